@@ -1,0 +1,355 @@
+package dev.jaclab.nd;
+
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * An immutable n-dimensional array of float32 or float64: a thin value over ND4J's INDArray with NumPy
+ * broadcasting and no calculus. Every method returns a new array (or a view that is never written to).
+ * This package is the only code that touches ND4J.
+ *
+ * <pre>{@code
+ * NdArray a = NdArray.fromDoubles(DType.FLOAT64, new double[]{1, 2, 3, 4, 5, 6}, 2, 3);
+ * NdArray b = a.add(NdArray.fromDoubles(DType.FLOAT64, new double[]{10, 20, 30}, 3));   // broadcast
+ * }</pre>
+ */
+public final class NdArray implements AutoCloseable {
+    static { Backend.configure(); }
+
+    final INDArray a;
+
+    NdArray(INDArray a) { this.a = a; }
+
+    /** Touches ND4J so the backend loads (first call ~1-2 s). */
+    public static void ensureLoaded() { Nd4j.getBackend(); }
+
+    // ---------------------------------------------------------------- creation
+
+    static DataType nd(DType t) { return t == DType.FLOAT64 ? DataType.DOUBLE : DataType.FLOAT; }
+
+    public static NdArray zeros(DType t, long... shape) { return new NdArray(Nd4j.zeros(nd(t), shape)); }
+
+    public static NdArray full(DType t, double v, long... shape) {
+        return shape.length == 0 ? scalar(t, v) : new NdArray(Nd4j.valueArrayOf(shape, v, nd(t)));
+    }
+
+    public static NdArray scalar(DType t, double v) { return new NdArray(Nd4j.scalar(nd(t), v)); }
+
+    public static NdArray fromDoubles(DType t, double[] data, long... shape) {
+        check(data.length, shape);
+        if (shape.length == 0) return scalar(t, data[0]);
+        return new NdArray(Nd4j.create(data, shape, DataType.DOUBLE).castTo(nd(t)));
+    }
+
+    public static NdArray fromFloats(DType t, float[] data, long... shape) {
+        check(data.length, shape);
+        if (shape.length == 0) return scalar(t, data[0]);
+        return new NdArray(Nd4j.create(data, shape, 'c').castTo(nd(t)));
+    }
+
+    private static void check(int len, long[] shape) {
+        if (Shapes.numel(shape) != len)
+            throw new IllegalArgumentException("fromArray: " + len + " values do not fill shape " + Shapes.str(shape));
+    }
+
+    public static NdArray eye(DType t, long n) { return new NdArray(Nd4j.eye(n).castTo(nd(t))); }
+
+    public static NdArray arange(DType t, double start, double end, double step) {
+        int n = (int) Math.max(0, Math.ceil((end - start) / step));
+        double[] d = new double[n];
+        for (int i = 0; i < n; i++) d[i] = start + i * step;
+        return fromDoubles(t, d, n);
+    }
+
+    /** Standard normal (gaussian=true) or uniform [0,1) values from a seeded generator, same on every backend. */
+    public static NdArray random(DType t, long seed, boolean gaussian, long... shape) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double[] d = new double[Math.toIntExact(Shapes.numel(shape))];
+        for (int i = 0; i < d.length; i++) d[i] = gaussian ? r.nextGaussian() : r.nextDouble();
+        return fromDoubles(t, d, shape);
+    }
+
+    // ---------------------------------------------------------------- accessors
+
+    public long[] shape() { return a.shape(); }
+
+    public int rank() { return a.rank(); }
+
+    public long numel() { return a.length(); }
+
+    public DType dtype() { return a.dataType() == DataType.DOUBLE ? DType.FLOAT64 : DType.FLOAT32; }
+
+    public long bytes() { return a.length() * dtype().bytes(); }
+
+    public double[] toDoubleArray() {
+        if (a.rank() == 0) return new double[]{a.getDouble(0)};
+        return Nd4j.toFlattened('c', a).castTo(DataType.DOUBLE).toDoubleVector();
+    }
+
+    public double getDouble(long... idx) { return idx.length == 0 ? a.getDouble(0) : a.getDouble(idx); }
+
+    public NdArray cast(DType t) { return t == dtype() ? this : new NdArray(a.castTo(nd(t))); }
+
+    /** Frees the off-heap buffer now (the array must not be used afterwards). */
+    @Override public void close() { if (!a.isView() && a.closeable()) a.close(); }
+
+    @Override public String toString() { return a.toString(); }
+
+    // ---------------------------------------------------------------- elementwise
+
+    private static NdArray binary(String op, NdArray x, NdArray y) {
+        DType t = DType.promote(x.dtype(), y.dtype());
+        INDArray p = x.cast(t).a, q = y.cast(t).a;
+        if (q.rank() == 0 && p.rank() > 0) {
+            double s = q.getDouble(0);
+            switch (op) {
+                case "add": return new NdArray(p.add(s));
+                case "sub": return new NdArray(p.sub(s));
+                case "mul": return new NdArray(p.mul(s));
+                default: return new NdArray(p.div(s));
+            }
+        }
+        long[] out = Shapes.broadcast(op, p.shape(), q.shape());
+        if (out.length == 0) {
+            double u = p.getDouble(0), v = q.getDouble(0);
+            double r = op.equals("add") ? u + v : op.equals("sub") ? u - v : op.equals("mul") ? u * v : u / v;
+            return scalar(t, r);
+        }
+        if (java.util.Arrays.equals(p.shape(), q.shape())) {
+            switch (op) {
+                case "add": return new NdArray(p.add(q));
+                case "sub": return new NdArray(p.sub(q));
+                case "mul": return new NdArray(p.mul(q));
+                default: return new NdArray(p.div(q));
+            }
+        }
+        if (p.rank() == 0) p = p.reshape(Shapes.padLeft(new long[0], out.length));
+        if (q.rank() == 0) q = q.reshape(Shapes.padLeft(new long[0], out.length));
+        INDArray z = Nd4j.createUninitialized(p.dataType(), out);
+        INDArray[] in = {p, q}, o = {z};
+        switch (op) {
+            case "add": Nd4j.exec(new AddOp(in, o)); break;
+            case "sub": Nd4j.exec(new SubOp(in, o)); break;
+            case "mul": Nd4j.exec(new MulOp(in, o)); break;
+            default: Nd4j.exec(new DivOp(in, o));
+        }
+        return new NdArray(z);
+    }
+
+    public NdArray add(NdArray o) { return binary("add", this, o); }
+
+    public NdArray sub(NdArray o) { return binary("sub", this, o); }
+
+    public NdArray mul(NdArray o) { return binary("mul", this, o); }
+
+    public NdArray div(NdArray o) { return binary("div", this, o); }
+
+    public NdArray add(double s) { return new NdArray(a.add(s)); }
+
+    public NdArray mul(double s) { return new NdArray(a.mul(s)); }
+
+    public NdArray neg() { return new NdArray(a.neg()); }
+
+    public NdArray exp() { return new NdArray(Transforms.exp(a, true)); }
+
+    public NdArray log() { return new NdArray(Transforms.log(a, true)); }
+
+    public NdArray sin() { return new NdArray(Transforms.sin(a, true)); }
+
+    public NdArray cos() { return new NdArray(Transforms.cos(a, true)); }
+
+    public NdArray tanh() { return new NdArray(Transforms.tanh(a, true)); }
+
+    public NdArray abs() { return new NdArray(Transforms.abs(a, true)); }
+
+    public NdArray sign() { return new NdArray(Transforms.sign(a, true)); }
+
+    public NdArray pow(double p) {
+        if (p == 2) return new NdArray(a.mul(a));
+        return new NdArray(Transforms.pow(a, p, true));
+    }
+
+    /** Comparison: 1 where {@code this op o} holds, else 0 (same float dtype); op is gt, ge, lt, le, eq or ne. */
+    public NdArray compare(String op, NdArray o) {
+        DType t = DType.promote(dtype(), o.dtype());
+        long[] out = Shapes.broadcast(op, shape(), o.shape());
+        INDArray p = broadcastTo(out).cast(t).a, q = o.broadcastTo(out).cast(t).a;
+        INDArray m;
+        switch (op) {
+            case "gt": m = p.gt(q); break;
+            case "ge": m = p.gt(q).castTo(DataType.DOUBLE).addi(p.eq(q).castTo(DataType.DOUBLE)).gt(0.5); break;
+            case "lt": m = p.lt(q); break;
+            case "le": m = p.lt(q).castTo(DataType.DOUBLE).addi(p.eq(q).castTo(DataType.DOUBLE)).gt(0.5); break;
+            case "eq": m = p.eq(q); break;
+            case "ne": m = p.neq(q); break;
+            default: throw new IllegalArgumentException("compare: unknown comparison " + op);
+        }
+        return new NdArray(m.castTo(nd(t)));
+    }
+
+    /** {@code mask != 0 ? a : b}, all three broadcast together. */
+    public static NdArray where(NdArray mask, NdArray x, NdArray y) {
+        DType t = DType.promote(x.dtype(), y.dtype());
+        long[] out = Shapes.broadcast("where", Shapes.broadcast("where", mask.shape(), x.shape()), y.shape());
+        INDArray m = mask.broadcastTo(out).a.neq(0.0);
+        INDArray z = Nd4j.createUninitialized(nd(t), out);
+        Nd4j.exec(DynamicCustomOp.builder("select")
+                .addInputs(m, x.broadcastTo(out).cast(t).a.dup('c'), y.broadcastTo(out).cast(t).a.dup('c'))
+                .addOutputs(z).build());
+        return new NdArray(z);
+    }
+
+    // ---------------------------------------------------------------- reductions
+
+    public NdArray sum(int[] dims, boolean keepDim) {
+        if (dims.length == 0) return this;
+        if (dims.length == rank() && !keepDim) return scalar(dtype(), a.sumNumber().doubleValue());
+        return new NdArray(a.sum(keepDim, dims));
+    }
+
+    public NdArray max(int[] dims, boolean keepDim) {
+        if (dims.length == rank() && !keepDim) return scalar(dtype(), a.max().getDouble(0));
+        return new NdArray(a.max(keepDim, dims));
+    }
+
+    public NdArray min(int[] dims, boolean keepDim) {
+        if (dims.length == rank() && !keepDim) return scalar(dtype(), a.min().getDouble(0));
+        return new NdArray(a.min(keepDim, dims));
+    }
+
+    // ---------------------------------------------------------------- shape
+
+    public NdArray reshape(long... shape) {
+        if (Shapes.numel(shape) != numel())
+            throw new IllegalArgumentException("reshape: cannot view " + Shapes.str(shape()) + " as " + Shapes.str(shape));
+        if (java.util.Arrays.equals(shape, shape())) return this;
+        if (shape.length == 0) return scalar(dtype(), a.getDouble(0));
+        INDArray src = a.rank() == 0 ? a : (a.isView() || a.ordering() != 'c' ? a.dup('c') : a);
+        return new NdArray(src.reshape('c', shape));
+    }
+
+    public NdArray broadcastTo(long... shape) {
+        if (java.util.Arrays.equals(shape, shape())) return this;
+        if (!Shapes.broadcastsTo(shape(), shape))
+            throw new IllegalArgumentException("expand: " + Shapes.str(shape()) + " cannot broadcast to " + Shapes.str(shape));
+        if (shape.length == 0) return this;
+        INDArray src = a.rank() == 0 ? Nd4j.valueArrayOf(Shapes.padLeft(new long[0], shape.length), a.getDouble(0), a.dataType())
+                : a.reshape(Shapes.padLeft(shape(), shape.length));
+        return new NdArray(src.broadcast(shape));
+    }
+
+    public NdArray permute(int... perm) { return a.rank() == 0 ? this : new NdArray(a.permute(perm).dup('c')); }
+
+    public NdArray narrow(int dim, long start, long length) {
+        INDArrayIndex[] idx = allIndices();
+        idx[dim] = NDArrayIndex.interval(start, start + length);
+        return new NdArray(a.get(idx).dup('c'));
+    }
+
+    /** The adjoint of narrow: zeros of {@code size} along dim with this array placed at [start, start+len). */
+    public NdArray padNarrow(int dim, long start, long size) {
+        long[] s = shape().clone();
+        long len = s[dim];
+        s[dim] = size;
+        INDArray z = Nd4j.zeros(a.dataType(), s);
+        INDArrayIndex[] idx = new INDArrayIndex[s.length];
+        for (int i = 0; i < s.length; i++) idx[i] = NDArrayIndex.all();
+        idx[dim] = NDArrayIndex.interval(start, start + len);
+        z.get(idx).assign(a);
+        return new NdArray(z);
+    }
+
+    private INDArrayIndex[] allIndices() {
+        INDArrayIndex[] idx = new INDArrayIndex[rank()];
+        for (int i = 0; i < idx.length; i++) idx[i] = NDArrayIndex.all();
+        return idx;
+    }
+
+    /** Rows {@code index} along {@code dim} (repeats allowed). */
+    public NdArray gather(int dim, long[] index) {
+        long[] s = shape().clone();
+        s[dim] = index.length;
+        INDArray z = Nd4j.createUninitialized(a.dataType(), s);
+        INDArray idx = Nd4j.createFromArray(index);
+        Nd4j.exec(DynamicCustomOp.builder("gather").addInputs(a, idx).addIntegerArguments(dim).addOutputs(z).build());
+        return new NdArray(z);
+    }
+
+    /** The adjoint of gather: zeros of {@code size} along dim, with slice k added at {@code index[k]}. */
+    public NdArray scatterAdd(int dim, long[] index, long size) {
+        int r = rank();
+        int[] perm = new int[r];
+        perm[0] = dim;
+        for (int i = 0, j = 1; i < r; i++) if (i != dim) perm[j++] = i;
+        INDArray src = dim == 0 ? a : a.permute(perm).dup('c');
+        long[] s = src.shape().clone();
+        s[0] = size;
+        INDArray z = Nd4j.zeros(a.dataType(), s);
+        Nd4j.exec(DynamicCustomOp.builder("scatter_add").addInputs(z, Nd4j.createFromArray(index), src).addOutputs(z).build());
+        if (dim == 0) return new NdArray(z);
+        int[] inv = new int[r];
+        for (int i = 0; i < r; i++) inv[perm[i]] = i;
+        return new NdArray(z.permute(inv).dup('c'));
+    }
+
+    public static NdArray concat(int dim, NdArray... parts) {
+        INDArray[] arr = new INDArray[parts.length];
+        for (int i = 0; i < parts.length; i++) arr[i] = parts[i].a;
+        return new NdArray(Nd4j.concat(dim, arr));
+    }
+
+    /** The diagonal of the last two dims: (..., p, q) → (..., min(p,q)). */
+    public NdArray diagonal() {
+        long[] s = shape();
+        long[] o = Shapes.concat(Shapes.prefix(s, s.length - 2), new long[]{Math.min(s[s.length - 2], s[s.length - 1])});
+        INDArray z = Nd4j.createUninitialized(a.dataType(), o);
+        Nd4j.exec(DynamicCustomOp.builder("matrix_diag_part").addInputs(a).addOutputs(z).build());
+        return new NdArray(z);
+    }
+
+    /** Square matrices from the last dim: (..., p) → (..., p, p) with it on the diagonal. */
+    public NdArray diagEmbed() {
+        long[] s = shape();
+        INDArray z = Nd4j.createUninitialized(a.dataType(), Shapes.concat(s, new long[]{s[s.length - 1]}));
+        Nd4j.exec(DynamicCustomOp.builder("matrix_diag").addInputs(a).addOutputs(z).build());
+        return new NdArray(z);
+    }
+
+    // ---------------------------------------------------------------- linear algebra
+
+    /**
+     * Matrix product over the last two dims with broadcast leading dims (both operands rank ≥ 2).
+     * A rank-2 right operand takes one BLAS gemm over all leading rows.
+     */
+    public NdArray matmul(NdArray o) {
+        DType t = DType.promote(dtype(), o.dtype());
+        INDArray p = cast(t).a, q = o.cast(t).a;
+        long[] ps = p.shape(), qs = q.shape();
+        int pr = ps.length, qr = qs.length;
+        long i = ps[pr - 2], k = ps[pr - 1], j = qs[qr - 1];
+        long[] pb = Shapes.prefix(ps, pr - 2), qb = Shapes.prefix(qs, qr - 2);
+        long[] batch = Shapes.broadcast("matmul", pb, qb);
+        if (Shapes.numel(qb) == 1) {
+            INDArray p2 = (p.isView() || p.ordering() != 'c' ? p.dup('c') : p).reshape('c', Shapes.numel(pb) * i, k);
+            INDArray q2 = q.reshape(k, j);
+            INDArray z = Nd4j.createUninitialized(p.dataType(), p2.rows(), j);
+            Nd4j.gemm(p2, q2, z, false, false, 1.0, 0.0);
+            return new NdArray(z.reshape('c', Shapes.concat(pb, new long[]{i, j})));
+        }
+        long nb = Shapes.numel(batch);
+        INDArray p3 = new NdArray(p).broadcastTo(Shapes.concat(batch, new long[]{i, k})).a.dup('c').reshape('c', nb, i, k);
+        INDArray q3 = new NdArray(q).broadcastTo(Shapes.concat(batch, new long[]{k, j})).a.dup('c').reshape('c', nb, k, j);
+        INDArray z = Nd4j.matmul(p3, q3);
+        return new NdArray(z.reshape('c', Shapes.concat(batch, new long[]{i, j})));
+    }
+}
