@@ -308,21 +308,26 @@ public final class NdArray implements AutoCloseable {
         return new NdArray(Nd4j.concat(dim, arr));
     }
 
-    /** The diagonal of the last two dims: (..., p, q) → (..., min(p,q)). */
+    private static long[] diagIndex(long p) {
+        long[] idx = new long[(int) p];
+        for (int k = 0; k < p; k++) idx[k] = k * (p + 1);
+        return idx;
+    }
+
+    /** The diagonal of the last two (square) dims: (..., p, p) → (..., p). */
     public NdArray diagonal() {
         long[] s = shape();
-        long[] o = Shapes.concat(Shapes.prefix(s, s.length - 2), new long[]{Math.min(s[s.length - 2], s[s.length - 1])});
-        INDArray z = Nd4j.createUninitialized(a.dataType(), o);
-        Nd4j.exec(DynamicCustomOp.builder("matrix_diag_part").addInputs(a).addOutputs(z).build());
-        return new NdArray(z);
+        long p = s[s.length - 1];
+        NdArray flat = reshape(Shapes.concat(Shapes.prefix(s, s.length - 2), new long[]{p * p}));
+        return flat.gather(s.length - 2, diagIndex(p));
     }
 
     /** Square matrices from the last dim: (..., p) → (..., p, p) with it on the diagonal. */
     public NdArray diagEmbed() {
         long[] s = shape();
-        INDArray z = Nd4j.createUninitialized(a.dataType(), Shapes.concat(s, new long[]{s[s.length - 1]}));
-        Nd4j.exec(DynamicCustomOp.builder("matrix_diag").addInputs(a).addOutputs(z).build());
-        return new NdArray(z);
+        long p = s[s.length - 1];
+        NdArray flat = scatterAdd(s.length - 1, diagIndex(p), p * p);
+        return flat.reshape(Shapes.concat(s, new long[]{p}));
     }
 
     // ---------------------------------------------------------------- linear algebra

@@ -1,0 +1,102 @@
+package dev.jaclab.tensor;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The reverse sweep over the tape: cotangents flow from outputs to the requested tensors through each node's VJP
+ * rule, only along paths that reach a requested tensor. Cotangents may carry batch levels (batched VJPs).
+ */
+public final class Backprop {
+    private Backprop() {}
+
+    /** Tensors reachable from {@code outputs} through recorded nodes, inputs before the nodes that use them. */
+    public static List<Tensor> topologicalOrder(Tensor... outputs) {
+        List<Tensor> order = new ArrayList<>();
+        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Object[]> stack = new ArrayDeque<>();
+        for (Tensor o : outputs) {
+            if (!seen.add(o)) continue;
+            stack.push(new Object[]{o, 0});
+            while (!stack.isEmpty()) {
+                Object[] top = stack.peek();
+                Tensor t = (Tensor) top[0];
+                int i = (Integer) top[1];
+                Tensor[] in = t.node() == null ? new Tensor[0] : t.node().inputs();
+                if (i < in.length) {
+                    top[1] = i + 1;
+                    Tensor c = in[i];
+                    if (c.requiresGradFlag() && t.node().primitive().differentiable(i) && seen.add(c)) stack.push(new Object[]{c, 0});
+                } else {
+                    stack.pop();
+                    order.add(t);
+                }
+            }
+        }
+        return order;
+    }
+
+    /**
+     * Cotangents of {@code targets} given cotangents of {@code outputs}. A target that no output depends on is
+     * absent from the result. With {@code createGraph} the sweep itself is recorded (for higher derivatives).
+     */
+    public static Map<Tensor, Tensor> vjp(Tensor[] outputs, Tensor[] cotangents, Tensor[] targets, boolean createGraph) {
+        Set<Tensor> targetSet = Collections.newSetFromMap(new IdentityHashMap<>());
+        Collections.addAll(targetSet, targets);
+        return sweep(outputs, cotangents, targetSet::contains, createGraph);
+    }
+
+    /** {@code y.backward(cotangent)}: accumulates into every leaf that requires grad. */
+    static void backward(Tensor y, Tensor cotangent) {
+        if (!java.util.Arrays.equals(y.shape(), cotangent.shape()))
+            throw new IllegalArgumentException("backward: cotangent shape " + dev.jaclab.nd.Shapes.str(cotangent.shape())
+                    + " differs from output shape " + dev.jaclab.nd.Shapes.str(y.shape()));
+        if (!y.isRequiresGrad()) throw new IllegalStateException("backward: output does not require grad (no input called requiresGrad())");
+        Map<Tensor, Tensor> g = sweep(new Tensor[]{y}, new Tensor[]{cotangent}, t -> t.isLeaf() && t.isRequiresGrad(), false);
+        g.forEach(Tensor::accumulateGrad);
+    }
+
+    private static Map<Tensor, Tensor> sweep(Tensor[] outputs, Tensor[] cotangents, java.util.function.Predicate<Tensor> isTarget,
+                                            boolean createGraph) {
+        List<Tensor> order = topologicalOrder(outputs);
+        Set<Tensor> leads = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Tensor t : order) {
+            boolean l = isTarget.test(t);
+            Node n = t.node();
+            if (!l && n != null)
+                for (int i = 0; i < n.inputs().length && !l; i++) l = n.primitive().differentiable(i) && leads.contains(n.inputs()[i]);
+            if (l) leads.add(t);
+        }
+        Map<Tensor, Tensor> ct = new IdentityHashMap<>();
+        for (int i = 0; i < outputs.length; i++) if (leads.contains(outputs[i])) accumulate(ct, outputs[i], cotangents[i]);
+        Map<Tensor, Tensor> result = new IdentityHashMap<>();
+        try (var mode = GradMode.set(createGraph)) {
+            for (int k = order.size() - 1; k >= 0; k--) {
+                Tensor t = order.get(k);
+                Tensor g = ct.remove(t);
+                if (g == null) continue;
+                if (isTarget.test(t)) result.put(t, g);
+                Node n = t.node();
+                if (n == null) continue;
+                Tensor[] in = n.inputs();
+                boolean any = false;
+                for (int i = 0; i < in.length; i++) any |= n.primitive().differentiable(i) && leads.contains(in[i]);
+                if (!any) continue;
+                Tensor[] gi = n.primitive().vjp(g, n);
+                for (int i = 0; i < in.length; i++)
+                    if (gi[i] != null && n.primitive().differentiable(i) && leads.contains(in[i])) accumulate(ct, in[i], gi[i]);
+            }
+        }
+        return result;
+    }
+
+    private static void accumulate(Map<Tensor, Tensor> ct, Tensor t, Tensor g) {
+        Tensor prev = ct.get(t);
+        ct.put(t, prev == null ? g : prev.add(g));
+    }
+}

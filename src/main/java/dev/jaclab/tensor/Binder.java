@@ -1,0 +1,64 @@
+package dev.jaclab.tensor;
+
+import dev.jaclab.nd.NdArray;
+import dev.jaclab.nd.Shapes;
+import java.util.Arrays;
+
+/**
+ * Applies a primitive to tensors: validates logical shapes, aligns batch levels, runs the forward and records the
+ * node on the tape when recording is on and an input requires grad. Package-internal; users call Tensor methods.
+ */
+final class Binder {
+    private Binder() {}
+
+    static Tensor bind(Primitive p, Tensor... in) {
+        long[][] shapes = new long[in.length][];
+        for (int i = 0; i < in.length; i++) shapes[i] = in[i].shape();
+        long[] outShape = p.shape(shapes);
+        int[] levels = union(in);
+        int logicalRank = -1;
+        if (p.broadcasting()) for (long[] s : shapes) logicalRank = Math.max(logicalRank, s.length);
+        NdArray[] phys = new NdArray[in.length];
+        for (int i = 0; i < in.length; i++) phys[i] = align(in[i], levels, logicalRank);
+        NdArray out = p.forward(phys, levels.length);
+        Tensor y = new Tensor(out, levels);
+        assert Arrays.equals(y.shape(), outShape) : p.name() + " produced " + Shapes.str(y.shape()) + " not " + Shapes.str(outShape);
+        record(p, in, y);
+        return y;
+    }
+
+    /** Records {@code y = p(in)} on the tape when grad mode is on and some differentiable input requires grad. */
+    static void record(Primitive p, Tensor[] in, Tensor y) {
+        if (!GradMode.isEnabled()) return;
+        boolean any = false;
+        for (int i = 0; i < in.length; i++) any |= p.differentiable(i) && in[i].requiresGradFlag();
+        if (!any) return;
+        Node n = new Node(p, in);
+        n.setOutput(y);
+        y.setNode(n);
+    }
+
+    /** Sorted union of the inputs' batch levels. */
+    static int[] union(Tensor... in) {
+        int[] acc = new int[0];
+        for (Tensor t : in) {
+            int[] l = t.levels();
+            if (l.length == 0 || Arrays.equals(l, acc)) continue;
+            acc = java.util.stream.IntStream.concat(Arrays.stream(acc), Arrays.stream(l)).distinct().sorted().toArray();
+        }
+        return acc;
+    }
+
+    /** The tensor's physical array viewed with a (size-1 where missing) dim per level, logical part padded. */
+    static NdArray align(Tensor t, int[] levels, int logicalRank) {
+        int[] own = t.levels();
+        long[] logical = t.shape();
+        if (Arrays.equals(own, levels) && (logicalRank < 0 || logical.length == logicalRank)) return t.data();
+        long[] phys = t.data().shape();
+        long[] batch = new long[levels.length];
+        for (int i = 0, j = 0; i < levels.length; i++)
+            batch[i] = j < own.length && own[j] == levels[i] ? phys[j++] : 1;
+        long[] lp = logicalRank < 0 ? logical : Shapes.padLeft(logical, logicalRank);
+        return t.data().reshape(Shapes.concat(batch, lp));
+    }
+}

@@ -1,0 +1,153 @@
+package dev.jaclab.tensor;
+
+import dev.jaclab.nd.DType;
+import dev.jaclab.nd.NdArray;
+import dev.jaclab.nd.Shapes;
+
+/** Elementwise primitives (unary and broadcasting binary). Each class is one primitive with all its rules. */
+final class Elementwise {
+    private Elementwise() {}
+
+    /** Unary elementwise op y = f(x): VJP g·f'(x), JVP t·f'(x). */
+    abstract static class Unary extends Primitive {
+        @Override protected long[] shape(long[][] in) { return in[0]; }
+
+        @Override public boolean perSample(Node n, int input) { return true; }
+
+        /** f'(x) as a tensor (written with Tensor ops, so differentiable again). */
+        abstract Tensor derivative(Node n);
+
+        @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.mul(derivative(n))}; }
+
+        @Override protected Tensor jvp(Tensor[] t, Node n) { return t[0].mul(derivative(n)); }
+
+        static Tensor x(Node n) { return n.inputs()[0]; }
+    }
+
+    static final class Neg extends Unary {
+        @Override public String name() { return "neg"; }
+        @Override protected NdArray forward(NdArray[] in, int b) { return in[0].neg(); }
+        @Override Tensor derivative(Node n) { return Tensor.scalar(-1, x(n).dtype()); }
+        @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.neg()}; }
+        @Override protected Tensor jvp(Tensor[] t, Node n) { return t[0].neg(); }
+    }
+
+    static final class Exp extends Unary {
+        @Override public String name() { return "exp"; }
+        @Override protected NdArray forward(NdArray[] in, int b) { return in[0].exp(); }
+        @Override Tensor derivative(Node n) { return n.output(); }
+    }
+
+    static final class Log extends Unary {
+        @Override public String name() { return "log"; }
+        @Override protected NdArray forward(NdArray[] in, int b) { return in[0].log(); }
+        @Override Tensor derivative(Node n) { return x(n).reciprocal(); }
+        @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.div(x(n))}; }
+        @Override protected Tensor jvp(Tensor[] t, Node n) { return t[0].div(x(n)); }
+    }
+
+    static final class Sin extends Unary {
+        @Override public String name() { return "sin"; }
+        @Override protected NdArray forward(NdArray[] in, int b) { return in[0].sin(); }
+        @Override Tensor derivative(Node n) { return x(n).cos(); }
+    }
+
+    static final class Tanh extends Unary {
+        @Override public String name() { return "tanh"; }
+        @Override protected NdArray forward(NdArray[] in, int b) { return in[0].tanh(); }
+        @Override Tensor derivative(Node n) { return n.output().square().neg().add(1.0); }
+    }
+
+    /** x^p for a constant exponent p. */
+    static final class PowScalar extends Unary {
+        final double p;
+        PowScalar(double p) { this.p = p; }
+        @Override public String name() { return "pow"; }
+        @Override protected NdArray forward(NdArray[] in, int b) { return in[0].pow(p); }
+        @Override Tensor derivative(Node n) {
+            return p == 2 ? x(n).mul(2.0) : x(n).pow(p - 1).mul(p);
+        }
+    }
+
+    /** Broadcasting binary op. */
+    abstract static class Binary extends Primitive {
+        @Override protected boolean broadcasting() { return true; }
+
+        @Override protected long[] shape(long[][] in) { return Shapes.broadcast(name(), in[0], in[1]); }
+
+        @Override public boolean perSample(Node n, int input) { return keepsSampleAxis(n, input); }
+
+        static Tensor a(Node n) { return n.inputs()[0]; }
+
+        static Tensor b(Node n) { return n.inputs()[1]; }
+
+        /** Cotangent reduced to an input's logical shape (undoes broadcasting); batch levels kept. */
+        static Tensor unbroadcast(Tensor g, Tensor input) { return g.sumTo(input.shape()); }
+    }
+
+    static final class Add extends Binary {
+        @Override public String name() { return "add"; }
+        @Override protected NdArray forward(NdArray[] in, int b) { return in[0].add(in[1]); }
+        @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{unbroadcast(g, a(n)), unbroadcast(g, b(n))}; }
+        @Override protected Tensor jvp(Tensor[] t, Node n) {
+            return t[0] == null ? t[1] : t[1] == null ? t[0] : t[0].add(t[1]);
+        }
+    }
+
+    static final class Sub extends Binary {
+        @Override public String name() { return "sub"; }
+        @Override protected NdArray forward(NdArray[] in, int b) { return in[0].sub(in[1]); }
+        @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{unbroadcast(g, a(n)), unbroadcast(g.neg(), b(n))}; }
+        @Override protected Tensor jvp(Tensor[] t, Node n) {
+            return t[0] == null ? t[1].neg() : t[1] == null ? t[0] : t[0].sub(t[1]);
+        }
+    }
+
+    static final class Mul extends Binary {
+        @Override public String name() { return "mul"; }
+        @Override protected NdArray forward(NdArray[] in, int b) { return in[0].mul(in[1]); }
+        @Override protected Tensor[] vjp(Tensor g, Node n) {
+            return new Tensor[]{need(n, 0) ? unbroadcast(g.mul(b(n)), a(n)) : null, need(n, 1) ? unbroadcast(g.mul(a(n)), b(n)) : null};
+        }
+        @Override protected Tensor jvp(Tensor[] t, Node n) {
+            Tensor l = t[0] == null ? null : t[0].mul(b(n)), r = t[1] == null ? null : a(n).mul(t[1]);
+            return l == null ? r : r == null ? l : l.add(r);
+        }
+    }
+
+    static final class Div extends Binary {
+        @Override public String name() { return "div"; }
+        @Override protected NdArray forward(NdArray[] in, int b) { return in[0].div(in[1]); }
+        @Override protected Tensor[] vjp(Tensor g, Node n) {
+            Tensor gb = g.div(b(n));
+            return new Tensor[]{need(n, 0) ? unbroadcast(gb, a(n)) : null,
+                    need(n, 1) ? unbroadcast(gb.mul(n.output()).neg(), b(n)) : null};
+        }
+        @Override protected Tensor jvp(Tensor[] t, Node n) {
+            Tensor num = t[0] == null ? t[1].mul(n.output()).neg() : t[1] == null ? t[0] : t[0].sub(t[1].mul(n.output()));
+            return num.div(b(n));
+        }
+    }
+
+    /** where(mask, a, b): input 0 is a constant mask (nonzero = take a). */
+    static final class Where extends Primitive {
+        @Override public String name() { return "where"; }
+        @Override protected boolean broadcasting() { return true; }
+        @Override protected boolean differentiable(int input) { return input > 0; }
+        @Override protected long[] shape(long[][] in) { return Shapes.broadcast("where", Shapes.broadcast("where", in[0], in[1]), in[2]); }
+        @Override protected NdArray forward(NdArray[] in, int b) { return NdArray.where(in[0], in[1], in[2]); }
+        @Override public boolean perSample(Node n, int input) { return keepsSampleAxis(n, input); }
+        @Override protected Tensor[] vjp(Tensor g, Node n) {
+            Tensor m = n.inputs()[0], zero = Tensor.scalar(0, g.dtype());
+            return new Tensor[]{null, Tensor.where(m, g, zero).sumTo(n.inputs()[1].shape()),
+                    Tensor.where(m, zero, g).sumTo(n.inputs()[2].shape())};
+        }
+        @Override protected Tensor jvp(Tensor[] t, Node n) {
+            DType d = n.output().dtype();
+            Tensor zero = Tensor.scalar(0, d);
+            return Tensor.where(n.inputs()[0], t[1] == null ? zero : t[1], t[2] == null ? zero : t[2]);
+        }
+    }
+
+    static boolean need(Node n, int i) { return n.inputs()[i].requiresGradFlag(); }
+}

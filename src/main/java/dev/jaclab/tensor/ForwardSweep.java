@@ -1,0 +1,39 @@
+package dev.jaclab.tensor;
+
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * Forward mode on an already-recorded graph: tangents are pushed from chosen inputs through each node's JVP rule
+ * in topological order. User code is not re-run. Tangents may carry batch levels (batched JVPs).
+ */
+public final class ForwardSweep {
+    private ForwardSweep() {}
+
+    /** Tangents of {@code outputs} (null where an output does not depend on any given input). */
+    public static Tensor[] jvp(Tensor[] outputs, Tensor[] inputs, Tensor[] tangents, boolean createGraph) {
+        Map<Tensor, Tensor> tan = new IdentityHashMap<>();
+        for (int i = 0; i < inputs.length; i++) {
+            Tensor prev = tan.get(inputs[i]);
+            tan.put(inputs[i], prev == null ? tangents[i] : prev.add(tangents[i]));
+        }
+        try (var mode = GradMode.set(createGraph)) {
+            for (Tensor t : Backprop.topologicalOrder(outputs)) {
+                Node n = t.node();
+                if (n == null || tan.containsKey(t)) continue;
+                Tensor[] in = n.inputs();
+                Tensor[] ti = new Tensor[in.length];
+                boolean any = false;
+                for (int i = 0; i < in.length; i++) {
+                    if (!n.primitive().differentiable(i)) continue;
+                    ti[i] = tan.get(in[i]);
+                    any |= ti[i] != null;
+                }
+                if (any) tan.put(t, n.primitive().jvp(ti, n));
+            }
+        }
+        Tensor[] out = new Tensor[outputs.length];
+        for (int i = 0; i < outputs.length; i++) out[i] = tan.get(outputs[i]);
+        return out;
+    }
+}

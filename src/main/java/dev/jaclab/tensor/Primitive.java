@@ -1,0 +1,56 @@
+package dev.jaclab.tensor;
+
+import dev.jaclab.nd.NdArray;
+
+/**
+ * One differentiable operation, defined in one place: shape rule, forward on {@link NdArray}, JVP rule, VJP rule,
+ * and how it treats the sample (batch) axis 0. An instance carries the op's static parameters (dims, shapes...).
+ *
+ * <p>Rules are written with {@link Tensor} operations, so they are differentiable again, and they work on
+ * <em>logical</em> shapes: tangents and cotangents may carry extra batch levels (vmap, batched VJPs/JVPs) that the
+ * binding machinery aligns and broadcasts, so every rule is batched for free.
+ *
+ * <pre>{@code
+ * Tensor y = Tensor.randn(0, 4, 3).sin();
+ * y.node().primitive().name();    // "sin"
+ * }</pre>
+ */
+public abstract class Primitive {
+
+    /** The op's name as it appears in error messages, graphs and coupling reports. */
+    public abstract String name();
+
+    /** Logical output shape; throws IllegalArgumentException naming the op and the shapes when inputs are invalid. */
+    protected abstract long[] shape(long[][] in);
+
+    /**
+     * Forward on physical arrays whose first {@code batchDims} dims are batch levels (aligned across inputs,
+     * sizes 1 or equal); for {@link #broadcasting()} ops the logical parts are already padded to one rank.
+     */
+    protected abstract NdArray forward(NdArray[] in, int batchDims);
+
+    /** Cotangent for each input (null where none flows: constant inputs, masks). */
+    protected abstract Tensor[] vjp(Tensor g, Node n);
+
+    /** Output tangent from input tangents (an entry is null for a zero tangent; not all are null). */
+    protected abstract Tensor jvp(Tensor[] t, Node n);
+
+    /**
+     * True when row i of the output (sample axis 0) depends on row i of input {@code input} only — the per-sample
+     * flag. False when the op mixes samples through that input (contraction, reduction or shift over axis 0, or
+     * broadcasting one row to every sample).
+     */
+    public abstract boolean perSample(Node n, int input);
+
+    /** Elementwise-style broadcasting of logical shapes (the binder pads ranks with leading ones). */
+    protected boolean broadcasting() { return false; }
+
+    /** Inputs that carry no derivative (masks, indices): the binder never records them as differentiable. */
+    protected boolean differentiable(int input) { return true; }
+
+    /** Helper for broadcasting ops: per-sample iff the input keeps the output's sample axis. */
+    protected static boolean keepsSampleAxis(Node n, int input) {
+        long[] in = n.inputs()[input].shape(), out = n.output().shape();
+        return in.length == out.length && out.length > 0 && in[0] == out[0];
+    }
+}
