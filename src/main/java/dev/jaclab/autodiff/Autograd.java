@@ -29,11 +29,21 @@ import java.util.Map;
 public final class Autograd {
     private Autograd() {}
 
-    /** Options for {@link #grad}: {@code batched} (is_grads_batched) and {@code createGraph}. */
-    public record Options(boolean batched, boolean createGraph) {
+    /**
+     * Options for {@link #grad} and {@link #jvp}: {@code batched} (is_grads_batched), {@code createGraph}, and
+     * {@code cut}: intermediate tensors held constant (the "detached" partial derivative).
+     */
+    public record Options(boolean batched, boolean createGraph, java.util.function.Predicate<Tensor> cut) {
+        public Options(boolean batched, boolean createGraph) { this(batched, createGraph, t -> false); }
         public static Options defaults() { return new Options(false, false); }
-        public Options batched(boolean b) { return new Options(b, createGraph); }
-        public Options createGraph(boolean c) { return new Options(batched, c); }
+        public Options batched(boolean b) { return new Options(b, createGraph, cut); }
+        public Options createGraph(boolean c) { return new Options(batched, c, cut); }
+        /** Holds the given tensors constant (identity comparison). */
+        public Options cut(Tensor... tensors) {
+            java.util.Set<Tensor> set = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            java.util.Collections.addAll(set, tensors);
+            return new Options(batched, createGraph, set::contains);
+        }
     }
 
     /**
@@ -64,7 +74,7 @@ public final class Autograd {
                 throw new IllegalArgumentException("grad: output " + i + " " + Shapes.str(y.shape()) + " was not recorded (no input called requiresGrad())");
         }
         Passes.countReverse(opt.batched() ? batch : 1);
-        Map<Tensor, Tensor> g = Backprop.vjp(outputs, seeds, inputs, opt.createGraph());
+        Map<Tensor, Tensor> g = Backprop.vjp(outputs, seeds, inputs, opt.createGraph(), opt.cut());
         Tensor[] out = new Tensor[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
             Tensor r = g.get(inputs[i]);
@@ -86,6 +96,12 @@ public final class Autograd {
 
     /** Forward mode for several outputs and inputs at once. */
     public static Tensor[] jvp(Tensor[] ys, Tensor[] xs, Tensor[] tangents, boolean batched, boolean createGraph) {
+        return jvp(ys, xs, tangents, new Options(batched, createGraph));
+    }
+
+    /** Forward mode with options (batched, createGraph, cut). */
+    public static Tensor[] jvp(Tensor[] ys, Tensor[] xs, Tensor[] tangents, Options opt) {
+        boolean batched = opt.batched();
         if (xs.length != tangents.length)
             throw new IllegalArgumentException("jvp: " + xs.length + " inputs but " + tangents.length + " tangents");
         int level = batched ? Tensor.newLevel() : 0;
@@ -104,7 +120,7 @@ public final class Autograd {
             } else seeds[i] = tangents[i];
         }
         Passes.countForward(batched ? batch : 1);
-        Tensor[] t = ForwardSweep.jvp(ys, xs, seeds, createGraph);
+        Tensor[] t = ForwardSweep.jvp(ys, xs, seeds, opt.createGraph(), opt.cut());
         Tensor[] out = new Tensor[ys.length];
         for (int i = 0; i < ys.length; i++) {
             Tensor r = t[i] != null ? t[i] : Tensor.zeros(ys[i].dtype(), ys[i].shape());

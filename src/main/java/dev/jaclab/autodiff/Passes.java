@@ -27,7 +27,7 @@ public final class Passes {
         }
     }
 
-    static void countReverse(long vectors) { REV_SWEEPS.incrementAndGet(); REV_VECTORS.addAndGet(vectors); }
+    public static void countReverse(long vectors) { REV_SWEEPS.incrementAndGet(); REV_VECTORS.addAndGet(vectors); }
 
     static void countForward(long vectors) { FWD_SWEEPS.incrementAndGet(); FWD_VECTORS.addAndGet(vectors); }
 

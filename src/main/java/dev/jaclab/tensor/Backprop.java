@@ -46,9 +46,15 @@ public final class Backprop {
      * absent from the result. With {@code createGraph} the sweep itself is recorded (for higher derivatives).
      */
     public static Map<Tensor, Tensor> vjp(Tensor[] outputs, Tensor[] cotangents, Tensor[] targets, boolean createGraph) {
+        return vjp(outputs, cotangents, targets, createGraph, t -> false);
+    }
+
+    /** As above, with {@code cut} tensors held constant (no cotangent flows through them: the "detached" partial VJP). */
+    public static Map<Tensor, Tensor> vjp(Tensor[] outputs, Tensor[] cotangents, Tensor[] targets, boolean createGraph,
+                                          java.util.function.Predicate<Tensor> cut) {
         Set<Tensor> targetSet = Collections.newSetFromMap(new IdentityHashMap<>());
         Collections.addAll(targetSet, targets);
-        return sweep(outputs, cotangents, targetSet::contains, createGraph);
+        return sweep(outputs, cotangents, targetSet::contains, createGraph, cut);
     }
 
     /** {@code y.backward(cotangent)}: accumulates into every leaf that requires grad. */
@@ -57,18 +63,18 @@ public final class Backprop {
             throw new IllegalArgumentException("backward: cotangent shape " + dev.jaclab.nd.Shapes.str(cotangent.shape())
                     + " differs from output shape " + dev.jaclab.nd.Shapes.str(y.shape()));
         if (!y.isRequiresGrad()) throw new IllegalStateException("backward: output does not require grad (no input called requiresGrad())");
-        Map<Tensor, Tensor> g = sweep(new Tensor[]{y}, new Tensor[]{cotangent}, t -> t.isLeaf() && t.isRequiresGrad(), false);
+        Map<Tensor, Tensor> g = sweep(new Tensor[]{y}, new Tensor[]{cotangent}, t -> t.isLeaf() && t.isRequiresGrad(), false, t -> false);
         g.forEach(Tensor::accumulateGrad);
     }
 
     private static Map<Tensor, Tensor> sweep(Tensor[] outputs, Tensor[] cotangents, java.util.function.Predicate<Tensor> isTarget,
-                                            boolean createGraph) {
+                                            boolean createGraph, java.util.function.Predicate<Tensor> cut) {
         List<Tensor> order = topologicalOrder(outputs);
         Set<Tensor> leads = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Tensor t : order) {
             boolean l = isTarget.test(t);
             Node n = t.node();
-            if (!l && n != null)
+            if (!l && n != null && !cut.test(t))
                 for (int i = 0; i < n.inputs().length && !l; i++) l = n.primitive().differentiable(i) && leads.contains(n.inputs()[i]);
             if (l) leads.add(t);
         }
@@ -82,7 +88,7 @@ public final class Backprop {
                 if (g == null) continue;
                 if (isTarget.test(t)) result.put(t, g);
                 Node n = t.node();
-                if (n == null) continue;
+                if (n == null || cut.test(t)) continue;
                 Tensor[] in = n.inputs();
                 boolean any = false;
                 for (int i = 0; i < in.length; i++) any |= n.primitive().differentiable(i) && leads.contains(in[i]);

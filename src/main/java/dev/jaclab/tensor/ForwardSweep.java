@@ -12,6 +12,12 @@ public final class ForwardSweep {
 
     /** Tangents of {@code outputs} (null where an output does not depend on any given input). */
     public static Tensor[] jvp(Tensor[] outputs, Tensor[] inputs, Tensor[] tangents, boolean createGraph) {
+        return jvp(outputs, inputs, tangents, createGraph, t -> false);
+    }
+
+    /** As above, with {@code cut} tensors held constant (their tangents are zero: the "detached" partial JVP). */
+    public static Tensor[] jvp(Tensor[] outputs, Tensor[] inputs, Tensor[] tangents, boolean createGraph,
+                               java.util.function.Predicate<Tensor> cut) {
         Map<Tensor, Tensor> tan = new IdentityHashMap<>();
         for (int i = 0; i < inputs.length; i++) {
             Tensor prev = tan.get(inputs[i]);
@@ -20,7 +26,7 @@ public final class ForwardSweep {
         try (var mode = GradMode.set(createGraph)) {
             for (Tensor t : Backprop.topologicalOrder(outputs)) {
                 Node n = t.node();
-                if (n == null || tan.containsKey(t)) continue;
+                if (n == null || tan.containsKey(t) || cut.test(t)) continue;
                 Tensor[] in = n.inputs();
                 Tensor[] ti = new Tensor[in.length];
                 boolean any = false;

@@ -1,0 +1,34 @@
+package dev.jaclab.explore;
+
+import dev.jaclab.tensor.Tensor;
+
+/**
+ * A user's model as the explorer sees it: several inputs, several outputs, an input generator by N and seed, and
+ * which output/input pair the per-sample Jacobian is about.
+ *
+ * <pre>{@code
+ * Model m = Models.attention(7, 3, 16);
+ * Tensor[] in = m.inputs(256, 0);
+ * in[m.inputIndex()].requiresGrad();
+ * Tensor[] out = m.forward(in);
+ * Tensor J = Jacobian.of(out[m.outputIndex()], in[m.inputIndex()]).perSample();
+ * }</pre>
+ */
+public interface Model {
+    String name();
+
+    /** Inputs for a batch of N samples (deterministic in seed). */
+    Tensor[] inputs(long samples, long seed);
+
+    /** Ordinary model code: inputs to outputs. */
+    Tensor[] forward(Tensor... inputs);
+
+    /** Index of the input x the Jacobian is taken with respect to. */
+    default int inputIndex() { return 0; }
+
+    /** Index of the output y the Jacobian is about. */
+    default int outputIndex() { return 0; }
+
+    /** Whether samples are coupled by design (documentation; detection never relies on it). */
+    boolean coupled();
+}

@@ -1,0 +1,48 @@
+package dev.jaclab.jacobian;
+
+import dev.jaclab.tensor.Tensor;
+import java.util.List;
+
+/**
+ * Picks the strategy with the least predicted work among those that can run within the memory budget; never a
+ * sum-type strategy when the tape shows coupled samples.
+ *
+ * <pre>{@code
+ * Strategy s = Strategies.auto().choose(problem);   // e.g. forwardSum for sin, sparseRows for attention
+ * }</pre>
+ */
+public record Auto() implements Strategy {
+    @Override public String name() { return "auto"; }
+
+    @Override public String refusal(Problem p) { return choose(p) == null ? "auto: no strategy fits the memory budget of " + Bytes.format(p.budgetBytes()) : null; }
+
+    /** The candidates auto considers (exact ones, plus vmapJacrev when a closure is given). */
+    static List<Strategy> candidates(Problem p) {
+        return List.of(Strategies.forwardSum(), Strategies.reverseSum(), Strategies.vmapJacrev(), Strategies.colored(),
+                Strategies.sparseRows(p.chunk), Strategies.chunked(p.chunk), Strategies.fullBatched());
+    }
+
+    /** The chosen strategy, or null when none fits. */
+    public Strategy choose(Problem p) {
+        Strategy best = null;
+        double bestWork = Double.MAX_VALUE;
+        for (Strategy s : candidates(p)) {
+            if (s.needsIndependentSamples() && !p.structure().independent()) continue;
+            if (s.refusal(p) != null) continue;
+            double w = s.cost(p).work();
+            if (w < bestWork) { best = s; bestWork = w; }
+        }
+        return best;
+    }
+
+    @Override public Cost cost(Problem p) {
+        Strategy s = choose(p);
+        return s == null ? new Cost(0, 0, 0, 0, 0, Double.NaN, "nothing fits") : s.cost(p);
+    }
+
+    @Override public Tensor run(Problem p) {
+        Strategy s = choose(p);
+        if (s == null) throw new IllegalStateException(refusal(p));
+        return s.run(p);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.jaclab.jacobian;
+
+import dev.jaclab.autodiff.Autograd;
+import dev.jaclab.tensor.Tensor;
+
+/**
+ * n JVPs in one batched forward sweep over the recorded graph, tangent e_k on every sample:
+ * J[i][:, k] = row i of the JVP. Exact only when samples are independent; refuses otherwise unless {@link #unchecked()}.
+ *
+ * <pre>{@code
+ * Tensor J = Jacobian.of(x.sin(), x).perSample(Strategies.forwardSum());   // (N, 3, 3)
+ * }</pre>
+ */
+public record ForwardSum(boolean checked) implements Strategy {
+    @Override public String name() { return "forwardSum"; }
+
+    public ForwardSum unchecked() { return new ForwardSum(false); }
+
+    @Override public String refusal(Problem p) { return SumRefusal.check(name(), p, checked); }
+
+    @Override public boolean needsIndependentSamples() { return true; }
+
+    @Override public Cost cost(Problem p) {
+        long n = p.inputWidth();
+        return Cost.forward(1, n, n * Cost.perVectorBytes(p) + Cost.blockBytes(p), "n JVPs, batched");
+    }
+
+    @Override public Tensor run(Problem p) {
+        long n = p.inputWidth();
+        Tensor t = Autograd.jvp(p.y, p.x, p.xTangents(p.everySampleBasis(n)), true);   // (n, y shape)
+        return p.toSampleMajor(t).permute(1, 2, 0);                                   // (N, m, n)
+    }
+}

@@ -1,0 +1,111 @@
+package dev.jaclab.jacobian;
+
+import dev.jaclab.autodiff.Autograd;
+import dev.jaclab.nd.Backend;
+import dev.jaclab.nd.Shapes;
+import dev.jaclab.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Per-sample Jacobians J[i] = ∂y[i]/∂x[i] of a batch, on a recorded graph (y computed beforehand, possibly one of
+ * several outputs of a model with several inputs) or on a closure. Picks a strategy for you, or runs the one you
+ * name, and tells you why.
+ *
+ * <pre>{@code
+ * Tensor x = Tensor.randn(42, 1024, 3).requiresGrad();
+ * Tensor y = x.sin();
+ * Tensor J = Jacobian.of(y, x).perSample();                    // (1024, 3, 3)
+ * Jacobian.of(y, x).plan();                                     // chosen strategy, reason, every cost
+ * Tensor J2 = Jacobian.of(v -> v.sin(), x).perSample(Strategies.vmapJacrev());
+ * }</pre>
+ */
+public final class Jacobian {
+    private final Tensor y, x;
+    private final Function<Tensor, Tensor> closure;
+    private int axis = 0;
+    private long budget = defaultBudget();
+    private int chunk = 256;
+    private long seed = 0;
+    private Problem problem;
+
+    private Jacobian(Tensor y, Tensor x, Function<Tensor, Tensor> closure) {
+        this.y = y;
+        this.x = x;
+        this.closure = closure;
+    }
+
+    /** On a recorded graph: y was computed from x (x.requiresGrad() before) by ordinary code. */
+    public static Jacobian of(Tensor y, Tensor x) { return new Jacobian(y, x, null); }
+
+    /** On a closure: records f(x) once (the closure is also available to vmapJacrev). */
+    public static Jacobian of(Function<Tensor, Tensor> f, Tensor x) {
+        Tensor xi = x.detach().requiresGrad();
+        return new Jacobian(f.apply(xi), xi, f);
+    }
+
+    /** Half of the memory the machine and JVM can give off-heap, by default. */
+    public static long defaultBudget() {
+        long ram = Backend.physicalRam();
+        return ram > 0 ? ram / 2 : Runtime.getRuntime().maxMemory() / 2;
+    }
+
+    public Jacobian batchAxis(int a) { axis = a; problem = null; return this; }
+
+    public Jacobian budget(long bytes) { budget = bytes; problem = null; return this; }
+
+    public Jacobian chunkSize(int c) { chunk = c; problem = null; return this; }
+
+    public Jacobian seed(long s) { seed = s; problem = null; return this; }
+
+    /** The problem strategies see (shapes, structure, pattern). */
+    public Problem problem() {
+        if (problem == null) {
+            int a = Shapes.dim("Jacobian", axis, Math.min(x.rank(), y.rank()));
+            problem = new Problem(y, x, closure, a, budget, chunk, seed);
+        }
+        return problem;
+    }
+
+    /** Blocks (N, y per-sample shape, x per-sample shape), strategy chosen by the cost model. */
+    public Tensor perSample() { return perSample(Strategies.auto()); }
+
+    /** Blocks computed by the given strategy; a refusal is an IllegalArgumentException saying why. */
+    public Tensor perSample(Strategy s) {
+        Problem p = problem();
+        String r = s.refusal(p);
+        if (r != null) throw new IllegalArgumentException(r);
+        return p.toUserBlocks(s.run(p));
+    }
+
+    /** The full Jacobian (N, y per-sample..., N, x per-sample...); refuses beyond the memory budget. */
+    public Tensor full() {
+        Problem p = problem();
+        long need = FullBatched.fullBytes(p) * 2 + Cost.perVectorBytes(p) * p.samples() * p.outputWidth();
+        if (need > p.budgetBytes())
+            throw new IllegalArgumentException("full: the full Jacobian " + Shapes.str(p.samples(), p.outputWidth(), p.samples(), p.inputWidth())
+                    + " needs about " + Bytes.format(need) + ", over the budget of " + Bytes.format(p.budgetBytes()) + "; use perSample()");
+        long N = p.samples(), m = p.outputWidth(), n = p.inputWidth();
+        Tensor seeds = Tensor.eye(N * m).cast(y.dtype()).reshape(N * m, N, m);
+        Tensor g = p.toSampleMajor(Autograd.vjp(y, x, p.yCotangents(seeds), true));   // (N·m, N, n)
+        long[] ys = Shapes.suffix(p.blockShape(), 0);
+        return g.reshape(N, m, N, n).reshape(Shapes.concat(Shapes.concat(new long[]{N}, Shapes.prefix(ys, y.rank() - 1)),
+                Shapes.concat(new long[]{N}, Shapes.suffix(ys, y.rank() - 1))));
+    }
+
+    /** The strategy auto would pick, why, and every strategy's predicted cost or refusal. */
+    public Plan plan() {
+        Problem p = problem();
+        Strategy chosen = Strategies.auto().choose(p);
+        List<Plan.Row> rows = new ArrayList<>();
+        for (Strategy s : Auto.candidates(p)) rows.add(new Plan.Row(s.name(), s.cost(p), s.refusal(p)));
+        String why = chosen == null ? "no strategy fits the budget of " + Bytes.format(p.budgetBytes())
+                : p.structure().explain() + "; " + chosen.name() + " has the least predicted work (" + String.format("%.3g", chosen.cost(p).work())
+                + " forward passes) within the budget of " + Bytes.format(p.budgetBytes());
+        return new Plan(chosen, why, rows);
+    }
+
+    /** Sparsity and sample coupling (probed at small N; independence proved from the tape). */
+    public SparsityPattern sparsity() { return problem().pattern(); }
+}

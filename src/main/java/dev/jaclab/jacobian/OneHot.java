@@ -1,0 +1,25 @@
+package dev.jaclab.jacobian;
+
+import dev.jaclab.nd.DType;
+import dev.jaclab.tensor.Tensor;
+
+/** One-hot seed batches over the flattened (sample, component) index r = i·w + k, and picking each seed's own row. */
+final class OneHot {
+    private OneHot() {}
+
+    /** Seeds r = start .. start+count-1 as a (count, N, w) batch. */
+    static Tensor rows(long start, long count, long samples, long width, DType dtype) {
+        long plane = samples * width;
+        double[] d = new double[Math.toIntExact(count * plane)];
+        for (int c = 0; c < count; c++) d[(int) (c * plane + start + c)] = 1;
+        return Tensor.fromArray(d, count, samples, width).cast(dtype);
+    }
+
+    /** From a (c, N, n) batch whose slice j was seeded at r = start + j, the rows g[j, r / w, :] → (c, n). */
+    static Tensor ownRows(Tensor g, long start, long width) {
+        long c = g.size(0), N = g.size(1), n = g.size(2);
+        long[] idx = new long[(int) c];
+        for (int j = 0; j < c; j++) idx[j] = j * N + (start + j) / width;
+        return g.reshape(c * N, n).indexSelect(0, idx);
+    }
+}

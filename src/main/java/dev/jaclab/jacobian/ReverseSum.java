@@ -1,0 +1,34 @@
+package dev.jaclab.jacobian;
+
+import dev.jaclab.autodiff.Autograd;
+import dev.jaclab.tensor.Tensor;
+
+/**
+ * m VJPs in one batched sweep, cotangent e_k on every sample ("sum over the batch"): J[i][k, :] = row i of the
+ * VJP. Exact only when samples are independent; refuses otherwise unless built {@link #unchecked()}.
+ *
+ * <pre>{@code
+ * Tensor J = Jacobian.of(x.sin(), x).perSample(Strategies.reverseSum());   // (N, 3, 3)
+ * }</pre>
+ */
+public record ReverseSum(boolean checked) implements Strategy {
+    @Override public String name() { return "reverseSum"; }
+
+    /** The same strategy without the independence check (to show what the trick returns on coupled models). */
+    public ReverseSum unchecked() { return new ReverseSum(false); }
+
+    @Override public String refusal(Problem p) { return SumRefusal.check(name(), p, checked); }
+
+    @Override public boolean needsIndependentSamples() { return true; }
+
+    @Override public Cost cost(Problem p) {
+        long m = p.outputWidth();
+        return Cost.reverse(1, m, m * Cost.perVectorBytes(p) + Cost.blockBytes(p), "m VJPs, batched");
+    }
+
+    @Override public Tensor run(Problem p) {
+        long m = p.outputWidth();
+        Tensor g = Autograd.vjp(p.y, p.x, p.yCotangents(p.everySampleBasis(m)), true);   // (m, x shape)
+        return p.toSampleMajor(g).permute(1, 0, 2);                                      // (N, m, n)
+    }
+}

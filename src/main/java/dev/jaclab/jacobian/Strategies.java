@@ -1,0 +1,37 @@
+package dev.jaclab.jacobian;
+
+import dev.jaclab.tensor.Tensor;
+
+/**
+ * Factory of every per-sample Jacobian strategy.
+ *
+ * <pre>{@code
+ * Jacobian.of(y, x).perSample(Strategies.forwardSum());
+ * Jacobian.of(y, x).perSample(Strategies.sparseRows(256));   // exact for coupled samples
+ * }</pre>
+ */
+public final class Strategies {
+    private Strategies() {}
+
+    public static PerElement perElement() { return new PerElement(); }
+
+    public static ReverseSum reverseSum() { return new ReverseSum(true); }
+
+    public static ForwardSum forwardSum() { return new ForwardSum(true); }
+
+    public static VmapJacrev vmapJacrev() { return new VmapJacrev(); }
+
+    public static FullBatched fullBatched() { return new FullBatched(); }
+
+    public static Chunked chunked(int chunk) { return new Chunked(chunk); }
+
+    public static Colored colored() { return new Colored(); }
+
+    public static SparseRows sparseRows(int chunk) { return new SparseRows(chunk); }
+
+    public static Stochastic stochastic(int probes, long seed) { return new Stochastic(probes, seed); }
+
+    public static Detached detached(Tensor... cut) { return new Detached(cut.clone()); }
+
+    public static Auto auto() { return new Auto(); }
+}

@@ -1,0 +1,35 @@
+package dev.jaclab.jacobian;
+
+import dev.jaclab.tensor.Tensor;
+
+/**
+ * One way to compute per-sample Jacobian blocks. A strategy is a small value: what it needs ({@link #refusal}),
+ * its predicted cost ({@link #cost}) and {@link #run}, which returns sample-major blocks (N, m, n).
+ * Predicted sweep and vector counts equal those {@link dev.jaclab.autodiff.Passes} counts during {@code run}.
+ *
+ * <pre>{@code
+ * Strategy s = Strategies.chunked(256);
+ * s.refusal(problem);    // null: it can run
+ * s.cost(problem);       // reverse ⌈N·m/256⌉ sweeps × N·m vectors, ...
+ * Tensor J = Jacobian.of(y, x).perSample(s);
+ * }</pre>
+ */
+public interface Strategy {
+    /** Short name as in {@link Strategies} ("reverseSum", "chunked(256)", ...). */
+    String name();
+
+    /** Null when the strategy can run on the problem, else the reason it refuses (in plain words). */
+    String refusal(Problem p);
+
+    /** Predicted sweeps, vectors, peak bytes and work. */
+    Cost cost(Problem p);
+
+    /** Blocks (N, m, n), sample-major. */
+    Tensor run(Problem p);
+
+    /** Exact up to rounding (false for estimators and for partial Jacobians). */
+    default boolean exact() { return true; }
+
+    /** A sum-type strategy: valid only when samples are independent. */
+    default boolean needsIndependentSamples() { return false; }
+}
