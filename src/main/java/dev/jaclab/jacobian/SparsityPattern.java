@@ -32,7 +32,8 @@ public final class SparsityPattern {
 
     private final long samples, n, m;
     private final BitSet[] dependsOn;     // per output sample: input samples; null when not probed
-    private final BitSet[] elements;      // per output element row (i·m + k): input columns (j·n + b); null when not probed
+    private BitSet[] elements;            // per output element row (i·m + k): input columns (j·n + b); probed on first use
+    private Problem problem;              // kept until the element pattern is probed
     private final Kind kind;
     private final int bandwidth;
     private final List<String> mixingOps;
@@ -72,7 +73,6 @@ public final class SparsityPattern {
         } else if (probes(p)) {
             dep = probeCoupling(p);
         }
-        BitSet[] elements = N * p.inputWidth() <= ELEMENT_LIMIT && N * p.outputWidth() <= ELEMENT_LIMIT ? probeElements(p) : null;
         Kind kind;
         int w = 0;
         if (dep == null) kind = Kind.UNKNOWN;
@@ -81,7 +81,9 @@ public final class SparsityPattern {
                 for (int j = dep[i].nextSetBit(0); j >= 0; j = dep[i].nextSetBit(j + 1)) w = Math.max(w, Math.abs(i - j));
             kind = w == 0 ? Kind.INDEPENDENT : 2L * w + 1 < N / 2 ? Kind.BANDED : Kind.DENSE;
         }
-        return new SparsityPattern(N, p.inputWidth(), p.outputWidth(), dep, elements, kind, w, mixing, s.explain());
+        SparsityPattern sp = new SparsityPattern(N, p.inputWidth(), p.outputWidth(), dep, null, kind, w, mixing, s.explain());
+        sp.problem = p;
+        return sp;
     }
 
     private static BitSet[] probeCoupling(Problem p) {
@@ -133,8 +135,15 @@ public final class SparsityPattern {
     /** Per output sample, the input samples it depends on; null when coupling was not probed (N too large). */
     public BitSet[] couplingRows() { return dependsOn; }
 
-    /** Per Jacobian row (i·m + k), its nonzero columns (j·n + b); null when not probed. */
-    public BitSet[] elementRows() { return elements; }
+    /** Per Jacobian row (i·m + k), its nonzero columns (j·n + b), probed on first call (one batched JVP of N·n
+     * one-hot tangents); null when N·n or N·m exceeds {@link #ELEMENT_LIMIT}. */
+    public BitSet[] elementRows() {
+        if (elements == null && problem != null && samples * n <= ELEMENT_LIMIT && samples * m <= ELEMENT_LIMIT) {
+            elements = probeElements(problem);
+            problem = null;
+        }
+        return elements;
+    }
 
     public boolean coupled(int outSample, int inSample) { return dependsOn != null && dependsOn[outSample].get(inSample); }
 
@@ -143,9 +152,10 @@ public final class SparsityPattern {
 
     /** Nonzero count of the element pattern (-1 when not probed). */
     public long nonzeros() {
-        if (elements == null) return -1;
+        BitSet[] rows = elementRows();
+        if (rows == null) return -1;
         long c = 0;
-        for (BitSet b : elements) c += b.cardinality();
+        for (BitSet b : rows) c += b.cardinality();
         return c;
     }
 

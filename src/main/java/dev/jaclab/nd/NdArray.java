@@ -344,6 +344,7 @@ public final class NdArray implements AutoCloseable {
         long i = ps[pr - 2], k = ps[pr - 1], j = qs[qr - 1];
         long[] pb = Shapes.prefix(ps, pr - 2), qb = Shapes.prefix(qs, qr - 2);
         long[] batch = Shapes.broadcast("matmul", pb, qb);
+        if (k == 1) return new NdArray(p).mul(new NdArray(q));     // outer products: one broadcast multiply
         if (Shapes.numel(qb) == 1) {
             INDArray p2 = (p.isView() || p.ordering() != 'c' ? p.dup('c') : p).reshape('c', Shapes.numel(pb) * i, k);
             INDArray q2 = q.reshape(k, j);
