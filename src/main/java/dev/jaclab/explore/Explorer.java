@@ -2,8 +2,10 @@ package dev.jaclab.explore;
 
 import dev.jaclab.autodiff.Passes;
 import dev.jaclab.jacobian.Cost;
+import dev.jaclab.jacobian.ForwardSum;
 import dev.jaclab.jacobian.Jacobian;
 import dev.jaclab.jacobian.Problem;
+import dev.jaclab.jacobian.ReverseSum;
 import dev.jaclab.jacobian.SparsityPattern;
 import dev.jaclab.jacobian.Strategies;
 import dev.jaclab.jacobian.Strategy;
@@ -83,6 +85,12 @@ public final class Explorer {
 
     public Explorer progress(Progress p) { progress = p == null ? Progress.NONE : p; return this; }
 
+    /** The name a strategy is reported under: its name, with " (unchecked)" for a sum-type strategy whose check is off. */
+    public static String label(Strategy s) {
+        boolean unchecked = s instanceof ReverseSum r && !r.checked() || s instanceof ForwardSum f && !f.checked();
+        return s.name() + (unchecked ? " (unchecked)" : "");
+    }
+
     public Report run() {
         int total = 1 + strategies.size() * sizes.length, done = 0;
         progress.step(done, total, "coupling probe");
@@ -93,7 +101,7 @@ public final class Explorer {
             Problem p = problem(n);
             Tensor ref = null;
             for (Strategy s : strategies) {
-                progress.step(done, total, s.name() + " at N=" + n);
+                progress.step(done, total, label(s) + " at N=" + n);
                 if (ref == null) ref = reference(p);
                 rows.add(measure(s, p, ref));
                 done++;
@@ -125,7 +133,7 @@ public final class Explorer {
         long pVec = c == null ? -1 : c.reverseVectors() + c.forwardVectors();
         double pWork = c == null ? Double.NaN : c.work();
         if (refusal != null)
-            return new Measurement(s.name(), n, "refused", refusal, s.exact(), s.needsIndependentSamples(), Double.NaN, 0, 0, false, 0,
+            return new Measurement(label(s), n, "refused", refusal, s.exact(), s.needsIndependentSamples(), Double.NaN, 0, 0, false, 0,
                     pBytes, pWork, pSweeps, -1, pVec, -1, Double.NaN);
         double[] ms = new double[repeats];
         Tensor J = null;
@@ -142,7 +150,7 @@ public final class Explorer {
             }
         } catch (RuntimeException | OutOfMemoryError e) {
             mem.stop();
-            return new Measurement(s.name(), n, "failed", String.valueOf(e.getMessage()), s.exact(), s.needsIndependentSamples(), Double.NaN,
+            return new Measurement(label(s), n, "failed", String.valueOf(e.getMessage()), s.exact(), s.needsIndependentSamples(), Double.NaN,
                     mem.rssPeakBytes(), MemorySampler.vmHwmBytes(), mem.hwmReset(), mem.offHeapPeakBytes(), pBytes, pWork, pSweeps, -1, pVec, -1, Double.NaN);
         }
         mem.stop();
@@ -154,7 +162,7 @@ public final class Explorer {
                 ? String.format("blocks differ from the exact reference by up to %.3g: %s", err,
                         s.needsIndependentSamples() ? "summing over the batch mixes in cross-sample derivatives (samples are coupled)" : "unexpected disagreement")
                 : "";
-        return new Measurement(s.name(), n, status, reason, s.exact(), s.needsIndependentSamples(), ms[ms.length / 2],
+        return new Measurement(label(s), n, status, reason, s.exact(), s.needsIndependentSamples(), ms[ms.length / 2],
                 mem.rssPeakBytes(), MemorySampler.vmHwmBytes(), mem.hwmReset(), mem.offHeapPeakBytes(), pBytes, pWork,
                 pSweeps, counted.reverseSweeps() + counted.forwardSweeps(), pVec, counted.reverseVectors() + counted.forwardVectors(), err);
     }

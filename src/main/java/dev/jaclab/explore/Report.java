@@ -52,12 +52,12 @@ public final class Report {
         this.rows = List.copyOf(rows);
         this.pattern = pattern;
         this.dtype = dtype;
-        for (Strategy s : strategies) extrapolations.put(s.name(), extrapolate(s));
+        for (Strategy s : strategies) extrapolations.put(Explorer.label(s), extrapolate(s));
         recommendation = recommend();
     }
 
     private Extrapolation extrapolate(Strategy s) {
-        List<Measurement> ms = of(s.name());
+        List<Measurement> ms = of(Explorer.label(s));
         double[] n = new double[ms.size()], t = new double[ms.size()], pb = new double[ms.size()], mb = new double[ms.size()];
         boolean allOk = !ms.isEmpty();
         for (int i = 0; i < ms.size(); i++) {
@@ -72,7 +72,7 @@ public final class Report {
         double bytes = fp.at(target);
         boolean fits = bytes <= budget;
         boolean safe = s.exact() && (!s.needsIndependentSamples() || pattern.kind() == SparsityPattern.Kind.INDEPENDENT);
-        return new Extrapolation(s.name(), ft, fp, fm, ft.at(target), bytes, fm.at(target), fits, allOk && safe);
+        return new Extrapolation(Explorer.label(s), ft, fp, fm, ft.at(target), bytes, fm.at(target), fits, allOk && safe);
     }
 
     private Recommendation recommend() {

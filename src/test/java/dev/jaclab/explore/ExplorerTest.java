@@ -38,7 +38,7 @@ class ExplorerTest {
 
     @Test void uncheckedSumIsWrongAndCheckedSumRefusesOnCoupledSamples() {
         assertEquals(SparsityPattern.Kind.DENSE, coupled.pattern().kind());
-        long wrong = coupled.measurements().stream().filter(m -> m.strategy().equals("reverseSum") && m.wrong()).count();
+        long wrong = coupled.measurements().stream().filter(m -> m.strategy().equals("reverseSum (unchecked)") && m.wrong()).count();
         long refused = coupled.measurements().stream().filter(m -> m.strategy().equals("reverseSum") && m.refused()).count();
         assertEquals(2, wrong, coupled.toString());
         assertEquals(2, refused, coupled.toString());
