@@ -17,7 +17,9 @@ import java.util.List;
 /**
  * Runs strategies × batch sizes on a model: checks each strategy's blocks against an exact reference, measures median
  * time, peak memory and counted passes, probes the sample coupling at a small N, extrapolates time and memory to the
- * target N and recommends a strategy (see {@link Report}).
+ * target N and recommends a strategy (see {@link Report}). Each strategy runs once untimed at the smallest size
+ * (warm-up). Extrapolation is only as good as the sizes: choose them where chunks are already full (N·m ≥ chunk), or
+ * the fitted memory exponent overstates growth.
  *
  * <pre>{@code
  * Report r = Explorer.of(Models.attention(7, 3, 16)).sizes(64, 128).target(1_000_000).budget(Bytes.gib(8)).run();
@@ -138,6 +140,13 @@ public final class Explorer {
         double[] ms = new double[repeats];
         Tensor J = null;
         Passes.Counts counted = null;
+        if (n == sizes[0]) {
+            try {
+                s.run(p);   // warm-up at the smallest size: JIT and first-use costs stay out of the timings and the fits
+            } catch (RuntimeException | OutOfMemoryError e) {
+                // reported by the measured run below
+            }
+        }
         System.gc();
         MemorySampler mem = MemorySampler.start();
         try {

@@ -90,9 +90,9 @@ final class ReportCharts {
         LogAxis n = new LogAxis("batch size N (samples, log scale)");
         n.setRange(lo, hi);
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(n);
-        XYPlot tp = logPlot(tMeasured, tFit, "median time (s, log)");
+        XYPlot tp = logPlot(tMeasured, tFit, "median time (s, log)", true);
         tp.addDomainMarker(new ValueMarker(r.target(), Color.GRAY, new BasicStroke(1f)));
-        XYPlot mp = logPlot(mPred, mFit, "predicted peak memory (bytes, log)");
+        XYPlot mp = logPlot(mPred, mFit, "predicted peak memory (bytes, log)", false);
         ValueMarker budget = new ValueMarker(r.budget(), Viz.PALETTE[5], new BasicStroke(2f));
         budget.setLabel("budget " + Bytes.format(r.budget()));
         mp.addRangeMarker(budget);
@@ -115,7 +115,7 @@ final class ReportCharts {
         return s;
     }
 
-    private static XYPlot logPlot(XYSeriesCollection points, XYSeriesCollection fits, String label) {
+    private static XYPlot logPlot(XYSeriesCollection points, XYSeriesCollection fits, String label, boolean legend) {
         LogAxis y = new LogAxis(label);
         y.setSmallestValue(1e-9);
         XYLineAndShapeRenderer pr = new XYLineAndShapeRenderer(false, true), fr = new XYLineAndShapeRenderer(true, false);
@@ -126,6 +126,7 @@ final class ReportCharts {
             fr.setSeriesPaint(i, c);
             fr.setSeriesStroke(i, dashed);
             fr.setSeriesVisibleInLegend(i, false);
+            pr.setSeriesVisibleInLegend(i, legend);
         }
         XYPlot p = new XYPlot(points, null, y, pr);
         p.setDataset(1, fits);
