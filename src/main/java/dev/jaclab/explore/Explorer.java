@@ -1,0 +1,194 @@
+package dev.jaclab.explore;
+
+import dev.jaclab.autodiff.Passes;
+import dev.jaclab.jacobian.Cost;
+import dev.jaclab.jacobian.ForwardSum;
+import dev.jaclab.jacobian.Jacobian;
+import dev.jaclab.jacobian.Problem;
+import dev.jaclab.jacobian.ReverseSum;
+import dev.jaclab.jacobian.SparsityPattern;
+import dev.jaclab.jacobian.Strategies;
+import dev.jaclab.jacobian.Strategy;
+import dev.jaclab.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Runs strategies × batch sizes on a model: checks each strategy's blocks against an exact reference, measures median
+ * time, peak memory and counted passes, probes the sample coupling at a small N, extrapolates time and memory to the
+ * target N and recommends a strategy (see {@link Report}). Each strategy runs once untimed at the smallest size
+ * (warm-up). Extrapolation is only as good as the sizes: choose them where chunks are already full (N·m ≥ chunk), or
+ * the fitted memory exponent overstates growth.
+ *
+ * <pre>{@code
+ * Report r = Explorer.of(Models.attention(7, 3, 16)).sizes(64, 128).target(1_000_000).budget(Bytes.gib(8)).run();
+ * System.out.println(r);              // table, extrapolation, recommendation
+ * r.recommendation().strategy();      // e.g. "sparseRows(256)"
+ * }</pre>
+ */
+public final class Explorer {
+    private final Model model;
+    private long[] sizes = {64, 256};
+    private long target = 1_000_000;
+    private long budget = Jacobian.defaultBudget();
+    private List<Strategy> strategies = defaultStrategies();
+    private int repeats = 1;
+    private long seed = 0;
+    private long probeSamples = 64;
+    private Progress progress = Progress.NONE;
+
+    private Explorer(Model model) { this.model = model; }
+
+    public static Explorer of(Model model) { return new Explorer(model); }
+
+    /** The default line-up: both sums run unchecked (to show what they do on coupled samples) and the exact ones. */
+    public static List<Strategy> defaultStrategies() {
+        return List.of(Strategies.reverseSum().unchecked(), Strategies.forwardSum().unchecked(), Strategies.chunked(256),
+                Strategies.colored(), Strategies.sparseRows(256));
+    }
+
+    public Explorer sizes(long... n) {
+        if (n.length == 0) throw new IllegalArgumentException("explore: give at least one size");
+        for (long v : n) if (v < 2) throw new IllegalArgumentException("explore: sizes must be >= 2, got " + v);
+        sizes = n.clone();
+        Arrays.sort(sizes);
+        return this;
+    }
+
+    public Explorer target(long n) {
+        if (n < 1) throw new IllegalArgumentException("explore: target must be >= 1, got " + n);
+        target = n;
+        return this;
+    }
+
+    public Explorer budget(long bytes) {
+        if (bytes <= 0) throw new IllegalArgumentException("explore: budget must be positive, got " + bytes);
+        budget = bytes;
+        return this;
+    }
+
+    public Explorer strategies(Strategy... s) {
+        if (s.length == 0) throw new IllegalArgumentException("explore: give at least one strategy");
+        strategies = List.of(s);
+        return this;
+    }
+
+    public Explorer repeats(int k) {
+        if (k < 1) throw new IllegalArgumentException("explore: repeats must be >= 1, got " + k);
+        repeats = k;
+        return this;
+    }
+
+    public Explorer seed(long s) { seed = s; return this; }
+
+    /** N at which the coupling (and element pattern) is probed; default 64, capped by the smallest size. */
+    public Explorer probeAt(long n) { probeSamples = n; return this; }
+
+    public Explorer progress(Progress p) { progress = p == null ? Progress.NONE : p; return this; }
+
+    /** The name a strategy is reported under: its name, with " (unchecked)" for a sum-type strategy whose check is off. */
+    public static String label(Strategy s) {
+        boolean unchecked = s instanceof ReverseSum r && !r.checked() || s instanceof ForwardSum f && !f.checked();
+        return s.name() + (unchecked ? " (unchecked)" : "");
+    }
+
+    public Report run() {
+        int total = 1 + strategies.size() * sizes.length, done = 0;
+        progress.step(done, total, "coupling probe");
+        SparsityPattern pattern = problem(Math.max(2, Math.min(probeSamples, sizes[0]))).pattern();
+        done++;
+        List<Measurement> rows = new ArrayList<>();
+        for (long n : sizes) {
+            Problem p = problem(n);
+            Tensor ref = null;
+            for (Strategy s : strategies) {
+                progress.step(done, total, label(s) + " at N=" + n);
+                if (ref == null) ref = reference(p);
+                rows.add(measure(s, p, ref));
+                done++;
+            }
+        }
+        progress.step(total, total, "done");
+        return new Report(model.name(), sizes, target, budget, strategies, rows, pattern, Tensor.defaultDType().toString());
+    }
+
+    private Problem problem(long n) {
+        Tensor[] in = model.inputs(n, seed);
+        in[model.inputIndex()].requiresGrad();
+        Tensor[] out = model.forward(in);
+        return Jacobian.of(out[model.outputIndex()], in[model.inputIndex()]).budget(budget).problem();
+    }
+
+    /** The exact reference: sparseRows, else chunked, else perElement (the first that does not refuse). */
+    private static Tensor reference(Problem p) {
+        for (Strategy s : List.of(Strategies.sparseRows(256), Strategies.chunked(256), Strategies.perElement()))
+            if (s.refusal(p) == null) return s.run(p);
+        return null;
+    }
+
+    private Measurement measure(Strategy s, Problem p, Tensor ref) {
+        long n = p.samples();
+        String refusal = s.refusal(p);
+        Cost c = refusal == null ? s.cost(p) : safeCost(s, p);
+        long pBytes = c == null ? -1 : c.peakBytes(), pSweeps = c == null ? -1 : c.reverseSweeps() + c.forwardSweeps();
+        long pVec = c == null ? -1 : c.reverseVectors() + c.forwardVectors();
+        double pWork = c == null ? Double.NaN : c.work();
+        if (refusal != null)
+            return new Measurement(label(s), n, "refused", refusal, s.exact(), s.needsIndependentSamples(), Double.NaN, 0, 0, false, 0,
+                    pBytes, pWork, pSweeps, -1, pVec, -1, Double.NaN);
+        double[] ms = new double[repeats];
+        Tensor J = null;
+        Passes.Counts counted = null;
+        if (n == sizes[0]) {
+            try {
+                s.run(p);   // warm-up at the smallest size: JIT and first-use costs stay out of the timings and the fits
+            } catch (RuntimeException | OutOfMemoryError e) {
+                // reported by the measured run below
+            }
+        }
+        System.gc();
+        MemorySampler mem = MemorySampler.start();
+        try {
+            for (int r = 0; r < repeats; r++) {
+                Passes.Counts before = Passes.snapshot();
+                long t0 = System.nanoTime();
+                J = s.run(p);
+                ms[r] = (System.nanoTime() - t0) / 1e6;
+                if (r == 0) counted = Passes.snapshot().minus(before);
+            }
+        } catch (RuntimeException | OutOfMemoryError e) {
+            mem.stop();
+            return new Measurement(label(s), n, "failed", String.valueOf(e.getMessage()), s.exact(), s.needsIndependentSamples(), Double.NaN,
+                    mem.rssPeakBytes(), MemorySampler.vmHwmBytes(), mem.hwmReset(), mem.offHeapPeakBytes(), pBytes, pWork, pSweeps, -1, pVec, -1, Double.NaN);
+        }
+        mem.stop();
+        Arrays.sort(ms);
+        double err = ref == null ? Double.NaN : J.maxAbsDiff(ref);
+        double tol = tolerance(ref);
+        String status = !s.exact() ? "approx" : err > tol ? "wrong" : "ok";
+        String reason = status.equals("wrong")
+                ? String.format("blocks differ from the exact reference by up to %.3g: %s", err,
+                        s.needsIndependentSamples() ? "summing over the batch mixes in cross-sample derivatives (samples are coupled)" : "unexpected disagreement")
+                : "";
+        return new Measurement(label(s), n, status, reason, s.exact(), s.needsIndependentSamples(), ms[ms.length / 2],
+                mem.rssPeakBytes(), MemorySampler.vmHwmBytes(), mem.hwmReset(), mem.offHeapPeakBytes(), pBytes, pWork,
+                pSweeps, counted.reverseSweeps() + counted.forwardSweeps(), pVec, counted.reverseVectors() + counted.forwardVectors(), err);
+    }
+
+    private static Cost safeCost(Strategy s, Problem p) {
+        try {
+            return s.cost(p);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Rounding tolerance relative to the reference's magnitude and the dtype. */
+    private static double tolerance(Tensor ref) {
+        if (ref == null) return Double.POSITIVE_INFINITY;
+        double scale = 1;
+        for (double v : ref.toDoubleArray()) scale = Math.max(scale, Math.abs(v));
+        return (ref.dtype().bytes() >= 8 ? 1e-9 : 1e-3) * scale;
+    }
+}

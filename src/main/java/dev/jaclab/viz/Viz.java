@@ -1,0 +1,68 @@
+package dev.jaclab.viz;
+
+import dev.jaclab.explore.Report;
+import dev.jaclab.jacobian.SparsityPattern;
+import dev.jaclab.tensor.Tensor;
+import java.awt.Color;
+import java.awt.Rectangle;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.svg.SVGGraphics2D;
+
+/**
+ * Charts of per-sample Jacobians and explorer reports (JFreeChart, headless). Each method returns a chart;
+ * {@link #png} and {@link #svg} render one. Colours come from the Okabe–Ito palette (safe for colour-blind readers);
+ * signed values use a blue–white–red diverging scale centred on zero.
+ *
+ * <pre>{@code
+ * SparsityPattern p = Jacobian.of(y, x).sparsity();
+ * byte[] png = Viz.png(Viz.spy(p), 600, 600);
+ * String svg = Viz.svg(Viz.blocks(J, 0, 5, 7), 900, 300);
+ * Viz.scaling(report); Viz.timeMemory(report);
+ * }</pre>
+ */
+public final class Viz {
+    static {
+        if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
+    }
+
+    private Viz() {}
+
+    /** Okabe–Ito colours: orange, sky blue, bluish green, yellow, blue, vermillion, reddish purple, black. */
+    public static final Color[] PALETTE = {new Color(0xE69F00), new Color(0x56B4E9), new Color(0x009E73), new Color(0xF0E442),
+            new Color(0x0072B2), new Color(0xD55E00), new Color(0xCC79A7), new Color(0x000000)};
+
+    /** Element pattern of the (N·m)×(N·n) Jacobian with sample-block grid lines, or sample-coupling density at large N. */
+    public static JFreeChart spy(SparsityPattern p) { return PatternCharts.spy(p); }
+
+    /** N×N sample coupling heatmap (fraction of coupled pairs per cell when binned). */
+    public static JFreeChart coupling(SparsityPattern p) { return PatternCharts.coupling(p); }
+
+    /** Heatmaps of the blocks J[i] (m×n) for the given samples, side by side on one shared diverging scale. */
+    public static JFreeChart blocks(Tensor J, long... samples) { return BlockCharts.blocks(J, samples); }
+
+    /** Per-sample block norms (Frobenius and max |entry|) against the sample index. */
+    public static JFreeChart blockStats(Tensor J) { return BlockCharts.stats(J); }
+
+    /** Median time and peak memory per strategy, bars grouped by N; refused and wrong runs are labelled. */
+    public static JFreeChart timeMemory(Report r) { return ReportCharts.timeMemory(r); }
+
+    /** Log-log time and predicted memory against N with the fitted power laws extended to the target and the budget line. */
+    public static JFreeChart scaling(Report r) { return ReportCharts.scaling(r); }
+
+    public static byte[] png(JFreeChart chart, int width, int height) {
+        try {
+            return ChartUtils.encodeAsPNG(chart.createBufferedImage(width, height));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static String svg(JFreeChart chart, int width, int height) {
+        SVGGraphics2D g = new SVGGraphics2D(width, height);
+        chart.draw(g, new Rectangle(0, 0, width, height));
+        return g.getSVGDocument();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.jaclab.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The explore subcommand writes its report files on a tiny case; wrong input gives one stderr line and exit code 2. */
+class MainTest {
+    record Result(int status, String out, String err) {}
+
+    static Result run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int status = cl.execute(args);
+        return new Result(status, out.toString(), err.toString());
+    }
+
+    @Test void exploreWritesReportAndCharts(@TempDir Path dir) throws Exception {
+        Result r = run("explore", "--model", "globalMean", "--sizes", "8,16", "--target", "10000", "--budget", "1g",
+                "--dtype", "float64", "--no-progress", "--out", dir.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("Recommendation"), r.out());
+        assertTrue(r.out().contains("wrong"), "the unchecked sums must show as wrong on globalMean:\n" + r.out());
+        for (String f : new String[]{"report.html", "report.csv", "report.json", "scaling.png", "scaling.svg", "time-memory.png", "spy.png",
+                "coupling.svg", "blocks.png", "block-stats.png"})
+            assertTrue(Files.size(dir.resolve(f)) > 500, f);
+        String html = Files.readString(dir.resolve("report.html"));
+        assertTrue(html.contains("data:image/png;base64,") && html.contains("<table>"));
+        assertEquals(5 * 2 + 1, Files.readAllLines(dir.resolve("report.csv")).size());
+    }
+
+    @Test void badInputExitsTwoWithOneLine() {
+        for (String[] args : new String[][]{
+                {"explore", "--model", "nosuchmodel"},
+                {"explore", "--model", "sin", "--sizes", "64,abc"},
+                {"explore", "--model", "sin", "--sizes", "1"},
+                {"explore", "--model", "sin", "--budget", "lots"},
+                {"explore", "--model", "sin", "--target", "-5"},
+                {"explore", "--bogus"}}) {
+            Result r = run(args);
+            assertEquals(2, r.status(), String.join(" ", args) + ": " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), "one line expected, got:\n" + r.err());
+            assertTrue(r.err().startsWith("jaclab: "), r.err());
+        }
+    }
+}
