@@ -32,11 +32,17 @@ public final class Models {
         return new Simple("mlp", 3, false, x -> x.matmul(w1).add(b1).tanh().matmul(w2).add(b2).tanh().matmul(w3));
     }
 
-    /** One attention layer across the batch: 3→d embedding, q/k/v d×d, softmax over the N samples, d→3, residual. */
-    public static Model attention(long seed, long width, long d) { return attentionStack(seed, width, d, 1); }
+    /**
+     * One attention layer across the batch: 3→d embedding, q/k/v d×d, softmax over the N samples, d→3, residual;
+     * uses the fused, streamed {@link Tensor#attention} (runs at N = 65536).
+     */
+    public static Model attention(long seed, long width, long d) { return attentionStack(seed, width, d, 1, true); }
 
-    /** {@code layers} stacked attention layers across the batch. */
-    public static Model attentionStack(long seed, long width, long d, int layers) {
+    /** The same layer written with plain matmul + softmax (stores the N×N scores; for N ≤ 8192). */
+    public static Model attentionPlain(long seed, long width, long d) { return attentionStack(seed, width, d, 1, false); }
+
+    /** {@code layers} stacked attention layers across the batch (fused or plain). */
+    public static Model attentionStack(long seed, long width, long d, int layers, boolean fused) {
         Tensor we = Tensor.randn(seed, width, d).div(Math.sqrt(width));
         Tensor[][] w = new Tensor[layers][];
         for (int l = 0; l < layers; l++) {
@@ -46,11 +52,13 @@ public final class Models {
         }
         Tensor wo = Tensor.randn(seed + 5, d, width).div(Math.sqrt(d));
         double scale = 1 / Math.sqrt(d);
-        return new Simple(layers == 1 ? "attention" : "attention" + layers, width, true, x -> {
+        String name = (layers == 1 ? "attention" : "attention" + layers) + (fused ? "" : "Plain");
+        return new Simple(name, width, true, x -> {
             Tensor h = x.matmul(we);
             for (Tensor[] l : w) {
                 Tensor q = h.matmul(l[0]), k = h.matmul(l[1]), v = h.matmul(l[2]);
-                h = q.matmul(k.mT()).mul(scale).softmax(1).matmul(v).add(h);
+                Tensor a = fused ? Tensor.attention(q, k, v, scale) : q.matmul(k.mT()).mul(scale).softmax(1).matmul(v);
+                h = a.add(h);
             }
             return h.matmul(wo).add(x);
         });
@@ -110,12 +118,13 @@ public final class Models {
     }
 
     public static List<Model> all() {
-        return List.of(sin(), mlp(1), attention(7, 3, 16), attentionStack(7, 3, 16, 2), dense(3), conv(5), globalMean(), pinn(11));
+        return List.of(sin(), mlp(1), attention(7, 3, 16), attentionPlain(7, 3, 16), attentionStack(7, 3, 16, 2, true), dense(3), conv(5),
+                globalMean(), pinn(11));
     }
 
     /** A built-in by name (sin, mlp, attention, attention2, dense, conv, globalMean, pinn). */
     public static Model byName(String name) {
         for (Model m : all()) if (m.name().equalsIgnoreCase(name)) return m;
-        throw new IllegalArgumentException("unknown model '" + name + "' (known: sin, mlp, attention, attention2, dense, conv, globalMean, pinn)");
+        throw new IllegalArgumentException("unknown model '" + name + "' (known: sin, mlp, attention, attentionPlain, attention2, dense, conv, globalMean, pinn)");
     }
 }

@@ -6,7 +6,8 @@ import dev.jaclab.tensor.Tensor;
 /**
  * Sparsity detection + greedy coloring + decompression. Samples of one color share a seed (forward: tangent e_b on
  * every sample of the color; reverse: cotangent e_k), so the cost is colors·min(n, m) vectors: n (or m) for
- * independent samples, about (2w+1)·n for banded coupling of half-width w, independent of N. Dense coupling needs N
+ * independent samples, (w+1)·n for banded coupling of half-width w (only diagonal blocks are wanted, so fewer than
+ * the 2w+1 colors of a full-Jacobian coloring), independent of N. Dense coupling needs N
  * colors; then this strategy refuses and says so (use sparseRows or chunked).
  *
  * <pre>{@code

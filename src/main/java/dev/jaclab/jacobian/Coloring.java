@@ -5,8 +5,9 @@ import java.util.BitSet;
 /**
  * Greedy coloring of samples for compressed per-sample blocks: samples i and j conflict when output i depends on
  * input j or output j on input i; samples of one color can share a seed because no other member of the color
- * reaches a member's own block. In natural order this is optimal for block-diagonal (1 color) and banded
- * coupling of half-width w (2w+1 colors).
+ * reaches a member's own block. Only the diagonal blocks are wanted, so conflicts are between coupled pairs only
+ * (distance-1), not pairs sharing a neighbour: in natural order this is optimal for block-diagonal (1 color) and
+ * banded coupling of half-width w (w+1 colors; recovering the whole Jacobian would need 2w+1).
  *
  * <pre>{@code
  * int[] colors = Coloring.greedy(pattern.couplingRows(), N);

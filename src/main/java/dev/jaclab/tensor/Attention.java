@@ -1,6 +1,122 @@
 package dev.jaclab.tensor;
 
-/** Holder for the fused attention primitive (softmax(q·kᵀ·scale over the sample axis)·v, streamed by row blocks). */
+import dev.jaclab.nd.NdArray;
+import dev.jaclab.nd.Shapes;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Fused attention primitive: softmax(q·kᵀ·scale over the key axis)·v, with q (…, N, d), k (…, M, d), v (…, M, dv).
+ * Its forward streams blocks of query rows, so the N×M score matrix is never stored (memory O(block·M)); its VJP
+ * and JVP recompute each block's scores. Query rows are per-sample (row i of the output depends on row i of q);
+ * keys and values mix samples. Restricted to a few query rows (the row-sparse sweep), the same VJP rule recomputes
+ * only those rows of attention.
+ */
 final class Attention {
+    /** Score elements per block (rows × M). */
+    static final long BLOCK_ELEMENTS = 1L << 22;
+
     private Attention() {}
+
+    static long blockRows(long rows, long keys) { return Math.max(1, Math.min(rows, BLOCK_ELEMENTS / Math.max(1, keys))); }
+
+    static final class Fused extends Primitive {
+        final double scale;
+
+        Fused(double scale) { this.scale = scale; }
+
+        @Override public String name() { return "attention"; }
+
+        @Override protected boolean broadcasting() { return true; }
+
+        @Override protected long[] shape(long[][] in) {
+            long[] q = in[0], k = in[1], v = in[2];
+            if (q.length < 2 || k.length < 2 || v.length < 2)
+                throw new IllegalArgumentException("attention: q, k, v need rank >= 2, got " + Shapes.str(q) + ", " + Shapes.str(k) + ", " + Shapes.str(v));
+            if (q[q.length - 1] != k[k.length - 1])
+                throw new IllegalArgumentException("attention: q " + Shapes.str(q) + " and k " + Shapes.str(k) + " differ in feature dim ("
+                        + q[q.length - 1] + " vs " + k[k.length - 1] + ")");
+            if (k[k.length - 2] != v[v.length - 2])
+                throw new IllegalArgumentException("attention: k " + Shapes.str(k) + " and v " + Shapes.str(v) + " differ in key count ("
+                        + k[k.length - 2] + " vs " + v[v.length - 2] + ")");
+            long[] batch = Shapes.broadcast("attention", Shapes.broadcast("attention", Shapes.prefix(q, q.length - 2), Shapes.prefix(k, k.length - 2)),
+                    Shapes.prefix(v, v.length - 2));
+            return Shapes.concat(batch, new long[]{q[q.length - 2], v[v.length - 1]});
+        }
+
+        @Override protected NdArray forward(NdArray[] in, int b) {
+            NdArray q = in[0], k = in[1], v = in[2];
+            int r = k.rank();
+            int[] perm = Shapes.range(0, r);
+            perm[r - 2] = r - 1;
+            perm[r - 1] = r - 2;
+            NdArray kT = k.permute(perm);
+            long rows = q.shape()[q.rank() - 2], keys = k.shape()[r - 2];
+            long block = blockRows(rows, keys);
+            List<NdArray> parts = new ArrayList<>();
+            for (long s = 0; s < rows; s += block) {
+                NdArray qb = block >= rows ? q : q.narrow(q.rank() - 2, s, Math.min(block, rows - s));
+                NdArray scores = qb.matmul(kT).mul(scale);
+                int sl = scores.rank() - 1;
+                NdArray e = scores.sub(scores.max(new int[]{sl}, true)).exp();
+                parts.add(e.div(e.sum(new int[]{sl}, true)).matmul(v));
+                scores.close();
+            }
+            return parts.size() == 1 ? parts.get(0) : NdArray.concat(parts.get(0).rank() - 2, parts.toArray(new NdArray[0]));
+        }
+
+        /** Softmax rows of one block of queries (recomputed). */
+        private Tensor probs(Tensor qb, Tensor k) { return qb.matmul(k.mT()).mul(scale).softmax(-1); }
+
+        @Override protected Tensor[] vjp(Tensor g, Node n) {
+            Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2];
+            boolean nq = Elementwise.need(n, 0), nk = Elementwise.need(n, 1), nv = Elementwise.need(n, 2);
+            long rows = q.size(-2), block = blockRows(rows, k.size(-2));
+            List<Tensor> dq = new ArrayList<>();
+            Tensor dk = null, dv = null;
+            for (long s = 0; s < rows; s += block) {
+                long len = Math.min(block, rows - s);
+                Tensor qb = len == rows ? q : q.narrow(-2, s, len), gb = len == rows ? g : g.narrow(-2, s, len);
+                Tensor p = probs(qb, k);
+                if (nv) dv = acc(dv, p.mT().matmul(gb));
+                if (!nq && !nk) continue;
+                Tensor dp = gb.matmul(v.mT());
+                Tensor ds = p.mul(dp.sub(dp.mul(p).sum(new int[]{-1}, true))).mul(scale);
+                if (nq) dq.add(ds.matmul(k));
+                if (nk) dk = acc(dk, ds.mT().matmul(qb));
+            }
+            return new Tensor[]{nq ? Tensor.concat(-2, dq.toArray(new Tensor[0])).sumTo(q.shape()) : null,
+                    nk ? dk.sumTo(k.shape()) : null, nv ? dv.sumTo(v.shape()) : null};
+        }
+
+        private static Tensor acc(Tensor a, Tensor b) { return a == null ? b : a.add(b); }
+
+        @Override protected Tensor jvp(Tensor[] t, Node n) {
+            Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2];
+            long rows = q.size(-2), block = blockRows(rows, k.size(-2));
+            List<Tensor> out = new ArrayList<>();
+            for (long s = 0; s < rows; s += block) {
+                long len = Math.min(block, rows - s);
+                Tensor qb = len == rows ? q : q.narrow(-2, s, len);
+                Tensor p = probs(qb, k);
+                Tensor ds = null;
+                if (t[0] != null) ds = (len == rows ? t[0] : t[0].narrow(-2, s, len)).matmul(k.mT());
+                if (t[1] != null) ds = acc(ds, qb.matmul(t[1].mT()));
+                Tensor y = null;
+                if (ds != null) {
+                    ds = ds.mul(scale);
+                    y = p.mul(ds.sub(p.mul(ds).sum(new int[]{-1}, true))).matmul(v);
+                }
+                if (t[2] != null) y = acc(y, p.matmul(t[2]));
+                out.add(y);
+            }
+            return Tensor.concat(-2, out.toArray(new Tensor[0]));
+        }
+
+        /** Query rows are per-sample; keys and values mix samples unless dim 0 is a leading batch dim. */
+        @Override public boolean perSample(Node n, int input) {
+            if (input == 0) return keepsSampleAxis(n, 0);
+            return n.inputs()[input].rank() >= 3 && keepsSampleAxis(n, input);
+        }
+    }
 }

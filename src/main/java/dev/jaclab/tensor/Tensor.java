@@ -94,6 +94,12 @@ public final class Tensor {
     /** {@code mask != 0 ? a : b}, broadcast together; the mask carries no gradient. */
     public static Tensor where(Tensor mask, Tensor a, Tensor b) { return Binder.bind(new Elementwise.Where(), mask, a, b); }
 
+    /**
+     * Fused attention softmax(q·kᵀ·scale, over the key axis)·v, streamed by blocks of query rows so the score matrix
+     * is never stored: q (…, N, d), k (…, M, d), v (…, M, dv) → (…, N, dv).
+     */
+    public static Tensor attention(Tensor q, Tensor k, Tensor v, double scale) { return Binder.bind(new Attention.Fused(scale), q, k, v); }
+
     /** A scope in which nothing is recorded: {@code try (var s = Tensor.noGrad()) { ... }}. */
     public static GradMode noGrad() { return GradMode.set(false); }
 
