@@ -1,0 +1,91 @@
+package dev.jaclab.cli;
+
+import dev.jaclab.explore.Model;
+import dev.jaclab.explore.Models;
+import dev.jaclab.jacobian.Bytes;
+import dev.jaclab.jacobian.Jacobian;
+import dev.jaclab.jacobian.Strategies;
+import dev.jaclab.jacobian.Strategy;
+import dev.jaclab.nd.Backend;
+import dev.jaclab.tensor.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * One benchmark configuration per JVM (so its peak memory is its own), as one CSV line:
+ * {@code model,N,strategy,status,seconds,forward_seconds,ratio,peak_rss_mib,backend}. Time is the median of
+ * {@code repeats} runs after one warm-up at N = 64; peak RSS is the process's VmHWM.
+ *
+ * <pre>{@code
+ * java -cp target/jaclab-all.jar dev.jaclab.cli.JacobianBench attention 4096 sparseRows 3
+ * }</pre>
+ */
+public final class JacobianBench {
+    private JacobianBench() {}
+
+    static Strategy strategy(String name) {
+        switch (name) {
+            case "perElement": return Strategies.perElement();
+            case "reverseSum": return Strategies.reverseSum();
+            case "forwardSum": return Strategies.forwardSum();
+            case "fullBatched": return Strategies.fullBatched();
+            case "chunked": return Strategies.chunked(256);
+            case "colored": return Strategies.colored();
+            case "sparseRows": return Strategies.sparseRows(256);
+            case "auto": return Strategies.auto();
+            default: throw new IllegalArgumentException("unknown strategy " + name);
+        }
+    }
+
+    static double[] once(Model m, long n, Strategy s, long budget) {
+        Tensor[] in = m.inputs(n, 1);
+        in[m.inputIndex()].requiresGrad();
+        long t0 = System.nanoTime();
+        Tensor y = m.forward(in)[m.outputIndex()];
+        double fwd = (System.nanoTime() - t0) / 1e9;
+        Jacobian j = Jacobian.of(y, in[m.inputIndex()]).budget(budget);
+        String refusal = s.refusal(j.problem());
+        if (refusal != null) throw new IllegalStateException(refusal);
+        long t1 = System.nanoTime();
+        j.perSample(s);
+        return new double[]{(System.nanoTime() - t1) / 1e9, fwd};
+    }
+
+    static long peakRssMib() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status")))
+                if (l.startsWith("VmHWM")) return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024;
+        } catch (Exception ignored) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    public static void main(String[] args) {
+        Model m = Models.byName(args[0]);
+        long n = Long.parseLong(args[1]);
+        Strategy s = strategy(args[2]);
+        int repeats = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        long budget = args.length > 4 ? Bytes.parse(args[4]) : Bytes.gib(12);
+        String head = m.name() + "," + n + "," + s.name() + ",";
+        try {
+            once(m, Math.min(64, n), s, budget);
+            double[] t = new double[repeats], f = new double[repeats];
+            for (int r = 0; r < repeats; r++) {
+                double[] o = once(m, n, s, budget);
+                t[r] = o[0];
+                f[r] = o[1];
+            }
+            Arrays.sort(t);
+            Arrays.sort(f);
+            double tm = t[repeats / 2], fm = f[repeats / 2];
+            System.out.printf("%sok,%.4f,%.4f,%.1f,%d,%s%n", head, tm, fm, tm / fm, peakRssMib(), Backend.kind());
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            System.out.printf("%srefused,,,,%d,%s%n", head, peakRssMib(), Backend.kind());
+            System.err.println(e.getMessage());
+        } catch (OutOfMemoryError e) {
+            System.out.printf("%sout-of-memory,,,,%d,%s%n", head, peakRssMib(), Backend.kind());
+        }
+    }
+}
