@@ -234,7 +234,7 @@ public final class NdArray implements AutoCloseable {
             throw new IllegalArgumentException("reshape: cannot view " + Shapes.str(shape()) + " as " + Shapes.str(shape));
         if (java.util.Arrays.equals(shape, shape())) return this;
         if (shape.length == 0) return scalar(dtype(), a.getDouble(0));
-        INDArray src = a.rank() == 0 ? a : (a.isView() || a.ordering() != 'c' ? a.dup('c') : a);
+        INDArray src = a.rank() == 0 ? a : contiguous(a);
         return new NdArray(src.reshape('c', shape));
     }
 
@@ -275,31 +275,59 @@ public final class NdArray implements AutoCloseable {
         return idx;
     }
 
-    /** Rows {@code index} along {@code dim} (repeats allowed). */
+    /** Rows {@code index} along {@code dim} (repeats allowed); whole inner blocks are copied with memcpy. */
     public NdArray gather(int dim, long[] index) {
-        long[] s = shape().clone();
-        s[dim] = index.length;
-        INDArray z = Nd4j.createUninitialized(a.dataType(), s);
-        INDArray idx = Nd4j.createFromArray(index);
-        Nd4j.exec(DynamicCustomOp.builder("gather").addInputs(a, idx).addIntegerArguments(dim).addOutputs(z).build());
+        long[] s = shape();
+        long outer = Shapes.numel(Shapes.prefix(s, dim)), size = s[dim], inner = Shapes.numel(Shapes.suffix(s, dim + 1));
+        long[] o = s.clone();
+        o[dim] = index.length;
+        INDArray src = contiguous(a);
+        INDArray z = Nd4j.createUninitialized(a.dataType(), o);
+        long es = a.dataType().width(), block = inner * es;
+        org.bytedeco.javacpp.BytePointer sp = new org.bytedeco.javacpp.BytePointer(src.data().addressPointer());
+        org.bytedeco.javacpp.BytePointer zp = new org.bytedeco.javacpp.BytePointer(z.data().addressPointer());
+        for (long q = 0; q < outer; q++)
+            for (int k = 0; k < index.length; k++) {
+                if (index[k] < 0 || index[k] >= size) throw new IllegalArgumentException("gather: index " + index[k] + " outside dim of size " + size);
+                org.bytedeco.javacpp.Pointer.memcpy(zp.position((q * index.length + k) * block), sp.position((q * size + index[k]) * block), block);
+            }
         return new NdArray(z);
     }
 
     /** The adjoint of gather: zeros of {@code size} along dim, with slice k added at {@code index[k]}. */
     public NdArray scatterAdd(int dim, long[] index, long size) {
-        int r = rank();
-        int[] perm = new int[r];
-        perm[0] = dim;
-        for (int i = 0, j = 1; i < r; i++) if (i != dim) perm[j++] = i;
-        INDArray src = dim == 0 ? a : a.permute(perm).dup('c');
-        long[] s = src.shape().clone();
-        s[0] = size;
-        INDArray z = Nd4j.zeros(a.dataType(), s);
-        Nd4j.exec(DynamicCustomOp.builder("scatter_add").addInputs(z, Nd4j.createFromArray(index), src).addOutputs(z).build());
-        if (dim == 0) return new NdArray(z);
-        int[] inv = new int[r];
-        for (int i = 0; i < r; i++) inv[perm[i]] = i;
-        return new NdArray(z.permute(inv).dup('c'));
+        long[] s = shape();
+        long outer = Shapes.numel(Shapes.prefix(s, dim)), inner = Shapes.numel(Shapes.suffix(s, dim + 1));
+        long[] o = s.clone();
+        o[dim] = size;
+        INDArray src = contiguous(a);
+        INDArray z = Nd4j.zeros(a.dataType(), o);
+        if (a.dataType() == DataType.DOUBLE) {
+            var si = (org.bytedeco.javacpp.indexer.DoubleIndexer) src.data().indexer();
+            var zi = (org.bytedeco.javacpp.indexer.DoubleIndexer) z.data().indexer();
+            for (long q = 0; q < outer; q++)
+                for (int k = 0; k < index.length; k++) {
+                    long so = (q * index.length + k) * inner, zo = (q * size + index[k]) * inner;
+                    for (long c = 0; c < inner; c++) zi.put(zo + c, zi.get(zo + c) + si.get(so + c));
+                }
+        } else {
+            var si = (org.bytedeco.javacpp.indexer.FloatIndexer) src.data().indexer();
+            var zi = (org.bytedeco.javacpp.indexer.FloatIndexer) z.data().indexer();
+            for (long q = 0; q < outer; q++)
+                for (int k = 0; k < index.length; k++) {
+                    long so = (q * index.length + k) * inner, zo = (q * size + index[k]) * inner;
+                    for (long c = 0; c < inner; c++) zi.put(zo + c, zi.get(zo + c) + si.get(so + c));
+                }
+        }
+        return new NdArray(z);
+    }
+
+    /** A c-ordered array with its own buffer from offset 0 (the input itself when it already is one). */
+    private static INDArray contiguous(INDArray x) { return isPacked(x) ? x : x.dup('c'); }
+
+    /** C-ordered, default strides, starting at offset 0 of its buffer: safe to reshape or copy raw. */
+    private static boolean isPacked(INDArray x) {
+        return x.ordering() == 'c' && x.offset() == 0 && (x.rank() == 0 || org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(x));
     }
 
     public static NdArray concat(int dim, NdArray... parts) {
@@ -346,7 +374,7 @@ public final class NdArray implements AutoCloseable {
         long[] batch = Shapes.broadcast("matmul", pb, qb);
         if (k == 1) return new NdArray(p).mul(new NdArray(q));     // outer products: one broadcast multiply
         if (Shapes.numel(qb) == 1) {
-            INDArray p2 = (p.isView() || p.ordering() != 'c' ? p.dup('c') : p).reshape('c', Shapes.numel(pb) * i, k);
+            INDArray p2 = contiguous(p).reshape('c', Shapes.numel(pb) * i, k);
             INDArray q2 = q.reshape(k, j);
             INDArray z = Nd4j.createUninitialized(p.dataType(), p2.rows(), j);
             Nd4j.gemm(p2, q2, z, false, false, 1.0, 0.0);
