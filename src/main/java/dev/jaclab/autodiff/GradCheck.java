@@ -21,7 +21,8 @@ import java.util.function.Function;
  * </ul>
  * Errors are relative: max |AD − reference| / (1 + max |reference|). Inputs are converted to float64 leaves; the
  * function may close over constants (masks, weights) and may itself call {@link Autograd} (second-order checks).
- * Finite-difference evaluations run with recording on (so such functions still work); their tapes are dropped.
+ * Finite-difference evaluations see leaves that require grad, like the primal run (so such functions still work);
+ * their tapes are dropped.
  *
  * <pre>{@code
  * Tensor.setDefaultDType(DType.FLOAT64);
@@ -120,10 +121,13 @@ public final class GradCheck {
 
     private static Tensor f64(double[] data, long[] shape) { return Tensor.wrap(NdArray.fromDoubles(DType.FLOAT64, data, shape)); }
 
-    /** Evaluates f at constant (non-recording) copies of the given primals; the result is a float64 constant. */
+    /**
+     * Evaluates f at fresh leaves (requiring grad, like the primal inputs, so f may differentiate inside); the result
+     * is a float64 constant and the tape is dropped.
+     */
     private static Tensor eval(Function<Tensor[], Tensor> f, Tensor[] xs) {
         Tensor[] c = new Tensor[xs.length];
-        for (int i = 0; i < xs.length; i++) c[i] = xs[i].detach();
+        for (int i = 0; i < xs.length; i++) c[i] = xs[i].detach().requiresGrad();
         return f64(f.apply(c));
     }
 

@@ -52,7 +52,6 @@ class PrimitiveGradCheckTest extends Float64Scope {
     }
 
     @Test void gradCheckCatchesAWrongDerivative() {
-        // |x| has derivative sign(x) but relu(x) - relu(-x) equals x·sign... a wrong rule: a constant-masked function
         Tensor x = PrimitiveRows.randn(5, 3, 4);
         GradCheck.Result ok = GradCheck.check(t -> t.sin(), x);
         assertTrue(ok.passed(), ok.toString());
