@@ -248,7 +248,15 @@ public final class NdArray implements AutoCloseable {
         return new NdArray(src.broadcast(shape));
     }
 
-    public NdArray permute(int... perm) { return a.rank() == 0 ? this : new NdArray(a.permute(perm).dup('c')); }
+    /**
+     * Permuted dims. A 2-D transpose of a contiguous matrix stays a strided (column-major) view with no copy:
+     * {@link #matmul} hands it to gemm as is, so the VJP's {@code aᵀ·g} does not materialise {@code aᵀ}.
+     */
+    public NdArray permute(int... perm) {
+        if (a.rank() == 0) return this;
+        if (a.rank() == 2 && perm[0] == 1 && !a.isView() && a.ordering() == 'c') return new NdArray(a.permute(perm));
+        return new NdArray(a.permute(perm).dup('c'));
+    }
 
     public NdArray narrow(int dim, long start, long length) {
         INDArrayIndex[] idx = allIndices();
@@ -346,8 +354,8 @@ public final class NdArray implements AutoCloseable {
         long[] batch = Shapes.broadcast("matmul", pb, qb);
         if (k == 1) return new NdArray(p).mul(new NdArray(q));     // outer products: one broadcast multiply
         if (Shapes.numel(qb) == 1) {
-            INDArray p2 = (p.isView() || p.ordering() != 'c' ? p.dup('c') : p).reshape('c', Shapes.numel(pb) * i, k);
-            INDArray q2 = q.reshape(k, j);
+            INDArray p2 = pr == 2 && !p.isView() ? p : (p.isView() || p.ordering() != 'c' ? p.dup('c') : p).reshape('c', Shapes.numel(pb) * i, k);
+            INDArray q2 = qr == 2 && !q.isView() ? q : q.reshape(k, j);
             INDArray z = Nd4j.createUninitialized(p.dataType(), p2.rows(), j);
             Nd4j.gemm(p2, q2, z, false, false, 1.0, 0.0);
             return new NdArray(z.reshape('c', Shapes.concat(pb, new long[]{i, j})));
