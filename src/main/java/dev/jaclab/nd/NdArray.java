@@ -214,7 +214,30 @@ public final class NdArray implements AutoCloseable {
     public NdArray sum(int[] dims, boolean keepDim) {
         if (dims.length == 0) return this;
         if (dims.length == rank() && !keepDim) return scalar(dtype(), a.sumNumber().doubleValue());
+        if (dims.length < rank() && isLeadingPrefix(dims) && numel() > 0) return sumLeading(dims.length, keepDim);
         return new NdArray(a.sum(keepDim, dims));
+    }
+
+    private static boolean isLeadingPrefix(int[] dims) {
+        int[] d = dims.clone();
+        java.util.Arrays.sort(d);
+        for (int i = 0; i < d.length; i++) if (d[i] != i) return false;
+        return true;
+    }
+
+    /**
+     * Sum over the first {@code n} dims as one gemm, ones(1, M) · X(M, K): ND4J's own reduction over leading dims
+     * is an order of magnitude slower (bias gradients, unbroadcasting, summing a batch of cotangents).
+     */
+    private NdArray sumLeading(int n, boolean keepDim) {
+        long[] s = shape();
+        long m = Shapes.numel(Shapes.prefix(s, n)), k = Shapes.numel(Shapes.suffix(s, n));
+        INDArray x = a.rank() == 2 && !a.isView() ? a : (a.isView() || a.ordering() != 'c' ? a.dup('c') : a).reshape('c', m, k);
+        INDArray z = Nd4j.createUninitialized(a.dataType(), 1, k);
+        Nd4j.gemm(Nd4j.ones(a.dataType(), 1, m), x, z, false, false, 1.0, 0.0);
+        long[] rest = Shapes.suffix(s, n);
+        long[] out = keepDim ? Shapes.concat(Shapes.padLeft(new long[0], n), rest) : rest;
+        return new NdArray(z.reshape('c', out));
     }
 
     public NdArray max(int[] dims, boolean keepDim) {

@@ -102,6 +102,28 @@ class NdArrayTest {
         }));
     }
 
+    @Test void sumsOverLeadingTrailingAndMixedDimsMatchLoops() {
+        NdArray x = rand(7, 2, 3, 4);
+        double[] v = x.toDoubleArray();
+        double[] lead = new double[4], lead2 = new double[12], trail = new double[6], mid = new double[8];
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 3; j++)
+                for (int k = 0; k < 4; k++) {
+                    double e = v[i * 12 + j * 4 + k];
+                    lead[k] += e;
+                    lead2[j * 4 + k] += e;
+                    trail[i * 3 + j] += e;
+                    mid[i * 4 + k] += e;
+                }
+        assertClose(NdArray.fromDoubles(F64, lead, 4), x.sum(new int[]{1, 0}, false), 1e-12);
+        assertClose(NdArray.fromDoubles(F64, lead, 1, 1, 4), x.sum(new int[]{0, 1}, true), 1e-12);
+        assertClose(NdArray.fromDoubles(F64, lead2, 1, 3, 4), x.sum(new int[]{0}, true), 1e-12);
+        assertClose(NdArray.fromDoubles(F64, trail, 2, 3), x.sum(new int[]{2}, false), 1e-12);
+        assertClose(NdArray.fromDoubles(F64, mid, 2, 1, 4), x.sum(new int[]{1}, true), 1e-12);
+        assertClose(NdArray.fromDoubles(DType.FLOAT32, lead, 4), x.cast(DType.FLOAT32).sum(new int[]{0, 1}, false), 1e-5);
+        assertClose(NdArray.fromDoubles(F64, trail, 2, 3).sum(new int[]{0}, false), x.narrow(2, 0, 4).sum(new int[]{0, 2}, false), 1e-12);
+    }
+
     @Test void squareMatrixTransposeKeepsDiagonal() {
         NdArray s = rand(6, 4, 4);
         assertClose(s.diagonal(), s.permute(1, 0).diagonal(), 0);
