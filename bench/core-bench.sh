@@ -4,7 +4,7 @@
 # Usage: bench/core-bench.sh [N ...]      (default: 1024 16384 262144 1048576)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -B test-compile
+mvn -q -B test-compile >/dev/null
 mvn -q -B dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
 CP="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
 JAVA_OPTS="${JAVA_OPTS:--Xmx2g}"
