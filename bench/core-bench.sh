@@ -22,6 +22,6 @@ echo
 echo "| N | forward ms | backward ms | backward/forward | peak RSS MiB |"
 echo "|---|---|---|---|---|"
 for n in "${SIZES[@]}"; do
-  reps=9; [ "$n" -ge 262144 ] && reps=5; [ "$n" -ge 1048576 ] && reps=3
+  reps=21; [ "$n" -ge 262144 ] && reps=5; [ "$n" -ge 1048576 ] && reps=3
   run mlp "$n" "$reps" | awk -F'|' '{printf "| %s | %s | %s | %s | %s |\n", $2, $3, $4, $5, $6}'
 done
