@@ -50,15 +50,4 @@ class PrimitiveGradCheckTest extends Float64Scope {
             assertTrue(seen.contains(r.primitive()), r + " recorded only " + seen);
         }));
     }
-
-    @Test void gradCheckCatchesAWrongDerivative() {
-        Tensor x = PrimitiveRows.randn(5, 3, 4);
-        GradCheck.Result ok = GradCheck.check(t -> t.sin(), x);
-        assertTrue(ok.passed(), ok.toString());
-        // detach() hides the dependence from AD but not from finite differences: the check must fail loudly
-        GradCheck.Result bad = GradCheck.check(t -> t.sin().add(t.detach().square()), x);
-        assertTrue(!bad.passed(), bad.toString());
-        AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, bad::orThrow);
-        assertTrue(e.getMessage().contains("JVP: max relative error") && e.getMessage().contains("VJP input 0 (3,4)"), e.getMessage());
-    }
 }
