@@ -4,8 +4,8 @@
 # Usage: bench/core-bench.sh [N ...]      (default: 1024 16384 262144 1048576)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -B test-compile >/dev/null
-mvn -q -B dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
+mvn -q -B -Dstyle.color=never test-compile >/dev/null 2>&1 || { echo "build failed: run mvn test-compile"; exit 1; }
+mvn -q -B -Dstyle.color=never dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null 2>&1
 CP="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
 JAVA_OPTS="${JAVA_OPTS:--Xmx2g}"
 run() { java $JAVA_OPTS -cp "$CP" dev.jaclab.bench.CoreBench "$@" 2>/dev/null | grep '^RESULT' | cut -d' ' -f2-; }
