@@ -214,7 +214,30 @@ public final class NdArray implements AutoCloseable {
     public NdArray sum(int[] dims, boolean keepDim) {
         if (dims.length == 0) return this;
         if (dims.length == rank() && !keepDim) return scalar(dtype(), a.sumNumber().doubleValue());
+        if (dims.length < rank() && isLeadingPrefix(dims) && numel() > 0) return sumLeading(dims.length, keepDim);
         return new NdArray(a.sum(keepDim, dims));
+    }
+
+    private static boolean isLeadingPrefix(int[] dims) {
+        int[] d = dims.clone();
+        java.util.Arrays.sort(d);
+        for (int i = 0; i < d.length; i++) if (d[i] != i) return false;
+        return true;
+    }
+
+    /**
+     * Sum over the first {@code n} dims as one gemm, ones(1, M) · X(M, K): ND4J's own reduction over leading dims
+     * is an order of magnitude slower (bias gradients, unbroadcasting, summing a batch of cotangents).
+     */
+    private NdArray sumLeading(int n, boolean keepDim) {
+        long[] s = shape();
+        long m = Shapes.numel(Shapes.prefix(s, n)), k = Shapes.numel(Shapes.suffix(s, n));
+        INDArray x = a.rank() == 2 && !a.isView() ? a : (a.isView() || a.ordering() != 'c' ? a.dup('c') : a).reshape('c', m, k);
+        INDArray z = Nd4j.createUninitialized(a.dataType(), 1, k);
+        Nd4j.gemm(Nd4j.ones(a.dataType(), 1, m), x, z, false, false, 1.0, 0.0);
+        long[] rest = Shapes.suffix(s, n);
+        long[] out = keepDim ? Shapes.concat(Shapes.padLeft(new long[0], n), rest) : rest;
+        return new NdArray(z.reshape('c', out));
     }
 
     public NdArray max(int[] dims, boolean keepDim) {
@@ -248,7 +271,15 @@ public final class NdArray implements AutoCloseable {
         return new NdArray(src.broadcast(shape));
     }
 
-    public NdArray permute(int... perm) { return a.rank() == 0 ? this : new NdArray(a.permute(perm).dup('c')); }
+    /**
+     * Permuted dims. A 2-D transpose of a contiguous matrix stays a strided (column-major) view with no copy:
+     * {@link #matmul} hands it to gemm as is, so the VJP's {@code aᵀ·g} does not materialise {@code aᵀ}.
+     */
+    public NdArray permute(int... perm) {
+        if (a.rank() == 0) return this;
+        if (a.rank() == 2 && perm[0] == 1 && !a.isView() && a.ordering() == 'c') return new NdArray(a.permute(perm));
+        return new NdArray(a.permute(perm).dup('c'));
+    }
 
     public NdArray narrow(int dim, long start, long length) {
         INDArrayIndex[] idx = allIndices();
@@ -374,8 +405,8 @@ public final class NdArray implements AutoCloseable {
         long[] batch = Shapes.broadcast("matmul", pb, qb);
         if (k == 1) return new NdArray(p).mul(new NdArray(q));     // outer products: one broadcast multiply
         if (Shapes.numel(qb) == 1) {
-            INDArray p2 = contiguous(p).reshape('c', Shapes.numel(pb) * i, k);
-            INDArray q2 = q.reshape(k, j);
+            INDArray p2 = pr == 2 && !p.isView() ? p : contiguous(p).reshape('c', Shapes.numel(pb) * i, k);
+            INDArray q2 = qr == 2 && !q.isView() ? q : q.reshape(k, j);
             INDArray z = Nd4j.createUninitialized(p.dataType(), p2.rows(), j);
             Nd4j.gemm(p2, q2, z, false, false, 1.0, 0.0);
             return new NdArray(z.reshape('c', Shapes.concat(pb, new long[]{i, j})));

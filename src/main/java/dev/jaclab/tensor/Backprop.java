@@ -95,10 +95,29 @@ public final class Backprop {
                 if (!any) continue;
                 Tensor[] gi = n.primitive().vjp(g, n);
                 for (int i = 0; i < in.length; i++)
-                    if (gi[i] != null && n.primitive().differentiable(i) && leads.contains(in[i])) accumulate(ct, in[i], gi[i]);
+                    if (gi[i] != null && n.primitive().differentiable(i) && leads.contains(in[i]))
+                        accumulate(ct, in[i], unbroadcastLevels(gi[i], in[i], t));
             }
         }
         return result;
+    }
+
+    /**
+     * Sums a cotangent over the batch levels that the output has but the input lacks: the input was broadcast across
+     * them (an unbatched weight meeting a vmapped tensor), so its cotangent is the sum. Levels the output lacks
+     * (the cotangent batch of a batched VJP) are kept.
+     */
+    static Tensor unbroadcastLevels(Tensor g, Tensor input, Tensor output) {
+        for (int level : output.levels()) {
+            if (BatchLevels.indexOf(input.levels(), level) >= 0) continue;
+            int at = BatchLevels.indexOf(g.levels(), level);
+            if (at < 0) continue;
+            long size = g.data().shape()[at];
+            long full = output.data().shape()[BatchLevels.indexOf(output.levels(), level)];
+            g = g.toLogical(level, size).sum(new int[]{0}, false);
+            if (size != full) g = g.mul((double) full / size);
+        }
+        return g;
     }
 
     private static void accumulate(Map<Tensor, Tensor> ct, Tensor t, Tensor g) {

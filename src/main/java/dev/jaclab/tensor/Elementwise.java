@@ -88,7 +88,9 @@ final class Elementwise {
     static final class Add extends Binary {
         @Override public String name() { return "add"; }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].add(in[1]); }
-        @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{unbroadcast(g, a(n)), unbroadcast(g, b(n))}; }
+        @Override protected Tensor[] vjp(Tensor g, Node n) {
+            return new Tensor[]{need(n, 0) ? unbroadcast(g, a(n)) : null, need(n, 1) ? unbroadcast(g, b(n)) : null};
+        }
         @Override protected Tensor jvp(Tensor[] t, Node n) {
             return t[0] == null ? t[1] : t[1] == null ? t[0] : t[0].add(t[1]);
         }
@@ -97,7 +99,9 @@ final class Elementwise {
     static final class Sub extends Binary {
         @Override public String name() { return "sub"; }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].sub(in[1]); }
-        @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{unbroadcast(g, a(n)), unbroadcast(g.neg(), b(n))}; }
+        @Override protected Tensor[] vjp(Tensor g, Node n) {
+            return new Tensor[]{need(n, 0) ? unbroadcast(g, a(n)) : null, need(n, 1) ? unbroadcast(g.neg(), b(n)) : null};
+        }
         @Override protected Tensor jvp(Tensor[] t, Node n) {
             return t[0] == null ? t[1].neg() : t[1] == null ? t[0] : t[0].sub(t[1]);
         }
@@ -139,8 +143,8 @@ final class Elementwise {
         @Override public boolean perSample(Node n, int input) { return keepsSampleAxis(n, input); }
         @Override protected Tensor[] vjp(Tensor g, Node n) {
             Tensor m = n.inputs()[0], zero = Tensor.scalar(0, g.dtype());
-            return new Tensor[]{null, Tensor.where(m, g, zero).sumTo(n.inputs()[1].shape()),
-                    Tensor.where(m, zero, g).sumTo(n.inputs()[2].shape())};
+            return new Tensor[]{null, need(n, 1) ? Tensor.where(m, g, zero).sumTo(n.inputs()[1].shape()) : null,
+                    need(n, 2) ? Tensor.where(m, zero, g).sumTo(n.inputs()[2].shape()) : null};
         }
         @Override protected Tensor jvp(Tensor[] t, Node n) {
             DType d = n.output().dtype();

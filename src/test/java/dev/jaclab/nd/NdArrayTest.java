@@ -1,0 +1,131 @@
+package dev.jaclab.nd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/** NdArray against hand-written loops, and every op on a strided (transposed) view against a contiguous copy. */
+class NdArrayTest {
+    static final DType F64 = DType.FLOAT64;
+
+    static NdArray rand(long seed, long... shape) { return NdArray.random(F64, seed, true, shape); }
+
+    static void assertClose(NdArray expected, NdArray actual, double tol) {
+        assertArrayEquals(expected.shape(), actual.shape(), "shape");
+        assertArrayEquals(expected.toDoubleArray(), actual.toDoubleArray(), tol);
+    }
+
+    /** Naive batched matmul over the last two dims with broadcast batch dims, via flat indexing. */
+    static NdArray naiveMatmul(NdArray p, NdArray q) {
+        long[] ps = p.shape(), qs = q.shape();
+        long i = ps[ps.length - 2], k = ps[ps.length - 1], j = qs[qs.length - 1];
+        long[] batch = Shapes.broadcast("matmul", Shapes.prefix(ps, ps.length - 2), Shapes.prefix(qs, qs.length - 2));
+        double[] a = p.broadcastTo(Shapes.concat(batch, new long[]{i, k})).toDoubleArray();
+        double[] b = q.broadcastTo(Shapes.concat(batch, new long[]{k, j})).toDoubleArray();
+        int nb = (int) Shapes.numel(batch);
+        double[] out = new double[(int) (nb * i * j)];
+        for (int n = 0; n < nb; n++)
+            for (int r = 0; r < i; r++)
+                for (int c = 0; c < j; c++) {
+                    double s = 0;
+                    for (int t = 0; t < k; t++) s += a[(int) (n * i * k + r * k + t)] * b[(int) (n * k * j + t * j + c)];
+                    out[(int) (n * i * j + r * j + c)] = s;
+                }
+        return NdArray.fromDoubles(F64, out, Shapes.concat(batch, new long[]{i, j}));
+    }
+
+    @Test void matmulMatchesLoopsOnEveryPath() {
+        long[][][] cases = {{{3, 4}, {4, 5}}, {{2, 3, 4}, {4, 5}}, {{3, 4}, {2, 4, 5}}, {{2, 1, 3, 4}, {3, 4, 5}},
+                {{2, 3, 4}, {2, 4, 5}}, {{1, 3, 4}, {1, 4, 2}}};
+        int seed = 0;
+        for (long[][] c : cases) {
+            NdArray p = rand(seed++, c[0]), q = rand(seed++, c[1]);
+            assertClose(naiveMatmul(p, q), p.matmul(q), 1e-12);
+        }
+    }
+
+    @Test void broadcastingArithmetic() {
+        NdArray a = NdArray.fromDoubles(F64, new double[]{1, 2, 3, 4, 5, 6}, 2, 3), b = NdArray.fromDoubles(F64, new double[]{10, 20, 30}, 3);
+        assertArrayEquals(new double[]{11, 22, 33, 14, 25, 36}, a.add(b).toDoubleArray());
+        NdArray col = NdArray.fromDoubles(F64, new double[]{1, 2}, 2, 1);
+        assertArrayEquals(new double[]{0, 1, 2, 2, 3, 4}, a.sub(col).toDoubleArray());
+        assertArrayEquals(new double[]{2, 4, 6, 8, 10, 12}, a.mul(NdArray.scalar(F64, 2)).toDoubleArray());
+        assertArrayEquals(new double[]{3}, NdArray.scalar(F64, 6).div(NdArray.scalar(F64, 2)).toDoubleArray());
+        assertEquals(DType.FLOAT64, NdArray.zeros(DType.FLOAT32, 2).add(NdArray.zeros(F64, 2)).dtype());
+        assertThrows(IllegalArgumentException.class, () -> a.add(NdArray.zeros(F64, 2)));
+    }
+
+    @Test void gatherScatterAndDiagonals() {
+        NdArray a = NdArray.fromDoubles(F64, new double[]{1, 2, 3, 4, 5, 6}, 2, 3);
+        assertArrayEquals(new double[]{3, 1, 3, 6, 4, 6}, a.gather(1, new long[]{2, 0, 2}).toDoubleArray());
+        // scatterAdd adds repeated indices; narrow then padNarrow keeps the slice in place
+        assertArrayEquals(new double[]{0, 2, 0, 0, 5, 0}, a.narrow(1, 1, 1).padNarrow(1, 1, 3).toDoubleArray());
+        assertArrayEquals(new double[]{0, 0, 4, 0, 0, 10}, a.gather(1, new long[]{0, 2}).scatterAdd(1, new long[]{2, 2}, 3).toDoubleArray());
+        assertArrayEquals(new double[]{0, 0, 0, 1, 2, 3, 4, 5, 6, 0, 0, 0}, a.padNarrow(0, 1, 4).toDoubleArray());
+        NdArray sq = NdArray.fromDoubles(F64, new double[]{1, 2, 3, 4}, 2, 2);
+        assertArrayEquals(new double[]{1, 4}, sq.diagonal().toDoubleArray());
+        assertArrayEquals(new double[]{1, 0, 0, 4}, sq.diagonal().diagEmbed().toDoubleArray());
+        assertArrayEquals(new long[]{2, 3, 3}, a.diagEmbed().shape());
+    }
+
+    /** Every op applied to a lazily transposed matrix equals the op on a contiguous copy of it. */
+    @TestFactory Stream<DynamicTest> opsOnTransposedViewsMatchContiguousCopies() {
+        NdArray m = rand(1, 3, 4), view = m.permute(1, 0), copy = NdArray.fromDoubles(F64, view.toDoubleArray(), 4, 3);
+        NdArray row = rand(2, 3), col = rand(3, 4, 1), sq = rand(4, 4, 4);
+        Object[][] ops = {
+                {"add row", (UnaryOperator<NdArray>) x -> x.add(row)}, {"sub col", (UnaryOperator<NdArray>) x -> x.sub(col)},
+                {"mul self", (UnaryOperator<NdArray>) x -> x.mul(x)}, {"div scalar", (UnaryOperator<NdArray>) x -> x.div(NdArray.scalar(F64, 3))},
+                {"add view+copy", (UnaryOperator<NdArray>) x -> x.add(copy)}, {"add double", (UnaryOperator<NdArray>) x -> x.add(1.5)},
+                {"neg exp sin tanh", (UnaryOperator<NdArray>) x -> x.neg().exp().sin().tanh()}, {"pow 3", (UnaryOperator<NdArray>) x -> x.pow(3)},
+                {"compare ge", (UnaryOperator<NdArray>) x -> x.compare("ge", row)}, {"where", (UnaryOperator<NdArray>) x -> NdArray.where(x.compare("gt", col), x, row)},
+                {"sum dim 0", (UnaryOperator<NdArray>) x -> x.sum(new int[]{0}, true)}, {"sum dim 1", (UnaryOperator<NdArray>) x -> x.sum(new int[]{1}, false)},
+                {"max dim 0", (UnaryOperator<NdArray>) x -> x.max(new int[]{0}, false)}, {"min all", (UnaryOperator<NdArray>) x -> x.min(new int[]{0, 1}, false)},
+                {"reshape", (UnaryOperator<NdArray>) x -> x.reshape(2, 6)}, {"reshape flat", (UnaryOperator<NdArray>) x -> x.reshape(12)},
+                {"broadcastTo", (UnaryOperator<NdArray>) x -> x.broadcastTo(2, 4, 3)}, {"permute back", (UnaryOperator<NdArray>) x -> x.permute(1, 0)},
+                {"narrow", (UnaryOperator<NdArray>) x -> x.narrow(0, 1, 2)}, {"padNarrow", (UnaryOperator<NdArray>) x -> x.padNarrow(1, 1, 5)},
+                {"gather dim 0", (UnaryOperator<NdArray>) x -> x.gather(0, new long[]{3, 0, 3})}, {"gather dim 1", (UnaryOperator<NdArray>) x -> x.gather(1, new long[]{2, 1})},
+                {"scatterAdd dim 0", (UnaryOperator<NdArray>) x -> x.scatterAdd(0, new long[]{1, 1, 0, 4}, 5)},
+                {"scatterAdd dim 1", (UnaryOperator<NdArray>) x -> x.scatterAdd(1, new long[]{0, 2, 2}, 3)},
+                {"concat", (UnaryOperator<NdArray>) x -> NdArray.concat(0, x, copy)}, {"diagEmbed", (UnaryOperator<NdArray>) NdArray::diagEmbed},
+                {"matmul left", (UnaryOperator<NdArray>) x -> x.matmul(m)}, {"matmul right", (UnaryOperator<NdArray>) x -> sq.matmul(x)},
+                {"matmul both", (UnaryOperator<NdArray>) x -> x.matmul(x.permute(1, 0))}, {"matmul batched right", (UnaryOperator<NdArray>) x -> x.matmul(rand(5, 2, 3, 2))},
+                {"cast", (UnaryOperator<NdArray>) x -> x.cast(DType.FLOAT32).cast(F64)}};
+        return Stream.of(ops).map(o -> DynamicTest.dynamicTest((String) o[0], () -> {
+            @SuppressWarnings("unchecked") UnaryOperator<NdArray> f = (UnaryOperator<NdArray>) o[1];
+            assertClose(f.apply(copy), f.apply(view), 1e-12);
+        }));
+    }
+
+    @Test void sumsOverLeadingTrailingAndMixedDimsMatchLoops() {
+        NdArray x = rand(7, 2, 3, 4);
+        double[] v = x.toDoubleArray();
+        double[] lead = new double[4], lead2 = new double[12], trail = new double[6], mid = new double[8];
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 3; j++)
+                for (int k = 0; k < 4; k++) {
+                    double e = v[i * 12 + j * 4 + k];
+                    lead[k] += e;
+                    lead2[j * 4 + k] += e;
+                    trail[i * 3 + j] += e;
+                    mid[i * 4 + k] += e;
+                }
+        assertClose(NdArray.fromDoubles(F64, lead, 4), x.sum(new int[]{1, 0}, false), 1e-12);
+        assertClose(NdArray.fromDoubles(F64, lead, 1, 1, 4), x.sum(new int[]{0, 1}, true), 1e-12);
+        assertClose(NdArray.fromDoubles(F64, lead2, 1, 3, 4), x.sum(new int[]{0}, true), 1e-12);
+        assertClose(NdArray.fromDoubles(F64, trail, 2, 3), x.sum(new int[]{2}, false), 1e-12);
+        assertClose(NdArray.fromDoubles(F64, mid, 2, 1, 4), x.sum(new int[]{1}, true), 1e-12);
+        assertClose(NdArray.fromDoubles(DType.FLOAT32, lead, 4), x.cast(DType.FLOAT32).sum(new int[]{0, 1}, false), 1e-5);
+        assertClose(NdArray.fromDoubles(F64, trail, 2, 3).sum(new int[]{0}, false), x.narrow(2, 0, 4).sum(new int[]{0, 2}, false), 1e-12);
+    }
+
+    @Test void squareMatrixTransposeKeepsDiagonal() {
+        NdArray s = rand(6, 4, 4);
+        assertClose(s.diagonal(), s.permute(1, 0).diagonal(), 0);
+    }
+}
