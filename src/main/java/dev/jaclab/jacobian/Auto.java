@@ -16,10 +16,10 @@ public record Auto() implements Strategy {
 
     @Override public String refusal(Problem p) { return choose(p) == null ? "auto: no strategy fits the memory budget of " + Bytes.format(p.budgetBytes()) : null; }
 
-    /** The candidates auto considers (exact ones, plus vmapJacrev when a closure is given). */
+    /** The candidates auto considers; chunked strategies shrink their chunk until they fit the budget. */
     static List<Strategy> candidates(Problem p) {
         return List.of(Strategies.forwardSum(), Strategies.reverseSum(), Strategies.vmapJacrev(), Strategies.colored(),
-                Strategies.sparseRows(p.chunk), Strategies.chunked(p.chunk), Strategies.fullBatched());
+                SparseRows.fitting(p, p.chunk), Chunked.fitting(p, p.chunk), Strategies.fullBatched());
     }
 
     /** The chosen strategy, or null when none fits. */

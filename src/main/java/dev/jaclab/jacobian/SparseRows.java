@@ -30,13 +30,23 @@ public record SparseRows(int chunk) implements Strategy {
 
     @Override public String name() { return "sparseRows(" + chunk + ")"; }
 
+    /** The largest chunk ≤ {@code maxChunk} whose predicted peak fits the problem's budget (at least 1). */
+    public static SparseRows fitting(Problem p, int maxChunk) {
+        int c = Math.max(1, maxChunk);
+        while (c > 1 && new SparseRows(c).cost(p).peakBytes() > p.budgetBytes()) c /= 2;
+        return new SparseRows(c);
+    }
+
     @Override public String refusal(Problem p) {
         if (p.axis() != 0) return "sparseRows works on batch axis 0";
         long need = cost(p).peakBytes();
         return need <= p.budgetBytes() ? null : name() + " needs about " + Bytes.format(need) + "; budget " + Bytes.format(p.budgetBytes());
     }
 
-    /** Which path tensors receive dense cotangents (the rest stay row-sparse), decided from the tape alone. */
+    /**
+     * Which path tensors receive dense cotangents (the rest get row-sparse ones), decided from the tape alone. A
+     * row-local tensor may receive a dense cotangent (from a mixing op) and is then cut back to its rows.
+     */
     static Set<Tensor> denseTensors(Problem p) {
         Structure s = p.structure();
         Set<Tensor> onPath = ids();
@@ -50,8 +60,8 @@ public record SparseRows(int chunk) implements Strategy {
             Tensor t = order.get(k);
             Boolean sp = sparse.get(t);
             if (sp == null) continue;
-            if (!sp && s.isRowLocal(t)) sp = true;
             if (!sp) dense.add(t);
+            if (!sp && s.isRowLocal(t)) sp = true;
             Node n = t.node();
             if (n == null || t == p.x) continue;
             for (int i = 0; i < n.inputs().length; i++) {
@@ -80,7 +90,7 @@ public record SparseRows(int chunk) implements Strategy {
             if (d) maxDense = Math.max(maxDense, t.numel() * t.dtype().bytes());
         }
         double work = forward == 0 ? 0 : 2.0 * v * perSeed / forward;
-        long peak = c * (3 * maxDense + (p.x.numel() + p.y.numel()) / N * p.bytesPerElement()) + Cost.blockBytes(p);
+        long peak = c * (2 * maxDense + (p.x.numel() + p.y.numel()) / N * p.bytesPerElement()) + Cost.blockBytes(p);
         return Cost.reverse((v + c - 1) / c, v, peak, "N·m row-sparse VJPs, " + c + " per batch (" + dense.size() + " dense tensors)").withWork(work);
     }
 
