@@ -21,11 +21,7 @@ public record Chunked(int chunk) implements Strategy {
     @Override public String name() { return "chunked(" + chunk + ")"; }
 
     /** The largest chunk ≤ {@code maxChunk} whose predicted peak fits the problem's budget (at least 1). */
-    public static Chunked fitting(Problem p, int maxChunk) {
-        int c = Math.max(1, maxChunk);
-        while (c > 1 && new Chunked(c).cost(p).peakBytes() > p.budgetBytes()) c /= 2;
-        return new Chunked(c);
-    }
+    public static Chunked fitting(Problem p, int maxChunk) { return Strategies.fitting(p, maxChunk, Chunked::new); }
 
     @Override public String refusal(Problem p) {
         long need = cost(p).peakBytes();

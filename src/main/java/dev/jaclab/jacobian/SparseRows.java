@@ -31,11 +31,7 @@ public record SparseRows(int chunk) implements Strategy {
     @Override public String name() { return "sparseRows(" + chunk + ")"; }
 
     /** The largest chunk ≤ {@code maxChunk} whose predicted peak fits the problem's budget (at least 1). */
-    public static SparseRows fitting(Problem p, int maxChunk) {
-        int c = Math.max(1, maxChunk);
-        while (c > 1 && new SparseRows(c).cost(p).peakBytes() > p.budgetBytes()) c /= 2;
-        return new SparseRows(c);
-    }
+    public static SparseRows fitting(Problem p, int maxChunk) { return Strategies.fitting(p, maxChunk, SparseRows::new); }
 
     @Override public String refusal(Problem p) {
         if (p.axis() != 0) return "sparseRows works on batch axis 0";

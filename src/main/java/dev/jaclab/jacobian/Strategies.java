@@ -34,4 +34,12 @@ public final class Strategies {
     public static Detached detached(Tensor... cut) { return new Detached(cut.clone()); }
 
     public static Auto auto() { return new Auto(); }
+
+    /** The chunked strategy with the largest chunk ≤ {@code maxChunk} (halving) whose predicted peak fits the budget. */
+    static <S extends Strategy> S fitting(Problem p, int maxChunk, java.util.function.IntFunction<S> make) {
+        int c = Math.max(1, maxChunk);
+        S s = make.apply(c);
+        while (c > 1 && s.cost(p).peakBytes() > p.budgetBytes()) s = make.apply(c /= 2);
+        return s;
+    }
 }

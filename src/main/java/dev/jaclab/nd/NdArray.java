@@ -333,23 +333,16 @@ public final class NdArray implements AutoCloseable {
         o[dim] = size;
         INDArray src = contiguous(a);
         INDArray z = Nd4j.zeros(a.dataType(), o);
-        if (a.dataType() == DataType.DOUBLE) {
-            var si = (org.bytedeco.javacpp.indexer.DoubleIndexer) src.data().indexer();
-            var zi = (org.bytedeco.javacpp.indexer.DoubleIndexer) z.data().indexer();
-            for (long q = 0; q < outer; q++)
-                for (int k = 0; k < index.length; k++) {
-                    long so = (q * index.length + k) * inner, zo = (q * size + index[k]) * inner;
-                    for (long c = 0; c < inner; c++) zi.put(zo + c, zi.get(zo + c) + si.get(so + c));
+        org.bytedeco.javacpp.indexer.Indexer si = src.data().indexer(), zi = z.data().indexer();
+        long[] at = new long[1];
+        for (long q = 0; q < outer; q++)
+            for (int k = 0; k < index.length; k++) {
+                long so = (q * index.length + k) * inner, zo = (q * size + index[k]) * inner;
+                for (long c = 0; c < inner; c++) {
+                    at[0] = zo + c;
+                    zi.putDouble(at, zi.getDouble(zo + c) + si.getDouble(so + c));
                 }
-        } else {
-            var si = (org.bytedeco.javacpp.indexer.FloatIndexer) src.data().indexer();
-            var zi = (org.bytedeco.javacpp.indexer.FloatIndexer) z.data().indexer();
-            for (long q = 0; q < outer; q++)
-                for (int k = 0; k < index.length; k++) {
-                    long so = (q * index.length + k) * inner, zo = (q * size + index[k]) * inner;
-                    for (long c = 0; c < inner; c++) zi.put(zo + c, zi.get(zo + c) + si.get(so + c));
-                }
-        }
+            }
         return new NdArray(z);
     }
 
