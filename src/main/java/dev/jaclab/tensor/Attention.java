@@ -91,6 +91,28 @@ final class Attention {
 
         private static Tensor acc(Tensor a, Tensor b) { return a == null ? b : a.add(b); }
 
+        /**
+         * One query row per seed: only row r_c of dk and dv is wanted for row-local keys/values, and those rows are
+         * ds[r_c]·q and p[r_c]·g — O(N·d) per seed for the scores, O(d) for the cotangent rows.
+         */
+        @Override public boolean hasOwnRowsVjp() { return true; }
+
+        @Override protected Tensor[] vjpOwnRows(Tensor g, Node n, boolean[] ownRow, Tensor select) {
+            Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2];
+            if (q.size(-2) != 1 || k.rank() != 2 || v.rank() != 2) return null;
+            boolean nq = Elementwise.need(n, 0), nk = Elementwise.need(n, 1), nv = Elementwise.need(n, 2);
+            Tensor p = probs(q, k);                                                    // (1, M) per seed
+            Tensor dq = null, dk = null, dv = null;
+            if (nv) dv = ownRow[2] ? p.mul(select).sum(new int[]{-1}, true).mul(g) : p.mT().matmul(g);
+            if (nq || nk) {
+                Tensor dp = g.matmul(v.mT());
+                Tensor ds = p.mul(dp.sub(dp.mul(p).sum(new int[]{-1}, true))).mul(scale);
+                if (nq) dq = ds.matmul(k);
+                if (nk) dk = ownRow[1] ? ds.mul(select).sum(new int[]{-1}, true).mul(q) : ds.mT().matmul(q);
+            }
+            return new Tensor[]{dq, dk, dv};
+        }
+
         @Override protected Tensor jvp(Tensor[] t, Node n) {
             Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2];
             long rows = q.size(-2), block = blockRows(rows, k.size(-2));

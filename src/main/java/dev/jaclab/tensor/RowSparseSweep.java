@@ -40,7 +40,14 @@ public final class RowSparseSweep {
     private record Ct(Tensor values, boolean sparse) {}
 
     /** The chunk: seed rows, the batch level that carries the C seeds, and flat row indices c·N + r_c. */
-    private record Chunk(long[] rows, int level, long count, long samples, long[] flat) {}
+    private record Chunk(long[] rows, int level, long count, long samples, long[] flat) {
+        /** One-hot (1, N) row r_c per seed, as a batch level. */
+        Tensor select(dev.jaclab.nd.DType dtype) {
+            double[] e = new double[Math.toIntExact(count * samples)];
+            for (int c = 0; c < count; c++) e[(int) flat[c]] = 1;
+            return Tensor.fromArray(e, count, 1, samples).cast(dtype).toBatch(level);
+        }
+    }
 
     /**
      * Row r_c of x's cotangent for each seed c (shape (C, x.shape[1:])). {@code seeds} (C, y.shape[1:]) are the
@@ -64,22 +71,34 @@ public final class RowSparseSweep {
                 if (t == x) return g.values().toLogical(ch.level(), c).reshape(dev.jaclab.nd.Shapes.concat(new long[]{c}, dev.jaclab.nd.Shapes.suffix(x.shape(), 1)));
                 Node n = t.node();
                 if (n == null) continue;
-                propagate(n, g, ch, ct, onPath);
+                propagate(n, g, ch, ct, onPath, rowLocal);
             }
         }
         return Tensor.zeros(x.dtype(), dev.jaclab.nd.Shapes.concat(new long[]{c}, dev.jaclab.nd.Shapes.suffix(x.shape(), 1)));
     }
 
-    private static void propagate(Node n, Ct g, Chunk ch, Map<Tensor, Ct> ct, Predicate<Tensor> onPath) {
+    private static void propagate(Node n, Ct g, Chunk ch, Map<Tensor, Ct> ct, Predicate<Tensor> onPath, Predicate<Tensor> rowLocal) {
         Tensor[] in = n.inputs();
         Primitive p = n.primitive();
         boolean rowWise = false;
         for (int i = 0; i < in.length; i++) rowWise |= p.perSample(n, i) && in[i].rank() > 0;
         if (g.sparse() && rowWise) {
-            Tensor[] gi = p.vjp(g.values(), restricted(n, ch, onPath));
+            Node r = restricted(n, ch, onPath);
+            boolean[] own = new boolean[in.length];
+            boolean anyOwn = false;
+            for (int i = 0; i < in.length; i++) {
+                own[i] = wanted(p, i, in, onPath) && !p.perSample(n, i) && rowLocal.test(in[i]);
+                anyOwn |= own[i];
+            }
+            Tensor[] gi = anyOwn ? p.vjpOwnRows(g.values(), r, own, ch.select(g.values().dtype())) : null;
+            if (gi == null) {
+                gi = p.vjp(g.values(), r);
+                own = new boolean[in.length];
+            }
             SPARSE_ROWS.addAndGet(ch.count());
             for (int i = 0; i < in.length; i++)
-                if (wanted(p, i, in, onPath) && gi[i] != null) add(ct, in[i], new Ct(gi[i], p.perSample(n, i) && in[i].rank() > 0), ch);
+                if (wanted(p, i, in, onPath) && gi[i] != null)
+                    add(ct, in[i], new Ct(gi[i], own[i] || (p.perSample(n, i) && in[i].rank() > 0)), ch);
             return;
         }
         Tensor dense = g.sparse() ? densify(g.values(), ch) : g.values();
