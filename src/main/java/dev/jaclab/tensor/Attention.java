@@ -66,7 +66,7 @@ final class Attention {
         }
 
         /** Softmax rows of one block of queries (recomputed). */
-        private Tensor probs(Tensor qb, Tensor k) { return qb.matmul(k.mT()).mul(scale).softmax(-1); }
+        private Tensor probs(Tensor qb, Tensor k) { return qb.mul(scale).matmul(k.mT()).softmax(-1); }
 
         @Override protected Tensor[] vjp(Tensor g, Node n) {
             Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2];
@@ -106,9 +106,9 @@ final class Attention {
             if (nv) dv = ownRow[2] ? p.mul(select).sum(new int[]{-1}, true).mul(g) : p.mT().matmul(g);
             if (nq || nk) {
                 Tensor dp = g.matmul(v.mT());
-                Tensor ds = p.mul(dp.sub(dp.mul(p).sum(new int[]{-1}, true))).mul(scale);
-                if (nq) dq = ds.matmul(k);
-                if (nk) dk = ownRow[1] ? ds.mul(select).sum(new int[]{-1}, true).mul(q) : ds.mT().matmul(q);
+                Tensor ds = p.mul(dp.sub(dp.mul(p).sum(new int[]{-1}, true)));       // scale applied to the small factors below
+                if (nq) dq = ds.matmul(k).mul(scale);
+                if (nk) dk = ownRow[1] ? ds.mul(select).sum(new int[]{-1}, true).mul(q.mul(scale)) : ds.mT().matmul(q.mul(scale));
             }
             return new Tensor[]{dq, dk, dv};
         }
