@@ -38,7 +38,7 @@ final class BuiltinRenderers {
         Renderers.register(JFreeChart.class, BuiltinRenderers::chart);
         Renderers.register(BufferedImage.class, (img, mimes) -> png(img, "image " + img.getWidth() + "x" + img.getHeight()));
         Renderers.register(Table.class, BuiltinRenderers::table);
-        Renderers.register(TensorView.TENSOR_CLASS, (t, mimes) -> TensorView.of(t).render());
+        Renderers.register(dev.jaclab.tensor.Tensor.class, (t, mimes) -> TensorView.render(t));
         Renderers.register(HtmlText.class, (h, mimes) -> {
             DisplayData d = new DisplayData("[HTML]");
             d.putHTML(h.html());

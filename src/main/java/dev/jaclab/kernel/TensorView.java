@@ -1,54 +1,36 @@
 package dev.jaclab.kernel;
 
-import java.lang.reflect.Method;
 import java.util.Locale;
 
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 
+import dev.jaclab.tensor.Tensor;
+
 /**
  * Renders a {@code dev.jaclab.tensor.Tensor} as an HTML block (shape/dtype header, a table for rank ≤ 2,
- * truncated when large) plus {@code text/plain}. It reads the tensor through its public methods
- * {@code shape()}, {@code dtype()}, {@code toDoubleArray()} and {@code toString()}, so the kernel does not
- * need the tensor package at compile time.
+ * truncated when large) plus {@code text/plain} (the tensor's own {@code toString()}).
  *
  * <pre>{@code
  * Tensor.randn(42, 3, 4)      // shown as a 3×4 table headed "Tensor (3, 4) float32"
  * }</pre>
  */
 final class TensorView {
-    static final String TENSOR_CLASS = "dev.jaclab.tensor.Tensor";
     /** Tensors with more elements than this are not copied out for display. */
     static final long MAX_COPY = 1L << 20;
     static final int ROWS = 20, HEAD_ROWS = 10, TAIL_ROWS = 5, COLS = 12, HEAD_COLS = 6, TAIL_COLS = 3;
 
-    private final Object tensor;
+    private TensorView() {}
 
-    private TensorView(Object tensor) { this.tensor = tensor; }
-
-    static TensorView of(Object tensor) { return new TensorView(tensor); }
-
-    long[] shape() throws Exception { return (long[]) call("shape"); }
-
-    String dtype() throws Exception { return String.valueOf(call("dtype")); }
-
-    double[] values() throws Exception { return (double[]) call("toDoubleArray"); }
-
-    private Object call(String name) throws Exception {
-        Method m = tensor.getClass().getMethod(name);
-        m.setAccessible(true);
-        return m.invoke(tensor);
-    }
-
-    DisplayData render() throws Exception {
-        long[] shape = shape();
+    static DisplayData render(Tensor tensor) {
+        long[] shape = tensor.shape();
         long n = 1;
         for (long s : shape) n *= s;
         StringBuilder html = new StringBuilder("<div class=\"jaclab-tensor\">");
         html.append("<div style=\"font-family:monospace\"><b>Tensor</b> ").append(shapeText(shape)).append(' ')
-                .append(escape(dtype())).append(" &middot; ").append(n).append(n == 1 ? " element" : " elements")
+                .append(escape(String.valueOf(tensor.dtype()))).append(" &middot; ").append(n).append(n == 1 ? " element" : " elements")
                 .append("</div>");
         if (shape.length <= 2 && n <= MAX_COPY && n > 0) {
-            double[] v = values();
+            double[] v = tensor.toDoubleArray();
             long rows = shape.length == 2 ? shape[0] : 1, cols = shape.length == 0 ? 1 : shape[shape.length - 1];
             html.append(table(v, (int) rows, (int) cols));
         } else if (shape.length > 2) {
