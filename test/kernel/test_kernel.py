@@ -66,23 +66,20 @@ class JacLabKernelTests(jupyter_kernel_test.KernelTests):
         # the base test checks a subset; also check the replacement range lies inside the text
         super().test_completion()
         self.flush_channels()
-        self.kc.complete("Math.ma")
-        reply = self.kc.get_shell_msg(timeout=15)
+        reply = reply_to(self.kc, self.kc.complete("Math.ma"))
         self.assertEqual(reply["content"]["cursor_start"], 5)
         self.assertEqual(reply["content"]["cursor_end"], 7)
 
     def test_kernel_info_status_ok(self):
         self.flush_channels()
-        self.kc.kernel_info()
-        reply = self.kc.get_shell_msg(timeout=15)
+        reply = reply_to(self.kc, self.kc.kernel_info())
         self.assertEqual(reply["content"]["status"], "ok")
         self.assertEqual(reply["content"]["language_info"]["name"], "java")
 
     def test_inspect_inside_call_and_mid_identifier(self):
         for code, pos in (("Math.max(1, 2)", 9), ("Math.max(1, 2)", 6)):
             self.flush_channels()
-            self.kc.inspect(code, pos)
-            reply = self.kc.get_shell_msg(timeout=15)
+            reply = reply_to(self.kc, self.kc.inspect(code, pos))
             self.assertTrue(reply["content"]["found"], (code, pos))
             self.assertIn("max(", reply["content"]["data"]["text/plain"])
 
@@ -136,8 +133,7 @@ class JacLabKernelTests(jupyter_kernel_test.KernelTests):
         self.assertEqual(req["msg_type"], "input_request")
         self.assertEqual(req["content"]["prompt"], "name? ")
         self.kc.input("Ada")
-        reply = self.kc.get_shell_msg(timeout=15)
-        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        reply = reply_to(self.kc, msg_id)
         self.assertEqual(reply["content"]["status"], "ok")
         while True:
             m = self.kc.get_iopub_msg(timeout=5)
@@ -146,28 +142,34 @@ class JacLabKernelTests(jupyter_kernel_test.KernelTests):
                 break
 
 
+def reply_to(kc, msg_id, timeout=15):
+    """The shell reply to msg_id (skipping leftovers such as extra kernel_info replies)."""
+    deadline = time.time() + timeout
+    while True:
+        reply = kc.get_shell_msg(timeout=max(0.1, deadline - time.time()))
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply
+
+
 class LifecycleTests(unittest.TestCase):
     """Interrupt, restart, bad signatures, orphan prevention: each with its own kernel."""
 
     def test_interrupt_stops_tight_loop(self):
         km, kc = start_new_kernel(kernel_name=KERNEL)
         try:
-            kc.execute("int kept = 3;")
-            kc.get_shell_msg(timeout=15)
-            kc.execute("while (true) {}")
+            reply_to(kc, kc.execute("int kept = 3;"))
+            loop = kc.execute("while (true) {}")
             time.sleep(1.0)
             t0 = time.time()
             km.interrupt_kernel()
-            reply = kc.get_shell_msg(timeout=10)
+            reply = reply_to(kc, loop, timeout=10)
             self.assertLess(time.time() - t0, 1.0 + 0.5)
             self.assertEqual(reply["content"]["status"], "error")
             self.assertEqual(reply["content"]["ename"], "Interrupted")
-            kc.execute("kept")
-            self.assertEqual(kc.get_shell_msg(timeout=15)["content"]["status"], "ok")
+            self.assertEqual(reply_to(kc, kc.execute("kept"))["content"]["status"], "ok")
             km.restart_kernel(now=False)
             kc.wait_for_ready(timeout=30)
-            msg_id = kc.execute("1 + 1")
-            self.assertEqual(kc.get_shell_msg(timeout=15)["content"]["status"], "ok")
+            self.assertEqual(reply_to(kc, kc.execute("1 + 1"))["content"]["status"], "ok")
         finally:
             kc.stop_channels()
             km.shutdown_kernel(now=False)
@@ -183,8 +185,7 @@ class LifecycleTests(unittest.TestCase):
             with self.assertRaises(Empty):
                 bad.get_shell_msg(timeout=2)
             bad.stop_channels()
-            kc.execute("40 + 2")
-            reply = kc.get_shell_msg(timeout=15)
+            reply = reply_to(kc, kc.execute("40 + 2"))
             self.assertEqual(reply["content"]["status"], "ok")
             self.assertTrue(km.is_alive())
         finally:
@@ -236,7 +237,7 @@ class ConfigTests(unittest.TestCase):
                                    ("Runtime.getRuntime().maxMemory() <= 512L << 20", "true"),
                                    ('System.getProperty("java.awt.headless")', "true")):
                     msg_id = kc.execute(code)
-                    self.assertEqual(kc.get_shell_msg(timeout=15)["content"]["status"], "ok", code)
+                    self.assertEqual(reply_to(kc, msg_id)["content"]["status"], "ok", code)
                     while True:
                         m = kc.get_iopub_msg(timeout=5)
                         if m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "execute_result":

@@ -164,17 +164,33 @@ public final class JShellSession implements AutoCloseable {
             Snippet sn = ev.snippet();
             origins.put(sn.id(), new SnippetOrigin(cellNumber, firstLine, src));
             if (ev.status() == Snippet.Status.REJECTED) {
-                throw CellError.compile(problems(sn, src, cell, offset));
+                CellError e = CellError.compile(problems(sn, src, cell, offset));
+                shell.drop(sn);
+                throw e;
             }
             JShellException ex = ev.exception();
-            if (ex != null) throw toCellError(ex);
+            if (ex != null) {
+                CellError e = toCellError(ex);
+                if (bindsNothing(sn)) shell.drop(sn);
+                throw e;
+            }
             if (ev.status() == Snippet.Status.RECOVERABLE_DEFINED || ev.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED) {
                 for (CellError.Problem p : problems(sn, src, cell, offset))
                     System.err.println("note: line " + p.line() + ": " + p.message());
             }
             if (hasValue(sn)) value = KeepingExecutionControl.lastValue();
+            if (bindsNothing(sn)) shell.drop(sn);
         }
         return value;
+    }
+
+    /**
+     * Statements and expressions leave nothing behind once run (the kernel keeps no {@code $1} names), so they
+     * are dropped: JShell's cost per evaluation grows with the number of live snippets.
+     */
+    private static boolean bindsNothing(Snippet sn) {
+        return sn.kind() == Snippet.Kind.STATEMENT || sn.kind() == Snippet.Kind.EXPRESSION
+                || (sn.kind() == Snippet.Kind.VAR && sn.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND);
     }
 
     private static boolean hasValue(Snippet sn) {
