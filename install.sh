@@ -5,6 +5,7 @@
 #   ./install.sh --sys-prefix    # into the Python environment's prefix
 #   ./install.sh --prefix DIR    # into DIR/share/jupyter/kernels
 #   ./install.sh --no-build      # reuse target/jaclab-all.jar
+#   ./install.sh --cuda          # build with the ND4J CUDA backend (mvn -Pcuda)
 #
 # Safe to run again: it rebuilds the jar and replaces the kernelspec.
 set -euo pipefail
@@ -12,6 +13,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 scope=(--user)
 build=1
+profile=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --user) scope=(--user); shift ;;
@@ -19,7 +21,8 @@ while [ $# -gt 0 ]; do
     --prefix) [ $# -ge 2 ] || { echo "install.sh: --prefix needs a directory" >&2; exit 2; }
               scope=(--prefix "$2"); shift 2 ;;
     --no-build) build=0; shift ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --cuda) profile=(-Pcuda); shift ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -36,8 +39,8 @@ java_major="$("$java_bin" -XshowSettings:properties -version 2>&1 | sed -n 's/^ 
 jar="$here/target/jaclab-all.jar"
 if [ "$build" = 1 ]; then
   command -v mvn >/dev/null || die "Maven (mvn) is not on PATH; on Debian/Ubuntu: apt-get install -y maven"
-  say "building $jar (mvn -B -q -DskipTests package)"
-  (cd "$here" && mvn -B -q -DskipTests package)
+  say "building $jar (mvn -B -q -DskipTests ${profile[*]:-} package)"
+  (cd "$here" && mvn -B -q -DskipTests "${profile[@]}" package)
 fi
 [ -f "$jar" ] || die "$jar is missing; run without --no-build"
 

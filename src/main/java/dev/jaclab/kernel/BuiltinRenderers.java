@@ -19,8 +19,8 @@ import tech.tablesaw.io.html.HtmlWriteOptions;
 import tech.tablesaw.io.html.HtmlWriter;
 
 /**
- * Renderers for JFreeChart charts (PNG, SVG on request), Tablesaw tables (HTML), images (PNG) and JacLab
- * tensors (HTML table + text). Registered by {@link Renderers} on first use.
+ * Renderers for JFreeChart charts (PNG, SVG on request), Tablesaw tables (HTML), images (PNG), JacLab
+ * tensors (HTML table + text) and explorer reports (tables + charts). Registered by {@link Renderers} on first use.
  *
  * <pre>{@code
  * display(chart, "image/svg+xml");   // an SVG instead of the default PNG
@@ -39,6 +39,7 @@ final class BuiltinRenderers {
         Renderers.register(BufferedImage.class, (img, mimes) -> png(img, "image " + img.getWidth() + "x" + img.getHeight()));
         Renderers.register(Table.class, BuiltinRenderers::table);
         Renderers.register(dev.jaclab.tensor.Tensor.class, (t, mimes) -> TensorView.render(t));
+        Renderers.register(dev.jaclab.explore.Report.class, (r, mimes) -> ReportView.render(r));
         Renderers.register(HtmlText.class, (h, mimes) -> {
             DisplayData d = new DisplayData("[HTML]");
             d.putHTML(h.html());

@@ -53,6 +53,9 @@ class KernelCellsTest {
         assertTrue(imports.contains("import dev.jaclab.tensor.*;"), imports.toString());
         assertTrue(imports.contains("import dev.jaclab.nd.DType;"), imports.toString());
         assertTrue(imports.contains("import static dev.jaclab.kernel.Notebook.*;"), imports.toString());
+        for (String p : new String[] {"autodiff", "jacobian", "explore", "viz"})
+            assertTrue(imports.contains("import dev.jaclab." + p + ".*;"), imports.toString());
+        assertTrue(imports.contains("import static dev.jaclab.viz.Viz.*;"), imports.toString());
         assertFalse(imports.stream().anyMatch(i -> i.contains("dev.jaclab.nosuch")));
         Object t = kernel.evalCell("Tensor.zeros(2, 2)", 2);
         assertEquals("dev.jaclab.tensor.Tensor", t.getClass().getName());

@@ -81,6 +81,18 @@ class RenderersTest {
         assertTrue(text(d).contains("scores"));
     }
 
+    @Test void explorerReportShowsTablesAndCharts() {
+        dev.jaclab.explore.Report r = dev.jaclab.explore.Explorer.of(dev.jaclab.explore.Models.sin()).sizes(16, 32)
+                .strategies(dev.jaclab.jacobian.Strategies.reverseSum(), dev.jaclab.jacobian.Strategies.forwardSum())
+                .repeats(1).run();
+        DisplayData d = Renderers.render(r);
+        String h = html(d);
+        assertTrue(h.contains("Explorer report"), h);
+        assertTrue(h.contains("reverseSum") && h.contains("<table"), "measurement table");
+        assertTrue(h.contains("data:image/png;base64,") || h.contains("chart:"), "charts or a reason");
+        assertEquals(r.toString(), text(d));
+    }
+
     @Test void bufferedImageRendersPng() throws Exception {
         BufferedImage img = new BufferedImage(7, 5, BufferedImage.TYPE_INT_RGB);
         assertEquals(7, png(Renderers.render(img)).getWidth());
