@@ -90,9 +90,34 @@ public final class CodeInsight {
         for (SourceCodeAnalysis.Documentation d : docs) {
             if (sb.length() > 0) sb.append("\n\n");
             sb.append(d.signature());
-            if (d.javadoc() != null && !d.javadoc().isBlank()) sb.append("\n").append(d.javadoc().strip());
+            String doc = d.javadoc() != null && !d.javadoc().isBlank() ? d.javadoc().strip() : jaclabJavadoc(d.signature());
+            if (doc != null) sb.append("\n").append(doc);
         }
         return sb.toString();
+    }
+
+    private static final String[] JACLAB_PACKAGES = {"", "dev.jaclab.tensor.", "dev.jaclab.autodiff.", "dev.jaclab.nd.",
+            "dev.jaclab.jacobian.", "dev.jaclab.explore.", "dev.jaclab.viz.", "dev.jaclab.kernel."};
+
+    /** Javadoc for a JacLab method, field or class from its JShell signature ("Tensor Tensor.randn(long seed, ...)"). */
+    static String jaclabJavadoc(String signature) {
+        int paren = signature.indexOf('(');
+        String head = (paren < 0 ? signature : signature.substring(0, paren)).strip();
+        String qualified = head.substring(head.lastIndexOf(' ') + 1);
+        String cls = qualified, member = null;
+        int dot = qualified.lastIndexOf('.');
+        if (paren >= 0 || head.contains(" ")) {
+            if (dot < 0) return null;
+            cls = qualified.substring(0, dot);
+            member = qualified.substring(dot + 1);
+        }
+        for (String pkg : JACLAB_PACKAGES) {
+            String fqn = pkg + cls;
+            if (!fqn.startsWith("dev.jaclab.") || SourceDocs.source(fqn).isEmpty()) continue;
+            String params = paren < 0 ? null : signature.substring(paren + 1, Math.max(paren + 1, signature.lastIndexOf(')')));
+            return SourceDocs.javadoc(fqn, member, params);
+        }
+        return null;
     }
 
     /** "complete", "incomplete", "invalid" or "unknown" (Jupyter's is_complete statuses). */

@@ -84,6 +84,13 @@ class ErrorsAndInsightTest {
         String javadoc = ci.inspect("String.valueOf", 14, true);
         assertTrue(javadoc.contains("valueOf"), javadoc);
         assertNull(ci.inspect("   ", 1, false));
+        String ours = ci.inspect("dev.jaclab.kernel.Notebook.display(1)", 33, true);
+        assertTrue(ours.contains("richest representation"), ours);
+        assertEquals("List,long...", SourceDocs.types("final java.util.List<Tensor> xs, long... n"));
+        String overloads = ci.inspect("dev.jaclab.jacobian.Jacobian.of", 31, true);
+        assertTrue(overloads.contains("On a recorded graph") && overloads.contains("On a closure"), overloads);
+        String tensor = ci.inspect("dev.jaclab.tensor.Tensor", 24, true);
+        assertTrue(tensor.contains("Tensor") && tensor.length() > 40, tensor);
     }
 
     @Test void isCompleteClassifiesCells() {
