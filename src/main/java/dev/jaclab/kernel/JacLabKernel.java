@@ -1,0 +1,239 @@
+package dev.jaclab.kernel;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import org.dflib.jjava.jupyter.channels.ShellReplyEnvironment;
+import org.dflib.jjava.jupyter.kernel.BaseKernel;
+import org.dflib.jjava.jupyter.kernel.HelpLink;
+import org.dflib.jjava.jupyter.kernel.JupyterIO;
+import org.dflib.jjava.jupyter.kernel.LanguageInfo;
+import org.dflib.jjava.jupyter.kernel.ReplacementOptions;
+import org.dflib.jjava.jupyter.kernel.comm.CommManager;
+import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+import org.dflib.jjava.jupyter.kernel.display.Renderer;
+import org.dflib.jjava.jupyter.kernel.history.HistoryEntry;
+import org.dflib.jjava.jupyter.kernel.history.HistoryManager;
+import org.dflib.jjava.jupyter.kernel.magic.MagicsRegistry;
+import org.dflib.jjava.jupyter.kernel.util.StringStyler;
+import org.dflib.jjava.jupyter.messages.Header;
+import org.dflib.jjava.jupyter.messages.Message;
+import org.dflib.jjava.jupyter.messages.publish.PublishClearOutput;
+import org.dflib.jjava.jupyter.messages.publish.PublishDisplayData;
+import org.dflib.jjava.jupyter.messages.publish.PublishError;
+import org.dflib.jjava.jupyter.messages.publish.PublishExecuteInput;
+import org.dflib.jjava.jupyter.messages.publish.PublishExecuteResult;
+import org.dflib.jjava.jupyter.messages.publish.PublishUpdateDisplayData;
+import org.dflib.jjava.jupyter.messages.reply.ErrorReply;
+import org.dflib.jjava.jupyter.messages.reply.ExecuteReply;
+import org.dflib.jjava.jupyter.messages.request.ExecuteRequest;
+import org.dflib.jjava.jupyter.messages.request.HistoryRequest;
+import org.dflib.jjava.jupyter.messages.request.KernelInfoRequest;
+
+/**
+ * The JacLab Jupyter kernel: Java cells evaluated by JShell in this JVM, rich display through
+ * {@link Renderers}, magics, completion and inspection, history, stdin, interrupt.
+ *
+ * <p>Start it with {@link KernelMain}; {@code install.sh} registers it with Jupyter as {@code jaclab}.
+ *
+ * <pre>{@code
+ * JacLabKernel k = new JacLabKernel(new CellHistory(null));
+ * k.evalCell("1 + 1", 1);   // 2
+ * }</pre>
+ */
+public class JacLabKernel extends BaseKernel {
+    public static final String VERSION = "0.1.0";
+
+    private final CompletableFuture<JShellSession> session;
+    private final CellHistory history;
+    private volatile OutputRouter router;
+    private volatile boolean stdinAllowed;
+
+    /** Creates the kernel; JShell starts in the background so the kernel answers Jupyter at once. */
+    public JacLabKernel(CellHistory history) { this(history, null); }
+
+    /** Creates the kernel and runs {@code startupCode} (may be null) before the first cell. */
+    public JacLabKernel(CellHistory history, String startupCode) {
+        super("JacLab", VERSION, languageInfo(), List.of(new HelpLink("JacLab", "https://github.com/jaclab")),
+                history, new JupyterIO(java.nio.charset.StandardCharsets.UTF_8), new CommManager(), new Renderer(),
+                null, new MagicsRegistry(), false, new StringStyler.Builder().build());
+        this.history = history;
+        this.session = CompletableFuture.supplyAsync(() -> startSession(startupCode));
+    }
+
+    private static LanguageInfo languageInfo() {
+        return new LanguageInfo.Builder("java").version(String.valueOf(Runtime.version().feature()))
+                .mimetype("text/x-java-source").fileExtension(".java").pygments("java").codemirror("text/x-java").build();
+    }
+
+    private JShellSession startSession(String startupCode) {
+        JShellSession s = new JShellSession();
+        s.eval("1", 0);   // warm up the compiler
+        if (startupCode != null && !startupCode.isBlank()) {
+            try {
+                new Magics(s).eval(startupCode, 0);
+            } catch (Throwable t) {
+                System.err.println("jaclab: the startup script failed:");
+                ErrorFormatter.format(t, false).forEach(System.err::println);
+            }
+        }
+        return s;
+    }
+
+    /** The JShell session (waits for its start). */
+    public JShellSession session() { return session.join(); }
+
+    private Magics magics;
+
+    private synchronized Magics magics() {
+        if (magics == null) magics = new Magics(session());
+        return magics;
+    }
+
+    /** Evaluates a cell (magics included) and returns its value or {@link KeepingExecutionControl#NO_VALUE}. */
+    public Object evalCell(String code, int count) {
+        try {
+            return magics().eval(code, count);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** Sends notebook output (display, update, clear, input) to the cell running now. */
+    public void useJupyterOutput() {
+        router = OutputRouter.install();
+        Notebook.setSink(new Notebook.Sink() {
+            @Override public void display(DisplayData d) { publish(new PublishDisplayData(d)); }
+
+            @Override public void update(String id, DisplayData d) { publish(new PublishUpdateDisplayData(d)); }
+
+            @Override public void clear(boolean wait) {
+                publish(wait ? PublishClearOutput.BEFORE_NEXT_OUTPUT : PublishClearOutput.NOW);
+            }
+
+            @Override public String input(String prompt, boolean password) {
+                ShellReplyEnvironment env = router.env();
+                if (env == null || !stdinAllowed) throw new IllegalStateException("input(): this front end does not accept input");
+                router.flush();
+                String line = env.readFromStdIn(prompt, password);
+                return line == null ? null : line.endsWith("\n") ? line.substring(0, line.length() - 1) : line;
+            }
+        });
+    }
+
+    private <T extends org.dflib.jjava.jupyter.messages.ContentType<T>> void publish(T content) {
+        ShellReplyEnvironment env = router == null ? null : router.env();
+        if (env == null) throw new IllegalStateException("no cell is running: output can only be shown while a cell executes");
+        router.flush();
+        env.publish(content);
+    }
+
+    @Override
+    protected synchronized void handleExecuteRequest(ShellReplyEnvironment env, Message<ExecuteRequest> msg) {
+        commManager.setMessageContext(msg);
+        ExecuteRequest req = msg.getContent();
+        boolean silent = req.isSilent();
+        int count = silent ? executionCount.get() : executionCount.getAndIncrement();
+        env.setBusyDeferIdle();
+        if (!silent) env.publish(new PublishExecuteInput(req.getCode(), count));
+        stdinAllowed = req.isStdinEnabled();
+        if (router != null) router.attach(env);
+        String text = null;
+        try {
+            Object value = evalCell(req.getCode(), count);
+            if (router != null) router.flush();
+            if (value != KeepingExecutionControl.NO_VALUE && value != null && !silent) {
+                DisplayData d = Renderers.render(value);
+                env.publish(new PublishExecuteResult(count, d));
+                Object plain = d.getData(org.dflib.jjava.jupyter.kernel.display.mime.MIMEType.TEXT_PLAIN);
+                text = plain == null ? null : plain.toString();
+            }
+            env.defer().reply(new ExecuteReply(count, Map.of()));
+        } catch (Throwable t) {
+            if (t instanceof VirtualMachineError && !(t instanceof OutOfMemoryError || t instanceof StackOverflowError)) throw (Error) t;
+            if (router != null) router.flush();
+            String ename = t instanceof CellError ce ? ce.shortName() : t.getClass().getSimpleName();
+            String evalue = t.getMessage() == null ? "" : t.getMessage();
+            List<String> lines = ErrorFormatter.format(t, true);
+            env.publish(new PublishError(ename, evalue, lines));
+            ErrorReply err = new ErrorReply(ename, evalue, lines);
+            err.setExecutionCount(count);
+            env.defer().replyError(ExecuteReply.MESSAGE_TYPE.error(), err);
+        } finally {
+            if (router != null) router.detach();
+            if (!silent && req.shouldStoreHistory()) history.add(count, req.getCode(), text);
+        }
+    }
+
+    @Override
+    protected void handleKernelInfoRequest(ShellReplyEnvironment env, Message<KernelInfoRequest> msg) {
+        env.setBusyDeferIdle();
+        env.reply(new Replies.KernelInfo(Header.PROTOCOL_VERISON, name, version, getLanguageInfo(), getBanner(), getHelpLinks()));
+    }
+
+    @Override
+    protected void handleHistoryRequest(ShellReplyEnvironment env, Message<HistoryRequest> msg) {
+        env.setBusyDeferIdle();
+        HistoryRequest req = msg.getContent();
+        Set<HistoryManager.ResultFlag> flags = EnumSet.noneOf(HistoryManager.ResultFlag.class);
+        if (req.includeOutput()) flags.add(HistoryManager.ResultFlag.INCLUDE_OUTPUT);
+        List<HistoryEntry> entries = switch (req.getAccessType()) {
+            case TAIL -> history.lookupTail(((HistoryRequest.Tail) req).getMaxReturnLength(), flags);
+            case RANGE -> {
+                HistoryRequest.Range r = (HistoryRequest.Range) req;
+                yield history.lookupRange(r.getSessionIndex(), r.getStart(), r.getStop(), flags);
+            }
+            case SEARCH -> {
+                HistoryRequest.Search s = (HistoryRequest.Search) req;
+                if (s.filterUnique()) flags.add(HistoryManager.ResultFlag.UNIQUE);
+                yield history.search(s.getPattern(), s.getMaxReturnLength(), flags);
+            }
+        };
+        env.reply(new Replies.History(entries, req.includeOutput()));
+    }
+
+    @Override
+    public Object evalRaw(String source) { return evalCell(source, executionCount.get()); }
+
+    @Override
+    public DisplayData inspect(String code, int at, boolean extraDetail) {
+        String doc = new CodeInsight(session()).inspect(code, at, extraDetail);
+        return doc == null ? null : new DisplayData(doc);
+    }
+
+    @Override
+    public ReplacementOptions complete(String code, int at) {
+        CodeInsight.Completion c = new CodeInsight(session()).complete(code, at);
+        return new ReplacementOptions(c.matches(), c.start(), c.end());
+    }
+
+    @Override
+    public String isComplete(String code) {
+        String r = new CodeInsight(session()).isComplete(code);
+        if (!"incomplete".equals(r)) return r;
+        String[] lines = code.split("\n", -1);
+        String last = lines[lines.length - 1];
+        String indent = last.substring(0, last.length() - last.stripLeading().length());
+        return last.strip().endsWith("{") || last.strip().endsWith("(") ? indent + "    " : indent;
+    }
+
+    @Override
+    public void interrupt() {
+        if (session.isDone()) session.join().interrupt();
+    }
+
+    @Override
+    public List<String> formatError(Throwable e) { return ErrorFormatter.format(e, true); }
+
+    @Override
+    public void onShutdown(boolean restarting) {
+        interrupt();
+        super.onShutdown(restarting);
+    }
+
+}

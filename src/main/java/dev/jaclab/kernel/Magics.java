@@ -1,0 +1,173 @@
+package dev.jaclab.kernel;
+
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Cell magics ({@code %%name} on the first line) and line magics ({@code %name} on their own line) on top
+ * of a {@link JShellSession}. Built in: {@code %classpath add <jar|dir|dir/*>}, {@code %time} / {@code %%time},
+ * {@code %jvm}, {@code %%html}, {@code %help}; more can be registered.
+ *
+ * <pre>{@code
+ * %%time
+ * Tensor y = Tensor.randn(1, 1000, 1000).matmul(Tensor.randn(2, 1000, 1000));
+ * }</pre>
+ */
+public final class Magics {
+    /** A line magic gets the text after its name; its result (if any) becomes the cell value. */
+    @FunctionalInterface
+    public interface LineMagic { Object run(String args, int cellNumber, int line) throws Exception; }
+
+    /** A cell magic gets the arguments on the first line and the rest of the cell. */
+    @FunctionalInterface
+    public interface CellMagic { Object run(String args, String body, int cellNumber) throws Exception; }
+
+    private final JShellSession session;
+    private final Map<String, LineMagic> lineMagics = new TreeMap<>();
+    private final Map<String, CellMagic> cellMagics = new TreeMap<>();
+    private final Map<String, String> help = new TreeMap<>();
+    private final List<String> addedClasspath = new ArrayList<>();
+
+    public Magics(JShellSession session) {
+        this.session = session;
+        registerLine("classpath", "%classpath add <jar|dir|dir/*>  add to the class path; %classpath  list it", this::classpath);
+        registerLine("time", "%time <code>  run one line, print wall time and allocated memory", (a, n, l) -> time(a, n, l));
+        registerCell("time", "%%time  run the cell, print wall time and allocated memory", (a, body, n) -> time(body, n, 1));
+        registerLine("jvm", "%jvm  Java version, ND4J backend, threads, memory", (a, n, l) -> { System.out.print(jvmReport()); return null; });
+        registerCell("html", "%%html  show the cell as HTML", (a, body, n) -> Notebook.html(body));
+        registerLine("help", "%help  this list", (a, n, l) -> { System.out.print(helpText()); return null; });
+    }
+
+    public void registerLine(String name, String helpLine, LineMagic m) { lineMagics.put(name, m); help.put("%" + name, helpLine); }
+
+    public void registerCell(String name, String helpLine, CellMagic m) { cellMagics.put(name, m); help.put("%%" + name, helpLine); }
+
+    /** Evaluates a cell that may contain magics; returns its value (or {@link KeepingExecutionControl#NO_VALUE}). */
+    public Object eval(String cell, int cellNumber) throws Exception {
+        String trimmed = cell.stripLeading();
+        if (trimmed.startsWith("%%")) {
+            int skipped = JShellSession.lineOf(cell, cell.length() - trimmed.length()) - 1;
+            int nl = trimmed.indexOf('\n');
+            String head = (nl < 0 ? trimmed : trimmed.substring(0, nl)).substring(2).trim();
+            String body = nl < 0 ? "" : trimmed.substring(nl + 1);
+            String name = head.split("\\s+", 2)[0];
+            CellMagic m = cellMagics.get(name);
+            if (m == null) throw new IllegalArgumentException("unknown cell magic %%" + name + "; known: " + cellMagics.keySet() + " (see %help)");
+            Object v = m.run(head.substring(name.length()).trim(), body, cellNumber);
+            return v == null ? KeepingExecutionControl.NO_VALUE : v;
+        }
+        String[] lines = cell.split("\n", -1);
+        StringBuilder code = new StringBuilder();
+        int codeStart = 0;
+        Object last = KeepingExecutionControl.NO_VALUE;
+        for (int i = 0; i < lines.length; i++) {
+            String t = lines[i].strip();
+            if (t.startsWith("%") && !t.startsWith("%%") && t.length() > 1 && Character.isLetter(t.charAt(1))) {
+                if (!code.toString().isBlank()) last = session.eval(code.toString(), cellNumber, codeStart);
+                code.setLength(0);
+                codeStart = i + 1;
+                String name = t.substring(1).split("\\s+", 2)[0];
+                LineMagic m = lineMagics.get(name);
+                if (m == null) throw new IllegalArgumentException("unknown line magic %" + name + "; known: " + lineMagics.keySet() + " (see %help)");
+                Object v = m.run(t.substring(1 + name.length()).trim(), cellNumber, i);
+                last = v == null ? KeepingExecutionControl.NO_VALUE : v;
+            } else {
+                code.append(lines[i]).append('\n');
+            }
+        }
+        if (!code.toString().isBlank()) last = session.eval(code.toString(), cellNumber, codeStart);
+        return last;
+    }
+
+    private Object time(String code, int cellNumber, int line) {
+        long alloc0 = KeepingExecutionControl.allocatedBytes();
+        long t0 = System.nanoTime();
+        try {
+            return session.eval(code, cellNumber, line);
+        } finally {
+            double ms = (System.nanoTime() - t0) / 1e6;
+            long alloc = KeepingExecutionControl.allocatedBytes() - alloc0;
+            System.out.printf(Locale.ROOT, "Wall time: %s, allocated: %s%n", duration(ms), bytes(alloc));
+        }
+    }
+
+    private Object classpath(String args, int cellNumber, int line) {
+        String[] parts = args.split("\\s+", 2);
+        if (args.isBlank()) {
+            System.out.println(String.join("\n", System.getProperty("java.class.path").split(File.pathSeparator)));
+            addedClasspath.forEach(System.out::println);
+            return null;
+        }
+        if (!parts[0].equals("add") || parts.length < 2)
+            throw new IllegalArgumentException("usage: %classpath add <jar|dir|dir/*>  (got: %classpath " + args + ")");
+        for (String p : parts[1].trim().split("\\s+|" + File.pathSeparator)) {
+            List<String> entries = new ArrayList<>();
+            if (p.endsWith("/*")) {
+                File dir = new File(p.substring(0, p.length() - 2));
+                File[] jars = dir.listFiles((d, n) -> n.endsWith(".jar"));
+                if (jars == null) throw new IllegalArgumentException("%classpath: not a directory: " + dir);
+                for (File j : jars) entries.add(j.getPath());
+            } else entries.add(p);
+            for (String e : entries) {
+                session.addToClasspath(e);
+                addedClasspath.add(new File(e).getAbsolutePath());
+                System.out.println("added " + new File(e).getAbsolutePath());
+            }
+        }
+        return null;
+    }
+
+    /** The text {@code %jvm} prints. */
+    static String jvmReport() {
+        Runtime rt = Runtime.getRuntime();
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        StringBuilder sb = new StringBuilder();
+        sb.append("Java ").append(Runtime.version()).append(" (").append(System.getProperty("java.vm.name")).append(", ")
+                .append(System.getProperty("java.vendor")).append(")\n");
+        String backend;
+        try {
+            backend = dev.jaclab.nd.Backend.describe();
+        } catch (Throwable t) {
+            backend = "unavailable: " + t;
+        }
+        sb.append("ND4J: ").append(backend).append('\n');
+        sb.append("CPUs: ").append(rt.availableProcessors()).append(", live threads: ")
+                .append(ManagementFactory.getThreadMXBean().getThreadCount()).append('\n');
+        sb.append("Heap: used ").append(bytes(heap.getUsed())).append(", committed ").append(bytes(heap.getCommitted()))
+                .append(", max ").append(bytes(rt.maxMemory())).append('\n');
+        try {
+            sb.append("Off-heap (JavaCPP): ").append(bytes(dev.jaclab.nd.Backend.offHeapPhysicalBytes())).append(" physical\n");
+        } catch (Throwable ignored) {
+            // no JavaCPP
+        }
+        sb.append("JVM options: ").append(String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments())).append('\n');
+        return sb.toString();
+    }
+
+    String helpText() {
+        StringBuilder sb = new StringBuilder("JacLab magics:\n");
+        help.values().forEach(h -> sb.append("  ").append(h).append('\n'));
+        sb.append("Cell functions: display(x), display(x, \"image/svg+xml\"), updateDisplay(id, x), clearOutput(), input(prompt),\n")
+          .append("  html(s), chartSize(w, h). Tab completes, Shift-Tab shows signatures and Javadoc.\n");
+        return sb.toString();
+    }
+
+    static String bytes(long b) {
+        if (b < 1024) return b + " B";
+        if (b < 1 << 20) return String.format(Locale.ROOT, "%.1f KiB", b / 1024.0);
+        if (b < 1L << 30) return String.format(Locale.ROOT, "%.1f MiB", b / 1048576.0);
+        return String.format(Locale.ROOT, "%.2f GiB", b / 1073741824.0);
+    }
+
+    static String duration(double ms) {
+        if (ms < 1) return String.format(Locale.ROOT, "%.0f µs", ms * 1000);
+        if (ms < 1000) return String.format(Locale.ROOT, "%.1f ms", ms);
+        return String.format(Locale.ROOT, "%.2f s", ms / 1000);
+    }
+}

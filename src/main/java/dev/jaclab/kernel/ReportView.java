@@ -1,0 +1,58 @@
+package dev.jaclab.kernel;
+
+import java.io.StringWriter;
+import java.util.Base64;
+
+import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+import org.jfree.chart.JFreeChart;
+
+import dev.jaclab.explore.Report;
+import dev.jaclab.viz.Viz;
+import tech.tablesaw.api.Table;
+import tech.tablesaw.io.html.HtmlWriteOptions;
+import tech.tablesaw.io.html.HtmlWriter;
+
+/**
+ * Renders an explorer {@link Report}: recommendation, measurement and extrapolation tables, and the
+ * time/memory and scaling charts as inline PNGs (text/plain is the report's own text).
+ *
+ * <pre>{@code
+ * Explorer.of(Models.attention(7, 3, 16)).sizes(256, 1024).run()   // shown as tables and charts
+ * }</pre>
+ */
+final class ReportView {
+    private ReportView() {}
+
+    static DisplayData render(Report r) {
+        StringBuilder html = new StringBuilder("<div class=\"jaclab-report\">");
+        html.append("<div><b>Explorer report</b>: ").append(TensorView.escape(r.model())).append(" (")
+                .append(TensorView.escape(r.dtype())).append("), target N = ").append(r.target()).append("</div>");
+        html.append("<div><b>").append(TensorView.escape(String.valueOf(r.recommendation()))).append("</b></div>");
+        html.append(table(r.table())).append(table(r.extrapolation()));
+        chart(html, "time and memory", () -> Viz.timeMemory(r));
+        chart(html, "scaling", () -> Viz.scaling(r));
+        html.append("</div>");
+        DisplayData d = new DisplayData(r.toString());
+        d.putHTML(html.toString());
+        return d;
+    }
+
+    private static String table(Table t) {
+        StringWriter w = new StringWriter();
+        new HtmlWriter().write(t, HtmlWriteOptions.builder(w).build());
+        return "<div><i>" + TensorView.escape(t.name()) + "</i></div>" + w;
+    }
+
+    private interface ChartMaker { JFreeChart make(); }
+
+    private static void chart(StringBuilder html, String what, ChartMaker maker) {
+        try {
+            byte[] png = Viz.png(maker.make(), BuiltinRenderers.chartWidth, BuiltinRenderers.chartHeight);
+            html.append("<div><img alt=\"").append(what).append("\" src=\"data:image/png;base64,")
+                    .append(Base64.getEncoder().encodeToString(png)).append("\"/></div>");
+        } catch (RuntimeException e) {
+            html.append("<div><i>no ").append(what).append(" chart: ").append(TensorView.escape(String.valueOf(e.getMessage())))
+                    .append("</i></div>");
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.jaclab.kernel;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.tools.ToolProvider;
+
+import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+import org.dflib.jjava.jupyter.kernel.display.mime.MIMEType;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Cells through the kernel object (magics, display API, default imports), without sockets. */
+class KernelCellsTest {
+    static JacLabKernel kernel;
+    final List<String> events = new ArrayList<>();
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream oldOut;
+
+    @BeforeAll static void start() { kernel = new JacLabKernel(new CellHistory(null), "int fromStartup = 9;"); }
+
+    @BeforeEach void capture() {
+        Notebook.setSink(new Notebook.Sink() {
+            @Override public void display(DisplayData d) { events.add("display " + d.getDisplayId() + " " + d.getData(MIMEType.TEXT_PLAIN)); }
+
+            @Override public void update(String id, DisplayData d) { events.add("update " + id + " " + d.getData(MIMEType.TEXT_PLAIN)); }
+
+            @Override public void clear(boolean wait) { events.add("clear " + wait); }
+
+            @Override public String input(String prompt, boolean password) { return "typed"; }
+        });
+        oldOut = System.out;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach void restore() { System.setOut(oldOut); }
+
+    String printed() { return out.toString(StandardCharsets.UTF_8); }
+
+    @Test void startupScriptAndDefaultImports() {
+        assertEquals(9, kernel.evalCell("fromStartup", 1));
+        List<String> imports = kernel.session().imports();
+        assertTrue(imports.contains("import dev.jaclab.tensor.*;"), imports.toString());
+        assertTrue(imports.contains("import dev.jaclab.nd.DType;"), imports.toString());
+        assertTrue(imports.contains("import static dev.jaclab.kernel.Notebook.*;"), imports.toString());
+        for (String p : new String[] {"autodiff", "jacobian", "explore", "viz"})
+            assertTrue(imports.contains("import dev.jaclab." + p + ".*;"), imports.toString());
+        assertTrue(imports.contains("import static dev.jaclab.viz.Viz.*;"), imports.toString());
+        assertFalse(imports.stream().anyMatch(i -> i.contains("dev.jaclab.nosuch")));
+        Object t = kernel.evalCell("Tensor.zeros(2, 2)", 2);
+        assertEquals("dev.jaclab.tensor.Tensor", t.getClass().getName());
+    }
+
+    @Test void displayUpdateClearAndInput() {
+        kernel.evalCell("String id = display(\"first\");\nupdateDisplay(id, \"second\");\nclearOutput(true);", 3);
+        assertEquals(3, events.size(), events.toString());
+        String id = events.get(0).split(" ")[1];
+        assertEquals("display " + id + " first", events.get(0));
+        assertEquals("update " + id + " second", events.get(1));
+        assertEquals("clear true", events.get(2));
+        assertEquals("typed!", kernel.evalCell("input(\"? \") + \"!\"", 4));
+    }
+
+    @Test void timeMagicsReportWallTimeAndAllocation() {
+        Object v = kernel.evalCell("%%time\nlong[] a = new long[1 << 20];\na.length", 5);
+        assertEquals(1 << 20, v);
+        String p = printed();
+        assertTrue(p.matches("(?s).*Wall time: [0-9.]+ (µs|ms|s), allocated: [0-9.]+ (MiB|GiB).*"), p);
+        assertEquals(7, kernel.evalCell("%time 3 + 4", 6));
+        assertTrue(printed().lines().filter(l -> l.startsWith("Wall time")).count() >= 2);
+    }
+
+    @Test void lineMagicsBetweenCodeKeepLineNumbers() {
+        CellError e = assertThrows(CellError.class, () -> kernel.evalCell("int q = 1;\n%help\nint r = missing;", 7));
+        assertEquals(3, e.problems().get(0).line());
+        assertTrue(printed().contains("%%time"), "help listed the magics");
+    }
+
+    @Test void jvmAndHtmlMagics() {
+        kernel.evalCell("%jvm", 8);
+        String p = printed();
+        assertTrue(p.contains("Java " + Runtime.version().feature()), p);
+        assertTrue(p.contains("ND4J: "), p);
+        assertTrue(p.contains("Heap: used"), p);
+        Object html = kernel.evalCell("%%html\n<p>x</p>", 9);
+        assertEquals("<p>x</p>", Renderers.render(html).getData(MIMEType.TEXT_HTML));
+    }
+
+    @Test void unknownMagicIsAClearError() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> kernel.evalCell("%nosuch", 10));
+        assertTrue(e.getMessage().contains("unknown line magic %nosuch"), e.getMessage());
+    }
+
+    @Test void classpathMagicAddsCompiledClasses(@TempDir Path dir) throws Exception {
+        Path src = dir.resolve("src/demo/Greeter.java");
+        Files.createDirectories(src.getParent());
+        Files.writeString(src, "package demo; public class Greeter { public static String hi() { return \"hi from jar\"; } }");
+        Path classes = dir.resolve("classes");
+        Files.createDirectories(classes);
+        assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), src.toString()));
+        assertThrows(CellError.class, () -> kernel.evalCell("demo.Greeter.hi()", 11));
+        kernel.evalCell("%classpath add " + classes, 12);
+        assertEquals("hi from jar", kernel.evalCell("demo.Greeter.hi()", 13));
+        assertThrows(IllegalArgumentException.class, () -> kernel.evalCell("%classpath add /no/such/dir", 14));
+    }
+}
