@@ -21,6 +21,7 @@ import org.jfree.svg.SVGGraphics2D;
  * byte[] png = Viz.png(Viz.spy(p), 600, 600);
  * String svg = Viz.svg(Viz.blocks(J, 0, 5, 7), 900, 300);
  * Viz.scaling(report); Viz.timeMemory(report);
+ * Viz.graph(y, Map.of("x", x));     // the tape, laid out by Graphviz dot
  * }</pre>
  */
 public final class Viz {
@@ -51,6 +52,15 @@ public final class Viz {
 
     /** Log-log time and predicted memory against N with the fitted power laws extended to the target and the budget line. */
     public static JFreeChart scaling(Report r) { return ReportCharts.scaling(r); }
+
+    /** The recorded tape of {@code y} as Graphviz DOT source; {@code names} labels tensors (e.g. {@code Map.of("x", x)}). */
+    public static String dot(Tensor y, java.util.Map<String, Tensor> names) { return TapeGraph.dot(y, names); }
+
+    /** The recorded tape of {@code y} laid out by Graphviz {@code dot}; sample-mixing edges are dashed red. */
+    public static java.awt.image.BufferedImage graph(Tensor y, java.util.Map<String, Tensor> names) { return TapeGraph.render(TapeGraph.dot(y, names)); }
+
+    /** {@link #graph(Tensor, java.util.Map)} without names. */
+    public static java.awt.image.BufferedImage graph(Tensor y) { return graph(y, java.util.Map.of()); }
 
     public static byte[] png(JFreeChart chart, int width, int height) {
         try {

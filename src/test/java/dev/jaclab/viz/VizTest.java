@@ -75,4 +75,17 @@ class VizTest {
         assertTrue(cats.stream().anyMatch(k -> k.toString().contains("[WRONG]")), cats.toString());
         assertTrue(cats.stream().anyMatch(k -> k.toString().contains("[refused]")), cats.toString());
     }
+
+    @Test void tapeGraphNamesOpsAndMarksMixingEdges() throws Exception {
+        Tensor x = Tensor.randn(3, 5, 3).requiresGrad();
+        Tensor y = x.sin().sub(x.mean(new int[]{0}, true));
+        String dot = Viz.dot(y, java.util.Map.of("x", x));
+        assertTrue(dot.startsWith("digraph tape"), dot);
+        assertTrue(dot.contains("label=\"x\\n(5,3)\""), dot);
+        assertTrue(dot.contains("sin"), dot);
+        assertTrue(dot.contains("style=dashed"), "the batch mean mixes samples: " + dot);
+        org.junit.jupiter.api.Assumptions.assumeTrue(new java.io.File("/usr/bin/dot").canExecute(), "Graphviz dot not installed");
+        BufferedImage img = Viz.graph(y, java.util.Map.of("x", x));
+        assertTrue(img.getWidth() > 50 && img.getHeight() > 20);
+    }
 }
