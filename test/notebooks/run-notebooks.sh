@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Executes every notebook in notebooks/ headless against the "jaclab" kernel and checks its outputs.
+#   1. installs the kernelspec into a temporary Jupyter path (install.sh --no-build --prefix)
+#   2. runs each notebook top to bottom with nbconvert (a cell error fails the run)
+#   3. test/notebooks/check_outputs.py: no error outputs, and the charts (image/png) and tables (text/html)
+#      each notebook is expected to produce
+# Usage: test/notebooks/run-notebooks.sh [--keep DIR] [notebooks/NAME.ipynb ...]
+#   (builds target/jaclab-all.jar first if it is missing; --keep DIR leaves the executed copies in DIR)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+keep=""
+if [ "${1:-}" = "--keep" ]; then
+  [ $# -ge 2 ] || { echo "run-notebooks.sh: --keep needs a directory" >&2; exit 2; }
+  keep="$2"; shift 2
+fi
+
+py=/usr/bin/python3
+"$py" -c 'import nbconvert, nbclient' 2>/dev/null \
+  || { echo "run-notebooks.sh: Jupyter (nbconvert, nbclient) is missing; run ./install.sh as root (it installs the Debian packages)" >&2; exit 1; }
+
+if [ ! -f "$here/target/jaclab-all.jar" ]; then
+  echo "==> building target/jaclab-all.jar"
+  (cd "$here" && mvn -B -q -DskipTests package)
+fi
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+export JUPYTER_DATA_DIR="$tmp/data" JUPYTER_CONFIG_DIR="$tmp/config" JUPYTER_RUNTIME_DIR="$tmp/runtime" \
+       IPYTHONDIR="$tmp/ipython" JUPYTER_PATH="$tmp/prefix/share/jupyter" PYDEVD_DISABLE_FILE_VALIDATION=1
+mkdir -p "$JUPYTER_DATA_DIR" "$JUPYTER_CONFIG_DIR" "$JUPYTER_RUNTIME_DIR" "$IPYTHONDIR"
+"$here/install.sh" --no-build --prefix "$tmp/prefix" >/dev/null
+
+out="${keep:-$tmp/executed}"
+mkdir -p "$out"
+if [ $# -gt 0 ]; then nbs=("$@"); else nbs=("$here"/notebooks/*.ipynb); fi
+
+status=0
+for nb in "${nbs[@]}"; do
+  name="$(basename "$nb")"
+  echo "==> $name"
+  t0=$(date +%s)
+  # Run from notebooks/ so that relative paths inside the notebooks resolve the same as in a live session.
+  if (cd "$(dirname "$nb")" && "$py" -Xfrozen_modules=off -m jupyter nbconvert --to notebook --execute \
+        --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=jaclab \
+        --output-dir "$out" --output "$name" "$name") > "$tmp/$name.log" 2>&1; then
+    echo "    executed in $(( $(date +%s) - t0 )) s"
+  else
+    echo "    FAILED after $(( $(date +%s) - t0 )) s:"; sed 's/^/    /' "$tmp/$name.log" | tail -40
+    status=1; continue
+  fi
+  "$py" "$here/test/notebooks/check_outputs.py" "$out/$name" || status=1
+done
+
+[ "$status" = 0 ] && echo "==> notebooks passed" || echo "==> notebooks FAILED" >&2
+exit "$status"
