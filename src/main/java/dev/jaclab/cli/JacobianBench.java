@@ -15,7 +15,9 @@ import java.util.Arrays;
 /**
  * One benchmark configuration per JVM (so its peak memory is its own), as one CSV line:
  * {@code model,N,strategy,status,seconds,forward_seconds,ratio,peak_rss_mib,backend}. Time is the median of
- * {@code repeats} runs after one warm-up at N = 64; peak RSS is the process's VmHWM.
+ * {@code repeats} runs after one warm-up at N = 64; peak RSS is the process's VmHWM. Strategy
+ * {@code chunkedEstimate} times the first two chunks of {@code chunked(256)} and scales to all N·m seeds (status
+ * "estimated"), for sizes where the full exact run would take hours.
  *
  * <pre>{@code
  * java -cp target/jaclab-all.jar dev.jaclab.cli.JacobianBench attention 4096 sparseRows 3
@@ -62,9 +64,28 @@ public final class JacobianBench {
         return -1;
     }
 
+    static void estimateChunked(Model m, long n, long budget) {
+        Tensor[] in = m.inputs(n, 1);
+        in[m.inputIndex()].requiresGrad();
+        long t0 = System.nanoTime();
+        Tensor y = m.forward(in)[m.outputIndex()];
+        double fwd = (System.nanoTime() - t0) / 1e9;
+        Jacobian j = Jacobian.of(y, in[m.inputIndex()]).budget(budget);
+        dev.jaclab.jacobian.Chunked c = Strategies.chunked(256);
+        c.rows(j.problem(), 256);                                   // warm-up chunk
+        long seeds = 512, t1 = System.nanoTime();
+        c.rows(j.problem(), seeds);
+        double per = (System.nanoTime() - t1) / 1e9 / seeds, total = per * n * j.problem().outputWidth();
+        System.out.printf("%s,%d,%s,estimated,%.4f,%.4f,%.1f,%d,%s%n", m.name(), n, c.name(), total, fwd, total / fwd, peakRssMib(), Backend.kind());
+    }
+
     public static void main(String[] args) {
         Model m = Models.byName(args[0]);
         long n = Long.parseLong(args[1]);
+        if (args[2].equals("chunkedEstimate")) {
+            estimateChunked(m, n, args.length > 4 ? Bytes.parse(args[4]) : Bytes.gib(12));
+            return;
+        }
         Strategy s = strategy(args[2]);
         int repeats = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         long budget = args.length > 4 ? Bytes.parse(args[4]) : Bytes.gib(12);

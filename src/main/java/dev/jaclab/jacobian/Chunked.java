@@ -35,7 +35,16 @@ public record Chunked(int chunk) implements Strategy {
     }
 
     @Override public Tensor run(Problem p) {
-        long N = p.samples(), m = p.outputWidth(), n = p.inputWidth(), total = N * m;
+        long N = p.samples(), m = p.outputWidth(), n = p.inputWidth();
+        return rows(p, N * m).reshape(N, m, n);
+    }
+
+    /**
+     * The block rows of the first {@code seeds} one-hot seeds (r = i·m + k), shape (seeds, n). Benchmarks time a
+     * prefix and scale it when the whole run would take hours (each chunk costs the same).
+     */
+    public Tensor rows(Problem p, long seeds) {
+        long m = p.outputWidth(), N = p.samples(), total = Math.min(seeds, N * m);
         List<Tensor> rows = new ArrayList<>();
         for (long s = 0; s < total; s += chunk) {
             long c = Math.min(chunk, total - s);
@@ -43,6 +52,6 @@ public record Chunked(int chunk) implements Strategy {
             Tensor g = p.toSampleMajor(Autograd.vjp(p.y, p.x, p.yCotangents(seeds), true));   // (c, N, n)
             rows.add(OneHot.ownRows(g, s, m));                                              // (c, n)
         }
-        return Tensor.concat(0, rows.toArray(new Tensor[0])).reshape(N, m, n);
+        return Tensor.concat(0, rows.toArray(new Tensor[0]));
     }
 }

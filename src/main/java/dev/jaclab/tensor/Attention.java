@@ -18,7 +18,14 @@ final class Attention {
 
     private Attention() {}
 
+    /** Query rows per block so that one block of scores (rows × keys, times the batch multiplicity) stays bounded. */
     static long blockRows(long rows, long keys) { return Math.max(1, Math.min(rows, BLOCK_ELEMENTS / Math.max(1, keys))); }
+
+    /** How many logical copies a tensor's batch levels and leading dims carry (physical elements / (rows × cols)). */
+    static long multiplicity(NdArray a) {
+        long[] s = a.shape();
+        return a.numel() / Math.max(1, s[s.length - 2] * s[s.length - 1]);
+    }
 
     static final class Fused extends Primitive {
         final double scale;
@@ -52,7 +59,7 @@ final class Attention {
             perm[r - 1] = r - 2;
             NdArray kT = k.permute(perm);
             long rows = q.shape()[q.rank() - 2], keys = k.shape()[r - 2];
-            long block = blockRows(rows, keys);
+            long block = blockRows(rows, keys * Math.max(multiplicity(q), multiplicity(k)));
             List<NdArray> parts = new ArrayList<>();
             for (long s = 0; s < rows; s += block) {
                 NdArray qb = block >= rows ? q : q.narrow(q.rank() - 2, s, Math.min(block, rows - s));
@@ -71,7 +78,7 @@ final class Attention {
         @Override protected Tensor[] vjp(Tensor g, Node n) {
             Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2];
             boolean nq = Elementwise.need(n, 0), nk = Elementwise.need(n, 1), nv = Elementwise.need(n, 2);
-            long rows = q.size(-2), block = blockRows(rows, k.size(-2));
+            long rows = q.size(-2), block = blockRows(rows, k.size(-2) * Math.max(multiplicity(g.data()), multiplicity(q.data())));
             List<Tensor> dq = new ArrayList<>();
             Tensor dk = null, dv = null;
             for (long s = 0; s < rows; s += block) {
@@ -115,7 +122,9 @@ final class Attention {
 
         @Override protected Tensor jvp(Tensor[] t, Node n) {
             Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2];
-            long rows = q.size(-2), block = blockRows(rows, k.size(-2));
+            long mult = 1;
+            for (Tensor ti : t) if (ti != null) mult = Math.max(mult, multiplicity(ti.data()));
+            long rows = q.size(-2), block = blockRows(rows, k.size(-2) * mult);
             List<Tensor> out = new ArrayList<>();
             for (long s = 0; s < rows; s += block) {
                 long len = Math.min(block, rows - s);
