@@ -40,11 +40,11 @@ public record Chunked(int chunk) implements Strategy {
     }
 
     /**
-     * The block rows of the first {@code seeds} one-hot seeds (r = i·m + k), shape (seeds, n). Benchmarks time a
+     * The block rows of the first {@code count} one-hot seeds (r = i·m + k), shape (count, n). Benchmarks time a
      * prefix and scale it when the whole run would take hours (each chunk costs the same).
      */
-    public Tensor rows(Problem p, long seeds) {
-        long m = p.outputWidth(), N = p.samples(), total = Math.min(seeds, N * m);
+    public Tensor rows(Problem p, long count) {
+        long m = p.outputWidth(), N = p.samples(), total = Math.min(count, N * m);
         List<Tensor> rows = new ArrayList<>();
         for (long s = 0; s < total; s += chunk) {
             long c = Math.min(chunk, total - s);
