@@ -35,8 +35,12 @@ import picocli.CommandLine.Option;
 final class ExploreCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "sin, mlp, attention, attention2, dense, conv, globalMean, pinn")
+    @Option(names = "--model", defaultValue = "attention",
+            description = "sin, mlp, attention, attentionPlain, attention2, dense, conv, globalMean, pinn (default ${DEFAULT-VALUE})")
     String model;
+
+    @Option(names = "--strategies", description = "comma-separated strategy names (default: the explorer's line-up): " + JacobianBench.NAMES)
+    String strategies;
 
     @Option(names = "--sizes", defaultValue = "64,256", description = "batch sizes N, comma separated (default ${DEFAULT-VALUE})")
     String sizes;
@@ -103,6 +107,14 @@ final class ExploreCommand implements Callable<Integer> {
 
     private Report explore(Model m, long[] n, long tgt, long bytes) {
         Explorer e = Explorer.of(m).sizes(n).target(tgt).budget(bytes).repeats(repeats);
+        if (strategies != null) {
+            try {
+                e = e.strategies(java.util.Arrays.stream(strategies.split(",")).map(String::trim).map(JacobianBench::strategy)
+                        .toArray(dev.jaclab.jacobian.Strategy[]::new));
+            } catch (IllegalArgumentException ex) {
+                throw bad(ex.getMessage());
+            }
+        }
         if (noProgress || System.console() == null) return e.run();
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("explore " + m.name()).setInitialMax(1).build()) {
             return e.progress((done, total, step) -> { bar.maxHint(total); bar.stepTo(done); bar.setExtraMessage(step); }).run();

@@ -26,8 +26,12 @@ import java.util.Arrays;
 public final class JacobianBench {
     private JacobianBench() {}
 
+    /** Strategy names the command line accepts. */
+    static final String NAMES = "perElement, reverseSum, forwardSum, fullBatched, chunked, colored, sparseRows, stochastic, auto";
+
     static Strategy strategy(String name) {
         switch (name) {
+            case "stochastic": return Strategies.stochastic(64, 0);
             case "perElement": return Strategies.perElement();
             case "reverseSum": return Strategies.reverseSum();
             case "forwardSum": return Strategies.forwardSum();
@@ -36,7 +40,7 @@ public final class JacobianBench {
             case "colored": return Strategies.colored();
             case "sparseRows": return Strategies.sparseRows(256);
             case "auto": return Strategies.auto();
-            default: throw new IllegalArgumentException("unknown strategy " + name);
+            default: throw new IllegalArgumentException("unknown strategy '" + name + "' (known: " + NAMES + ")");
         }
     }
 

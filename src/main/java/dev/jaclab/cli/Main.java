@@ -6,14 +6,15 @@ import picocli.CommandLine.Command;
 
 /**
  * Command-line entry for headless use: {@code jaclab explore --model attention --sizes 256,1024 --target 1000000
- * --budget 8g --out DIR}. Wrong input prints one line on stderr and exits with status 2.
+ * --budget 8g --out DIR} and {@code jaclab bench --models ... --strategies ... --sizes ... --out results.csv} (one JVM
+ * per configuration). Wrong input prints one line on stderr and exits with status 2.
  *
  * <pre>{@code
  * int status = Main.run("explore", "--model", "globalMean", "--sizes", "8,16", "--out", "/tmp/jaclab-report");
  * }</pre>
  */
 @Command(name = "jaclab", mixinStandardHelpOptions = true, version = "jaclab 0.1.0",
-        description = "Per-sample Jacobians: explore strategies, recommend one.", subcommands = {ExploreCommand.class})
+        description = "Per-sample Jacobians: explore strategies, recommend one.", subcommands = {ExploreCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -44,11 +44,31 @@ class MainTest {
                 {"explore", "--model", "sin", "--sizes", "1"},
                 {"explore", "--model", "sin", "--budget", "lots"},
                 {"explore", "--model", "sin", "--target", "-5"},
+                {"explore", "--model", "sin", "--strategies", "forwardSum,nosuch"},
+                {"bench", "--models", "nosuchmodel"},
+                {"bench", "--strategies", "nosuch"},
+                {"bench", "--sizes", "12x"},
                 {"explore", "--bogus"}}) {
             Result r = run(args);
             assertEquals(2, r.status(), String.join(" ", args) + ": " + r.err());
             assertEquals(1, r.err().strip().lines().count(), "one line expected, got:\n" + r.err());
             assertTrue(r.err().startsWith("jaclab: "), r.err());
         }
+    }
+
+    @Test void benchRunsEachConfigurationInItsOwnJvm(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("bench.csv");
+        Result r = run("bench", "--models", "sin,globalMean", "--strategies", "forwardSum", "--sizes", "32", "--repeats", "1", "--out", csv.toString());
+        assertEquals(0, r.status(), r.err());
+        var lines = java.nio.file.Files.readAllLines(csv);
+        assertEquals(3, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(1).startsWith("sin,32,forwardSum,ok,"), lines.get(1));
+        assertTrue(lines.get(2).startsWith("globalMean,32,forwardSum,refused"), lines.get(2));
+    }
+
+    @Test void exploreTakesAStrategyList(@TempDir Path dir) {
+        Result r = run("explore", "--model", "sin", "--sizes", "16,32", "--strategies", "forwardSum,sparseRows", "--no-progress");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("sparseRows(256)") && !r.out().contains("chunked"), r.out());
     }
 }
