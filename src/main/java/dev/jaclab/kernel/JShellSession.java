@@ -37,6 +37,9 @@ public final class JShellSession implements AutoCloseable {
     /** Packages imported on demand when present on the class path at start. */
     static final List<String> DEFAULT_PACKAGES = List.of(
             "dev.jaclab.tensor", "dev.jaclab.autodiff", "dev.jaclab.jacobian", "dev.jaclab.explore", "dev.jaclab.viz");
+    /** JDK packages imported like the jshell tool's default start-up. */
+    static final List<String> JDK_PACKAGES = List.of("java.io", "java.math", "java.net", "java.nio.file", "java.util",
+            "java.util.concurrent", "java.util.function", "java.util.regex", "java.util.stream");
     /** Single classes imported when present. */
     static final List<String> DEFAULT_CLASSES = List.of("dev.jaclab.nd.DType");
     /** Classes whose static members are imported when present. */
@@ -66,6 +69,7 @@ public final class JShellSession implements AutoCloseable {
     /** The import statements for the JacLab packages found on the class path right now. */
     static List<String> defaultImports() {
         List<String> out = new ArrayList<>();
+        for (String p : JDK_PACKAGES) out.add("import " + p + ".*;");
         for (String c : DEFAULT_CLASSES) if (classExists(c)) out.add("import " + c + ";");
         for (String p : DEFAULT_PACKAGES) if (packageExists(p)) out.add("import " + p + ".*;");
         for (String c : DEFAULT_STATICS) if (classExists(c)) out.add("import static " + c + ".*;");

@@ -147,7 +147,8 @@ public class JacLabKernel extends BaseKernel {
         try {
             Object value = evalCell(req.getCode(), count);
             if (router != null) router.flush();
-            if (value != KeepingExecutionControl.NO_VALUE && value != null && !silent) {
+            boolean stream = value instanceof java.io.PrintStream || value instanceof java.io.PrintWriter;   // printf/format results
+            if (value != KeepingExecutionControl.NO_VALUE && value != null && !silent && !stream) {
                 DisplayData d = Renderers.render(value);
                 env.publish(new PublishExecuteResult(count, d));
                 Object plain = d.getData(org.dflib.jjava.jupyter.kernel.display.mime.MIMEType.TEXT_PLAIN);

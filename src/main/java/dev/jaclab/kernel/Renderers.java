@@ -79,11 +79,18 @@ public final class Renderers {
     }
 
     private static DisplayData fallback(Object value) throws Exception {
-        DisplayData d = new DisplayData(String.valueOf(value));
+        DisplayData d = new DisplayData(text(value));
         if (value == null) return d;
         Method html = publicNoArg(value.getClass(), "toHtml");
         if (html != null && html.getReturnType() == String.class) d.putHTML((String) html.invoke(value));
         return d;
+    }
+
+    /** String.valueOf, with arrays spelled out ([1, 2, 3] rather than [J@1b2c3d). */
+    static String text(Object value) {
+        if (value == null || !value.getClass().isArray()) return String.valueOf(value);
+        String s = java.util.Arrays.deepToString(new Object[]{value});
+        return s.substring(1, s.length() - 1);
     }
 
     private static Method publicNoArg(Class<?> c, String name) {

@@ -59,6 +59,14 @@ class KernelCellsTest {
         assertFalse(imports.stream().anyMatch(i -> i.contains("dev.jaclab.nosuch")));
         Object t = kernel.evalCell("Tensor.zeros(2, 2)", 2);
         assertEquals("dev.jaclab.tensor.Tensor", t.getClass().getName());
+        assertEquals(List.of(1, 2), kernel.evalCell("List<Integer> l = new ArrayList<>(List.of(1, 2)); Function<Integer, Integer> f = i -> i; l", 3),
+                "java.util and java.util.function are imported like in jshell");
+    }
+
+    @Test void arraysRenderTheirElements() {
+        Object shape = kernel.evalCell("new long[]{1024, 3}", 4);
+        assertEquals("[1024, 3]", Renderers.text(shape));
+        assertEquals("[[1, 2], [3]]", Renderers.text(new int[][]{{1, 2}, {3}}));
     }
 
     @Test void displayUpdateClearAndInput() {
