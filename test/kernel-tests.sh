@@ -5,26 +5,10 @@
 # Usage: test/kernel-tests.sh [--no-browser]     (builds target/jaclab-all.jar first if it is missing)
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 browser=1
 [ "${1:-}" = "--no-browser" ] && browser=0
 
-py=/usr/bin/python3
-"$py" -c 'import jupyter_kernel_test, notebook' 2>/dev/null \
-  || { echo "kernel-tests.sh: Jupyter is missing; run ./install.sh as root (it installs the Debian packages)" >&2; exit 1; }
-
-if [ ! -f "$here/target/jaclab-all.jar" ]; then
-  echo "==> building target/jaclab-all.jar"
-  (cd "$here" && mvn -B -q -DskipTests package)
-fi
-
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-export JUPYTER_DATA_DIR="$tmp/data" JUPYTER_CONFIG_DIR="$tmp/config" JUPYTER_RUNTIME_DIR="$tmp/runtime" \
-       IPYTHONDIR="$tmp/ipython" JUPYTER_PATH="$tmp/prefix/share/jupyter" PYDEVD_DISABLE_FILE_VALIDATION=1
-mkdir -p "$JUPYTER_DATA_DIR" "$JUPYTER_CONFIG_DIR" "$JUPYTER_RUNTIME_DIR" "$IPYTHONDIR"
-
-"$here/install.sh" --no-build --prefix "$tmp/prefix"
+. "$(dirname "${BASH_SOURCE[0]}")/jupyter-env.sh" kernel-tests.sh jupyter_kernel_test notebook
 
 echo "==> protocol tests (test/kernel)"
 (cd "$here" && "$py" -Xfrozen_modules=off -m unittest discover -s test/kernel -v)

@@ -8,28 +8,13 @@
 #   (builds target/jaclab-all.jar first if it is missing; --keep DIR leaves the executed copies in DIR)
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 keep=""
 if [ "${1:-}" = "--keep" ]; then
   [ $# -ge 2 ] || { echo "run-notebooks.sh: --keep needs a directory" >&2; exit 2; }
   keep="$2"; shift 2
 fi
 
-py=/usr/bin/python3
-"$py" -c 'import nbconvert, nbclient' 2>/dev/null \
-  || { echo "run-notebooks.sh: Jupyter (nbconvert, nbclient) is missing; run ./install.sh as root (it installs the Debian packages)" >&2; exit 1; }
-
-if [ ! -f "$here/target/jaclab-all.jar" ]; then
-  echo "==> building target/jaclab-all.jar"
-  (cd "$here" && mvn -B -q -DskipTests package)
-fi
-
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-export JUPYTER_DATA_DIR="$tmp/data" JUPYTER_CONFIG_DIR="$tmp/config" JUPYTER_RUNTIME_DIR="$tmp/runtime" \
-       IPYTHONDIR="$tmp/ipython" JUPYTER_PATH="$tmp/prefix/share/jupyter" PYDEVD_DISABLE_FILE_VALIDATION=1
-mkdir -p "$JUPYTER_DATA_DIR" "$JUPYTER_CONFIG_DIR" "$JUPYTER_RUNTIME_DIR" "$IPYTHONDIR"
-"$here/install.sh" --no-build --prefix "$tmp/prefix" >/dev/null
+. "$(dirname "${BASH_SOURCE[0]}")/../jupyter-env.sh" run-notebooks.sh nbconvert nbclient
 
 out="${keep:-$tmp/executed}"
 mkdir -p "$out"

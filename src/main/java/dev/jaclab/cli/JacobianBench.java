@@ -44,13 +44,22 @@ public final class JacobianBench {
         }
     }
 
+    /** The model's forward at N (timed) and the Jacobian problem on its recorded graph. */
+    private record Setup(Jacobian jacobian, double forwardSeconds) {
+        static Setup of(Model m, long n, long budget) {
+            Tensor[] in = m.inputs(n, 1);
+            in[m.inputIndex()].requiresGrad();
+            long t0 = System.nanoTime();
+            Tensor y = m.forward(in)[m.outputIndex()];
+            double fwd = (System.nanoTime() - t0) / 1e9;
+            return new Setup(Jacobian.of(y, in[m.inputIndex()]).budget(budget), fwd);
+        }
+    }
+
     static double[] once(Model m, long n, Strategy s, long budget) {
-        Tensor[] in = m.inputs(n, 1);
-        in[m.inputIndex()].requiresGrad();
-        long t0 = System.nanoTime();
-        Tensor y = m.forward(in)[m.outputIndex()];
-        double fwd = (System.nanoTime() - t0) / 1e9;
-        Jacobian j = Jacobian.of(y, in[m.inputIndex()]).budget(budget);
+        Setup su = Setup.of(m, n, budget);
+        Jacobian j = su.jacobian();
+        double fwd = su.forwardSeconds();
         String refusal = s.refusal(j.problem());
         if (refusal != null) throw new IllegalStateException(refusal);
         long t1 = System.nanoTime();
@@ -69,12 +78,9 @@ public final class JacobianBench {
     }
 
     static void estimateChunked(Model m, long n, long budget) {
-        Tensor[] in = m.inputs(n, 1);
-        in[m.inputIndex()].requiresGrad();
-        long t0 = System.nanoTime();
-        Tensor y = m.forward(in)[m.outputIndex()];
-        double fwd = (System.nanoTime() - t0) / 1e9;
-        Jacobian j = Jacobian.of(y, in[m.inputIndex()]).budget(budget);
+        Setup su = Setup.of(m, n, budget);
+        Jacobian j = su.jacobian();
+        double fwd = su.forwardSeconds();
         dev.jaclab.jacobian.Chunked c = Strategies.chunked(256);
         c.rows(j.problem(), 256);                                   // warm-up chunk
         long seeds = 512, t1 = System.nanoTime();
