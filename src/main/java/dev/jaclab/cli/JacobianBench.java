@@ -16,7 +16,7 @@ import java.util.Arrays;
  * One benchmark configuration per JVM (so its peak memory is its own), as one CSV line:
  * {@code model,N,strategy,status,seconds,forward_seconds,ratio,peak_rss_mib,backend}. Time is the median of
  * {@code repeats} runs after one warm-up at N = 64; peak RSS is the process's VmHWM. Strategy
- * {@code chunkedEstimate} times the first two chunks of {@code chunked(256)} and scales to all N·m seeds (status
+ * {@code chunkedEstimate} times the first chunk of {@code chunked(256)} and scales to all N·m seeds (status
  * "estimated"), for sizes where the full exact run would take hours.
  *
  * <pre>{@code
@@ -82,8 +82,9 @@ public final class JacobianBench {
         Jacobian j = su.jacobian();
         double fwd = su.forwardSeconds();
         dev.jaclab.jacobian.Chunked c = Strategies.chunked(256);
-        c.rows(j.problem(), 256);                                   // warm-up chunk
-        long seeds = 512, t1 = System.nanoTime();
+        Setup small = Setup.of(m, Math.min(64, n), budget);
+        c.rows(small.jacobian().problem(), 256);                    // warm-up at small N
+        long seeds = 256, t1 = System.nanoTime();
         c.rows(j.problem(), seeds);
         double per = (System.nanoTime() - t1) / 1e9 / seeds, total = per * n * j.problem().outputWidth();
         System.out.printf("%s,%d,%s,estimated,%.4f,%.4f,%.1f,%d,%s%n", m.name(), n, c.name(), total, fwd, total / fwd, peakRssMib(), Backend.kind());
