@@ -405,6 +405,15 @@ public final class NdArray implements AutoCloseable {
             return new NdArray(z.reshape('c', Shapes.concat(pb, new long[]{i, j})));
         }
         long nb = Shapes.numel(batch);
+        if (Shapes.numel(pb) == 1) {
+            // one left matrix for every right batch: P @ [Q_1 … Q_B] as one gemm over (k, B·j), never broadcasting P
+            INDArray p2 = pr == 2 ? p : p.reshape(i, k);
+            INDArray qkbj = contiguous(q).reshape('c', nb, k, j).permute(1, 0, 2).dup('c').reshape('c', k, nb * j);
+            INDArray z = Nd4j.createUninitialized(p.dataType(), i, nb * j);
+            Nd4j.gemm(p2.isView() && p2.ordering() != 'c' && p2.ordering() != 'f' ? p2.dup('c') : p2, qkbj, z, false, false, 1.0, 0.0);
+            INDArray out = z.reshape('c', i, nb, j).permute(1, 0, 2).dup('c');
+            return new NdArray(out.reshape('c', Shapes.concat(batch, new long[]{i, j})));
+        }
         INDArray p3 = new NdArray(p).broadcastTo(Shapes.concat(batch, new long[]{i, k})).a.dup('c').reshape('c', nb, i, k);
         INDArray q3 = new NdArray(q).broadcastTo(Shapes.concat(batch, new long[]{k, j})).a.dup('c').reshape('c', nb, k, j);
         INDArray z = Nd4j.matmul(p3, q3);
