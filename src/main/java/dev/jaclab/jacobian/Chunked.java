@@ -1,6 +1,7 @@
 package dev.jaclab.jacobian;
 
 import dev.jaclab.autodiff.Autograd;
+import dev.jaclab.nd.Arena;
 import dev.jaclab.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,9 +49,13 @@ public record Chunked(int chunk) implements Strategy {
         List<Tensor> rows = new ArrayList<>();
         for (long s = 0; s < total; s += chunk) {
             long c = Math.min(chunk, total - s);
-            Tensor seeds = OneHot.rows(s, c, N, m, p.y.dtype());
-            Tensor g = p.toSampleMajor(Autograd.vjp(p.y, p.x, p.yCotangents(seeds), true));   // (c, N, n)
-            rows.add(OneHot.ownRows(g, s, m));                                              // (c, n)
+            try (Arena arena = Arena.open()) {                                              // frees the chunk's temporaries
+                Tensor seeds = OneHot.rows(s, c, N, m, p.y.dtype());
+                Tensor g = p.toSampleMajor(Autograd.vjp(p.y, p.x, p.yCotangents(seeds), true));   // (c, N, n)
+                Tensor own = OneHot.ownRows(g, s, m);                                           // (c, n)
+                arena.keep(own.data());
+                rows.add(own);
+            }
         }
         return Tensor.concat(0, rows.toArray(new Tensor[0]));
     }

@@ -28,7 +28,15 @@ public final class NdArray implements AutoCloseable {
 
     final INDArray a;
 
-    NdArray(INDArray a) { this.a = a; }
+    NdArray(INDArray a) {
+        this.a = a;
+        Arena.track(this);
+    }
+
+    /** A wrapper around an array owned by someone else (never freed by an {@link Arena}). */
+    private NdArray(INDArray a, boolean borrowed) { this.a = a; }
+
+    private static NdArray borrow(INDArray a) { return new NdArray(a, true); }
 
     /** Touches ND4J so the backend loads (first call ~1-2 s). */
     public static void ensureLoaded() { Nd4j.getBackend(); }
@@ -258,7 +266,7 @@ public final class NdArray implements AutoCloseable {
         if (java.util.Arrays.equals(shape, shape())) return this;
         if (shape.length == 0) return scalar(dtype(), a.getDouble(0));
         INDArray src = a.rank() == 0 ? a : contiguous(a);
-        return new NdArray(src.reshape('c', shape));
+        return borrow(src.reshape('c', shape));             // may share the buffer: an Arena must not free it
     }
 
     public NdArray broadcastTo(long... shape) {
@@ -277,7 +285,7 @@ public final class NdArray implements AutoCloseable {
      */
     public NdArray permute(int... perm) {
         if (a.rank() == 0) return this;
-        if (a.rank() == 2 && perm[0] == 1 && !a.isView() && a.ordering() == 'c') return new NdArray(a.permute(perm));
+        if (a.rank() == 2 && perm[0] == 1 && !a.isView() && a.ordering() == 'c') return borrow(a.permute(perm));
         return new NdArray(a.permute(perm).dup('c'));
     }
 
@@ -396,7 +404,7 @@ public final class NdArray implements AutoCloseable {
         long i = ps[pr - 2], k = ps[pr - 1], j = qs[qr - 1];
         long[] pb = Shapes.prefix(ps, pr - 2), qb = Shapes.prefix(qs, qr - 2);
         long[] batch = Shapes.broadcast("matmul", pb, qb);
-        if (k == 1) return new NdArray(p).mul(new NdArray(q));     // outer products: one broadcast multiply
+        if (k == 1) return borrow(p).mul(borrow(q));     // outer products: one broadcast multiply
         if (Shapes.numel(qb) == 1) {
             INDArray p2 = pr == 2 && !p.isView() ? p : contiguous(p).reshape('c', Shapes.numel(pb) * i, k);
             INDArray q2 = qr == 2 && !q.isView() ? q : q.reshape(k, j);
@@ -414,8 +422,8 @@ public final class NdArray implements AutoCloseable {
             INDArray out = z.reshape('c', i, nb, j).permute(1, 0, 2).dup('c');
             return new NdArray(out.reshape('c', Shapes.concat(batch, new long[]{i, j})));
         }
-        INDArray p3 = new NdArray(p).broadcastTo(Shapes.concat(batch, new long[]{i, k})).a.dup('c').reshape('c', nb, i, k);
-        INDArray q3 = new NdArray(q).broadcastTo(Shapes.concat(batch, new long[]{k, j})).a.dup('c').reshape('c', nb, k, j);
+        INDArray p3 = borrow(p).broadcastTo(Shapes.concat(batch, new long[]{i, k})).a.dup('c').reshape('c', nb, i, k);
+        INDArray q3 = borrow(q).broadcastTo(Shapes.concat(batch, new long[]{k, j})).a.dup('c').reshape('c', nb, k, j);
         INDArray z = Nd4j.matmul(p3, q3);
         return new NdArray(z.reshape('c', Shapes.concat(batch, new long[]{i, j})));
     }

@@ -62,12 +62,15 @@ final class Attention {
             long block = blockRows(rows, keys * Math.max(multiplicity(q), multiplicity(k)));
             List<NdArray> parts = new ArrayList<>();
             for (long s = 0; s < rows; s += block) {
-                NdArray qb = block >= rows ? q : q.narrow(q.rank() - 2, s, Math.min(block, rows - s));
-                NdArray scores = qb.matmul(kT).mul(scale);
-                int sl = scores.rank() - 1;
-                NdArray e = scores.sub(scores.max(new int[]{sl}, true)).exp();
-                parts.add(e.div(e.sum(new int[]{sl}, true)).matmul(v));
-                scores.close();
+                try (dev.jaclab.nd.Arena arena = dev.jaclab.nd.Arena.open()) {      // frees the block's scores
+                    NdArray qb = block >= rows ? q : q.narrow(q.rank() - 2, s, Math.min(block, rows - s));
+                    NdArray scores = qb.matmul(kT).mul(scale);
+                    int sl = scores.rank() - 1;
+                    NdArray e = scores.sub(scores.max(new int[]{sl}, true)).exp();
+                    NdArray y = e.div(e.sum(new int[]{sl}, true)).matmul(v);
+                    arena.keep(y);
+                    parts.add(y);
+                }
             }
             return parts.size() == 1 ? parts.get(0) : NdArray.concat(parts.get(0).rank() - 2, parts.toArray(new NdArray[0]));
         }

@@ -55,6 +55,14 @@ public final class RowSparseSweep {
      * {@code onPath} marks tensors that depend on x.
      */
     public static Tensor run(Tensor y, Tensor x, long[] rows, Tensor seeds, Predicate<Tensor> rowLocal, Predicate<Tensor> onPath) {
+        try (dev.jaclab.nd.Arena arena = dev.jaclab.nd.Arena.open()) {       // frees the chunk's temporaries on exit
+            Tensor out = sweep(y, x, rows, seeds, rowLocal, onPath);
+            arena.keep(out.data());
+            return out;
+        }
+    }
+
+    private static Tensor sweep(Tensor y, Tensor x, long[] rows, Tensor seeds, Predicate<Tensor> rowLocal, Predicate<Tensor> onPath) {
         long c = rows.length, samples = x.size(0);
         long[] flat = new long[rows.length];
         for (int k = 0; k < rows.length; k++) flat[k] = k * samples + rows[k];

@@ -1,0 +1,70 @@
+package dev.jaclab.nd;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A scope that frees, when closed, every array created inside it except the ones kept (and anything sharing their
+ * buffers). ND4J memory is off-heap and otherwise returns only when the JVM's garbage collector runs, so loops that
+ * make many short-lived arrays (strategy chunks) use an arena per iteration to keep peak memory at one iteration's
+ * worth. Only for code that records nothing on the tape (nothing created inside may outlive the scope unkept).
+ *
+ * <pre>{@code
+ * try (Arena arena = Arena.open()) {
+ *     NdArray out = heavyComputation();
+ *     arena.keep(out);
+ * }   // every other array made inside is freed here
+ * }</pre>
+ */
+public final class Arena implements AutoCloseable {
+    private static final ThreadLocal<Arena> CURRENT = new ThreadLocal<>();
+    private final List<NdArray> created = new ArrayList<>();
+    private final Set<Long> keptBuffers = new HashSet<>();
+    private final Arena outer;
+
+    private Arena(Arena outer) { this.outer = outer; }
+
+    /** Opens an arena on this thread (nested arenas hand kept arrays to the enclosing one). */
+    public static Arena open() {
+        Arena a = new Arena(CURRENT.get());
+        CURRENT.set(a);
+        return a;
+    }
+
+    static void track(NdArray x) {
+        Arena a = CURRENT.get();
+        if (a != null) a.created.add(x);
+    }
+
+    /** Keeps these arrays (and every array sharing their buffers) alive past the scope. */
+    public void keep(NdArray... xs) {
+        for (NdArray x : xs) {
+            if (x == null) continue;
+            keptBuffers.add(address(x));
+            if (outer != null) outer.created.add(x);
+        }
+    }
+
+    /** The address of the buffer an array lives in (0 when it is empty or already released). */
+    private static long address(NdArray x) {
+        try {
+            var d = x.a.data();
+            return x.a.isEmpty() ? 0 : d.originalDataBuffer() != null ? d.originalDataBuffer().address() : d.address();
+        } catch (IllegalStateException released) {
+            return 0;
+        }
+    }
+
+    @Override public void close() {
+        CURRENT.set(outer);
+        for (NdArray x : created) {
+            if (x.a.isView() || x.a.rank() == 0 || x.a.wasClosed()) continue;
+            long at = address(x);
+            if (at == 0 || keptBuffers.contains(at)) continue;
+            x.close();
+        }
+        created.clear();
+    }
+}
