@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Per-strategy benchmark: each configuration in a fresh JVM (peak RSS is its own). Prints CSV.
 # Usage: bench/jacobian-bench.sh [CONFIG_FILE]   (lines: model N strategy [repeats] [budget]); default below.
+# bench/issue-configs.txt is the full table of the project notes. chunkedEstimate times one chunk of chunked(256) and
+# scales it (the exact O(N^3) run takes hours beyond N = 1024 for attention). N = 65536 attention:
+#   java -Xmx2g -cp target/jaclab-all.jar dev.jaclab.cli.JacobianBench attention 65536 sparseRows 1 4g
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f target/jaclab-all.jar ] || mvn -B -q -DskipTests package
@@ -19,18 +22,17 @@ mlp 1048576 reverseSum 3
 mlp 1024 sparseRows 3
 attention 256 chunked 3
 attention 256 sparseRows 3
-attention 1024 chunked 1
+attention 1024 chunkedEstimate 1
 attention 1024 sparseRows 3
-attention 4096 chunked 1
 attention 4096 sparseRows 1
-attention 4096 fullBatched 1
+attention 4096 fullBatched 1 8g
+attention 16384 sparseRows 1
 attentionPlain 1024 sparseRows 1
 attentionPlain 4096 sparseRows 1
 dense 256 chunked 1
 dense 256 sparseRows 1
-dense 1024 sparseRows 1
-dense 4096 chunked 1
-dense 4096 sparseRows 1"
+dense 1024 chunked 1
+dense 1024 sparseRows 1"
 echo "model,N,strategy,status,seconds,forward_seconds,ratio,peak_rss_mib,backend"
 while read -r model n strategy repeats budget; do
   [ -n "$model" ] || continue
