@@ -56,7 +56,11 @@ public final class NdArray implements AutoCloseable {
     public static NdArray fromDoubles(DType t, double[] data, long... shape) {
         check(data.length, shape);
         if (shape.length == 0) return scalar(t, data[0]);
-        return new NdArray(Nd4j.create(data, shape, DataType.DOUBLE).castTo(nd(t)));
+        INDArray d = Nd4j.create(data, shape, DataType.DOUBLE);
+        if (t == DType.FLOAT64) return new NdArray(d);
+        INDArray f = d.castTo(nd(t));
+        d.close();
+        return new NdArray(f);
     }
 
     public static NdArray fromFloats(DType t, float[] data, long... shape) {

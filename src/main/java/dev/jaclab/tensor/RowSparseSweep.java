@@ -43,9 +43,7 @@ public final class RowSparseSweep {
     private record Chunk(long[] rows, int level, long count, long samples, long[] flat) {
         /** One-hot (1, N) row r_c per seed, as a batch level. */
         Tensor select(dev.jaclab.nd.DType dtype) {
-            double[] e = new double[Math.toIntExact(count * samples)];
-            for (int c = 0; c < count; c++) e[(int) flat[c]] = 1;
-            return Tensor.fromArray(e, count, 1, samples).cast(dtype).toBatch(level);
+            return Tensor.full(1, count, 1).cast(dtype).scatterAdd(0, flat, count * samples).reshape(count, 1, samples).toBatch(level);
         }
     }
 
