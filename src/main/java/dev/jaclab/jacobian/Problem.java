@@ -2,7 +2,6 @@ package dev.jaclab.jacobian;
 
 import dev.jaclab.nd.Shapes;
 import dev.jaclab.tensor.Tensor;
-import java.util.Arrays;
 import java.util.function.Function;
 
 /**
@@ -128,6 +127,4 @@ public final class Problem {
         return "Problem[N=" + samples() + ", n=" + inputWidth() + ", m=" + outputWidth() + ", axis=" + axis + ", x " + Shapes.str(x.shape())
                 + ", y " + Shapes.str(y.shape()) + "]";
     }
-
-    static long[] shapeOf(long... s) { return Arrays.copyOf(s, s.length); }
 }
