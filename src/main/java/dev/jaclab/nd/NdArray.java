@@ -270,6 +270,7 @@ public final class NdArray implements AutoCloseable {
         if (java.util.Arrays.equals(shape, shape())) return this;
         if (shape.length == 0) return scalar(dtype(), a.getDouble(0));
         INDArray src = a.rank() == 0 ? a : contiguous(a);
+        if (src != a) new NdArray(src);                     // the packed copy is ours: let an Arena free it
         return borrow(src.reshape('c', shape));             // may share the buffer: an Arena must not free it
     }
 
@@ -414,7 +415,7 @@ public final class NdArray implements AutoCloseable {
             INDArray q2 = qr == 2 && !q.isView() ? q : q.reshape(k, j);
             INDArray z = Nd4j.createUninitialized(p.dataType(), p2.rows(), j);
             Nd4j.gemm(p2, q2, z, false, false, 1.0, 0.0);
-            return new NdArray(z.reshape('c', Shapes.concat(pb, new long[]{i, j})));
+            return new NdArray(z).reshape(Shapes.concat(pb, new long[]{i, j}));
         }
         long nb = Shapes.numel(batch);
         if (Shapes.numel(pb) == 1) {
@@ -423,12 +424,12 @@ public final class NdArray implements AutoCloseable {
             INDArray qkbj = contiguous(q).reshape('c', nb, k, j).permute(1, 0, 2).dup('c').reshape('c', k, nb * j);
             INDArray z = Nd4j.createUninitialized(p.dataType(), i, nb * j);
             Nd4j.gemm(p2.isView() && p2.ordering() != 'c' && p2.ordering() != 'f' ? p2.dup('c') : p2, qkbj, z, false, false, 1.0, 0.0);
-            INDArray out = z.reshape('c', i, nb, j).permute(1, 0, 2).dup('c');
-            return new NdArray(out.reshape('c', Shapes.concat(batch, new long[]{i, j})));
+            new NdArray(z);                                  // tracked, so an Arena frees it
+            return new NdArray(z.reshape('c', i, nb, j).permute(1, 0, 2).dup('c')).reshape(Shapes.concat(batch, new long[]{i, j}));
         }
         INDArray p3 = borrow(p).broadcastTo(Shapes.concat(batch, new long[]{i, k})).a.dup('c').reshape('c', nb, i, k);
         INDArray q3 = borrow(q).broadcastTo(Shapes.concat(batch, new long[]{k, j})).a.dup('c').reshape('c', nb, k, j);
         INDArray z = Nd4j.matmul(p3, q3);
-        return new NdArray(z.reshape('c', Shapes.concat(batch, new long[]{i, j})));
+        return new NdArray(z).reshape(Shapes.concat(batch, new long[]{i, j}));
     }
 }
