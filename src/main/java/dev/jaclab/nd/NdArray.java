@@ -359,6 +359,11 @@ public final class NdArray implements AutoCloseable {
         return new NdArray(z);
     }
 
+    /** Lets an Arena free {@code made} when it is a fresh copy rather than a view of {@code from}. */
+    private static void trackIfCopy(INDArray made, INDArray from) {
+        if (made != from && made.data().originalDataBuffer() == null && from.data().address() != made.data().address()) new NdArray(made);
+    }
+
     /** A c-ordered array with its own buffer from offset 0 (the input itself when it already is one). */
     private static INDArray contiguous(INDArray x) { return isPacked(x) ? x : x.dup('c'); }
 
@@ -413,6 +418,8 @@ public final class NdArray implements AutoCloseable {
         if (Shapes.numel(qb) == 1) {
             INDArray p2 = pr == 2 && !p.isView() ? p : contiguous(p).reshape('c', Shapes.numel(pb) * i, k);
             INDArray q2 = qr == 2 && !q.isView() ? q : q.reshape(k, j);
+            trackIfCopy(p2, p);
+            trackIfCopy(q2, q);
             INDArray z = Nd4j.createUninitialized(p.dataType(), p2.rows(), j);
             Nd4j.gemm(p2, q2, z, false, false, 1.0, 0.0);
             return new NdArray(z).reshape(Shapes.concat(pb, new long[]{i, j}));
