@@ -36,7 +36,7 @@ public final class NdArray implements AutoCloseable {
     /** A wrapper around an array owned by someone else (never freed by an {@link Arena}). */
     private NdArray(INDArray a, boolean borrowed) { this.a = a; }
 
-    private static NdArray borrow(INDArray a) { return new NdArray(a, true); }
+    static NdArray borrow(INDArray a) { return new NdArray(a, true); }
 
     /** Touches ND4J so the backend loads (first call ~1-2 s). */
     public static void ensureLoaded() { Nd4j.getBackend(); }
@@ -368,7 +368,7 @@ public final class NdArray implements AutoCloseable {
     private static INDArray contiguous(INDArray x) { return isPacked(x) ? x : x.dup('c'); }
 
     /** C-ordered, default strides, starting at offset 0 of its buffer: safe to reshape or copy raw. */
-    private static boolean isPacked(INDArray x) {
+    static boolean isPacked(INDArray x) {
         return x.ordering() == 'c' && x.offset() == 0 && (x.rank() == 0 || org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(x));
     }
 

@@ -1,5 +1,6 @@
 package dev.jaclab.tensor;
 
+import dev.jaclab.nd.AttentionRows;
 import dev.jaclab.nd.NdArray;
 import dev.jaclab.nd.Shapes;
 import java.util.ArrayList;
@@ -102,25 +103,34 @@ final class Attention {
         private static Tensor acc(Tensor a, Tensor b) { return a == null ? b : a.add(b); }
 
         /**
-         * One query row per seed: only row r_c of dk and dv is wanted for row-local keys/values, and those rows are
-         * ds[r_c]·q and p[r_c]·g — O(N·d) per seed for the scores, O(d) for the cotangent rows.
+         * One query row per seed: the fused kernel {@link AttentionRows} recomputes only the seeds' attention rows, and
+         * for row-local keys/values returns only row r_c of dk and dv — O(N·d) per seed for the scores, O(d) for the
+         * cotangent rows. Shapes it does not cover (nested batch levels, batched keys) fall back to {@link #vjp}.
          */
         @Override public boolean hasOwnRowsVjp() { return true; }
 
-        @Override protected Tensor[] vjpOwnRows(Tensor g, Node n, boolean[] ownRow, Tensor select) {
-            Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2];
-            if (q.size(-2) != 1 || k.rank() != 2 || v.rank() != 2) return null;
+        @Override protected Tensor[] vjpOwnRows(Tensor g, Node n, boolean[] ownRow, long[] rows) {
+            Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2], y = n.output();
+            int[] level = q.levels();
+            if (level.length != 1 || k.levels().length != 0 || v.levels().length != 0 || k.rank() != 2 || v.rank() != 2
+                    || !java.util.Arrays.equals(g.levels(), level) || !java.util.Arrays.equals(y.levels(), level)) return null;
+            long c = rows.length, d = q.size(-1), dv = v.size(-1);
+            if (!java.util.Arrays.equals(q.data().shape(), new long[]{c, 1, d}) || !java.util.Arrays.equals(g.data().shape(), new long[]{c, 1, dv})
+                    || !java.util.Arrays.equals(y.data().shape(), new long[]{c, 1, dv})) return null;
             boolean nq = Elementwise.need(n, 0), nk = Elementwise.need(n, 1), nv = Elementwise.need(n, 2);
-            Tensor p = probs(q, k);                                                    // (1, M) per seed
-            Tensor dq = null, dk = null, dv = null;
-            if (nv) dv = ownRow[2] ? p.mul(select).sum(new int[]{-1}, true).mul(g) : p.mT().matmul(g);
-            if (nq || nk) {
-                Tensor dp = g.matmul(v.mT());
-                Tensor ds = p.mul(dp.sub(dp.mul(p).sum(new int[]{-1}, true)));       // scale applied to the small factors below
-                if (nq) dq = ds.matmul(k).mul(scale);
-                if (nk) dk = ownRow[1] ? ds.mul(select).sum(new int[]{-1}, true).mul(q.mul(scale)) : ds.mT().matmul(q.mul(scale));
-            }
-            return new Tensor[]{dq, dk, dv};
+            AttentionRows.Grads r = AttentionRows.vjp(q.data(), k.data(), v.data(), g.data(), y.data(), rows, scale, nq,
+                    part(nk, ownRow[1]), part(nv, ownRow[2]));
+            return new Tensor[]{perSeed(r.dq(), level, 1, d), perSeed(r.dk(), level, ownRow[1] ? 1 : k.size(0), d),
+                    perSeed(r.dv(), level, ownRow[2] ? 1 : v.size(0), dv)};
+        }
+
+        private static AttentionRows.Part part(boolean needed, boolean ownRow) {
+            return !needed ? AttentionRows.Part.NONE : ownRow ? AttentionRows.Part.OWN_ROW : AttentionRows.Part.ALL_ROWS;
+        }
+
+        /** (C, rows·width) values as a batch level of C seeds over (rows, width). */
+        private static Tensor perSeed(NdArray a, int[] level, long rows, long width) {
+            return a == null ? null : new Tensor(a.reshape(a.shape()[0], rows, width), level);
         }
 
         @Override protected Tensor jvp(Tensor[] t, Node n) {

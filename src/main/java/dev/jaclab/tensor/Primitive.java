@@ -46,9 +46,9 @@ public abstract class Primitive {
      * Optional VJP for the row-sparse sweep, on a node restricted to one row per seed (a batch level of seeds):
      * cotangents for every differentiable input as {@link #vjp} would give, except that for inputs with
      * {@code ownRow[i]} only row r_c of seed c's cotangent is wanted, returned as one row (1, ...) per seed.
-     * {@code select} is the one-hot (1, N) row of each seed. Null (the default) means: use {@link #vjp} and cut back.
+     * {@code rows} holds r_c for each seed. Null (the default) means: use {@link #vjp} and cut back.
      */
-    protected Tensor[] vjpOwnRows(Tensor g, Node restricted, boolean[] ownRow, Tensor select) { return null; }
+    protected Tensor[] vjpOwnRows(Tensor g, Node restricted, boolean[] ownRow, long[] rows) { return null; }
 
     /** Whether {@link #vjpOwnRows} is implemented (the cost model then expects no dense cotangent there). */
     public boolean hasOwnRowsVjp() { return false; }

@@ -40,12 +40,7 @@ public final class RowSparseSweep {
     private record Ct(Tensor values, boolean sparse) {}
 
     /** The chunk: seed rows, the batch level that carries the C seeds, and flat row indices c·N + r_c. */
-    private record Chunk(long[] rows, int level, long count, long samples, long[] flat) {
-        /** One-hot (1, N) row r_c per seed, as a batch level. */
-        Tensor select(dev.jaclab.nd.DType dtype) {
-            return Tensor.full(1, count, 1).cast(dtype).scatterAdd(0, flat, count * samples).reshape(count, 1, samples).toBatch(level);
-        }
-    }
+    private record Chunk(long[] rows, int level, long count, long samples, long[] flat) {}
 
     /**
      * Row r_c of x's cotangent for each seed c (shape (C, x.shape[1:])). {@code seeds} (C, y.shape[1:]) are the
@@ -91,12 +86,8 @@ public final class RowSparseSweep {
         if (g.sparse() && rowWise) {
             Node r = restricted(n, ch, onPath);
             boolean[] own = new boolean[in.length];
-            boolean anyOwn = false;
-            for (int i = 0; i < in.length; i++) {
-                own[i] = wanted(p, i, in, onPath) && !p.perSample(n, i) && rowLocal.test(in[i]);
-                anyOwn |= own[i];
-            }
-            Tensor[] gi = anyOwn ? p.vjpOwnRows(g.values(), r, own, ch.select(g.values().dtype())) : null;
+            for (int i = 0; i < in.length; i++) own[i] = wanted(p, i, in, onPath) && !p.perSample(n, i) && rowLocal.test(in[i]);
+            Tensor[] gi = p.hasOwnRowsVjp() ? p.vjpOwnRows(g.values(), r, own, ch.rows()) : null;
             if (gi == null) {
                 gi = p.vjp(g.values(), r);
                 own = new boolean[in.length];

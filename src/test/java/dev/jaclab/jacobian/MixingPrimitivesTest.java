@@ -39,7 +39,11 @@ class MixingPrimitivesTest {
                 Arguments.of("reshape across the sample axis", (Function<Tensor, Tensor>) x -> x.reshape(3, N).softmax(1).reshape(N, 3)),
                 Arguments.of("permute moving the sample axis", (Function<Tensor, Tensor>) x -> x.permute(1, 0).matmul(x).sum(new int[]{0}, true).expand(N, 3).mul(x)),
                 Arguments.of("expand of one sample to all", (Function<Tensor, Tensor>) x -> x.narrow(0, 2, 1).expand(N, 3).mul(x)),
-                Arguments.of("fused attention", (Function<Tensor, Tensor>) x -> Tensor.attention(x.matmul(w), x, x.tanh(), 0.7)));
+                Arguments.of("fused attention", (Function<Tensor, Tensor>) x -> Tensor.attention(x.matmul(w), x, x.tanh(), 0.7)),
+                Arguments.of("fused attention, keys/values already mixed", (Function<Tensor, Tensor>) x -> {
+                    Tensor m = a.matmul(x);
+                    return Tensor.attention(x.matmul(w), m, m.tanh(), 0.7);
+                }));
     }
 
     @ParameterizedTest(name = "{0}") @MethodSource("mixingOps")

@@ -1,0 +1,114 @@
+package dev.jaclab.nd;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The VJP of attention y = softmax(q·kᵀ·scale)·v restricted to C query rows, one per seed, as one fused kernel:
+ * three gemms and in-place passes over a single (C, N) buffer of attention rows, no other temporaries. This is the
+ * inner loop of the row-sparse sweep ({@code Strategies.sparseRows}) for attention across the batch, where seed c
+ * sits at sample row r_c: query row c is q[r_c], and for keys/values whose row j depends only on sample j, only
+ * row r_c of their cotangent is wanted ("own row").
+ *
+ * <p>With P the softmax rows (C, N), dP = g·vᵀ and dS = P ⊙ (dP − rowsum(dP ⊙ P)):
+ * dq = scale·dS·k; dv = Pᵀ·g; dk = scale·dSᵀ·q, per seed. The row sum uses rowsum(dP ⊙ P) = g·(P·v) = g·y, so the
+ * output rows y (already computed by the forward) replace a pass over (C, N).
+ *
+ * <pre>{@code
+ * Tensor Q = Tensor.randn(1, 5, 4), K = Tensor.randn(2, 5, 4), V = Tensor.randn(3, 5, 3);
+ * Tensor Y = Tensor.attention(Q, K, V, 0.5);
+ * long[] rows = {1, 3};
+ * NdArray g = Tensor.randn(4, 2, 3).data();                             // cotangents of output rows 1 and 3
+ * AttentionRows.Grads d = AttentionRows.vjp(Q.indexSelect(0, rows).data(), K.data(), V.data(), g,
+ *         Y.indexSelect(0, rows).data(), rows, 0.5, true, AttentionRows.Part.OWN_ROW, AttentionRows.Part.OWN_ROW);
+ * d.dq();   // (2, 4); d.dk(), d.dv(): row r_c of each seed's key/value cotangent, (2, 4) and (2, 3)
+ * }</pre>
+ */
+public final class AttentionRows {
+    private AttentionRows() {}
+
+    /** Which part of a key/value cotangent is wanted: none, row r_c only (as (C, width)), or all rows ((C, N, width)). */
+    public enum Part { NONE, OWN_ROW, ALL_ROWS }
+
+    /** The cotangents; null where not requested. */
+    public record Grads(NdArray dq, NdArray dk, NdArray dv) {}
+
+    /**
+     * @param q     (C, d) the seeds' query rows
+     * @param k     (N, d) keys
+     * @param v     (N, dv) values
+     * @param g     (C, dv) the cotangent of each seed's output row
+     * @param y     (C, dv) the seeds' output rows (from the forward)
+     * @param rows  r_c for each seed (used for the OWN_ROW parts)
+     */
+    public static Grads vjp(NdArray q, NdArray k, NdArray v, NdArray g, NdArray y, long[] rows, double scale,
+                            boolean wantQ, Part wantK, Part wantV) {
+        DType t = q.dtype();
+        INDArray Q = packed(q, t), K = packed(k, t), V = packed(v, t), G = packed(g, t);
+        long c = Q.rows(), n = K.rows();
+        if (rows.length != c || G.rows() != c || V.rows() != n)
+            throw new IllegalArgumentException("attention rows: q " + Shapes.str(q.shape()) + ", k " + Shapes.str(k.shape()) + ", v "
+                    + Shapes.str(v.shape()) + ", g " + Shapes.str(g.shape()) + " and " + rows.length + " rows do not match");
+        DataType dt = Q.dataType();
+        INDArray p = Nd4j.createUninitialized(dt, c, n);
+        INDArray d = null;
+        try {
+            Nd4j.gemm(Q, K, p, false, true, scale, 0.0);                   // scores
+            softmaxRowsInPlace(p);
+            NdArray dv = null, dq = null, dk = null;
+            if (wantV == Part.OWN_ROW) dv = new NdArray(G.mulColumnVector(at(p, rows).a));
+            else if (wantV == Part.ALL_ROWS) dv = outer(p, G);
+            if (wantQ || wantK != Part.NONE) {
+                d = Nd4j.createUninitialized(dt, c, n);
+                Nd4j.gemm(G, V, d, false, true, 1.0, 0.0);                 // dP = g·vᵀ
+                INDArray rowDot = new NdArray(new NdArray(G.mul(packed(y, t))).a.sum(true, 1)).a;
+                d.subiColumnVector(rowDot).muli(p);                         // dS (scale applied below)
+                if (wantQ) {
+                    INDArray z = Nd4j.createUninitialized(dt, c, K.columns());
+                    Nd4j.gemm(d, K, z, false, false, scale, 0.0);
+                    dq = new NdArray(z);
+                }
+                if (wantK == Part.OWN_ROW) dk = new NdArray(Q.mulColumnVector(at(d, rows).a.muli(scale)));
+                else if (wantK == Part.ALL_ROWS) dk = outer(d, new NdArray(Q.mul(scale)).a);
+            }
+            return new Grads(dq, dk, dv);
+        } finally {
+            p.close();
+            if (d != null) d.close();
+        }
+    }
+
+    /** Softmax over each row, in place (max-shifted). */
+    private static void softmaxRowsInPlace(INDArray p) {
+        INDArray max = p.max(true, 1);
+        p.subiColumnVector(max);
+        Transforms.exp(p, false);
+        INDArray sum = p.sum(true, 1);
+        p.diviColumnVector(sum);
+        max.close();
+        sum.close();
+    }
+
+    /** The entries m[c, rows[c]] as a (C, 1) column. */
+    private static NdArray at(INDArray m, long[] rows) {
+        double[] vals = new double[rows.length];
+        for (int i = 0; i < rows.length; i++) vals[i] = m.getDouble(i, rows[i]);
+        return NdArray.fromDoubles(m.dataType() == DataType.DOUBLE ? DType.FLOAT64 : DType.FLOAT32, vals, rows.length, 1);
+    }
+
+    /** (C, N) and (C, w) → (C, N, w) with [c, j, :] = m[c, j]·r[c, :]: one broadcast multiply. */
+    private static NdArray outer(INDArray m, INDArray r) {
+        return NdArray.borrow(m.reshape('c', m.rows(), m.columns(), 1)).mul(NdArray.borrow(r.reshape('c', r.rows(), 1, r.columns())));
+    }
+
+    /** The array as a packed row-major matrix of the wanted dtype (the last dim kept, leading dims merged). */
+    private static INDArray packed(NdArray x, DType t) {
+        INDArray a = x.cast(t).a;
+        long[] s = a.shape();
+        long cols = s[s.length - 1];
+        INDArray m = NdArray.isPacked(a) ? a : new NdArray(a.dup('c')).a;      // a copy is tracked, so an Arena frees it
+        return m.reshape('c', m.length() / cols, cols);
+    }
+}
