@@ -3,7 +3,7 @@ package dev.jaclab.nd;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 
 /**
  * The VJP of attention y = softmax(q·kᵀ·scale)·v restricted to C query rows, one per seed, as one fused kernel:
@@ -61,10 +61,12 @@ public final class AttentionRows {
             if (wantV == Part.OWN_ROW) dv = new NdArray(G.mulColumnVector(at(p, rows).a));
             else if (wantV == Part.ALL_ROWS) dv = outer(p, G);
             if (wantQ || wantK != Part.NONE) {
+                // dP − rowsum(dP ⊙ P) as one gemm: [g, −g·y] · [v, 1]ᵀ (a broadcast subtract costs as much as exp)
+                INDArray rowDot = track(track(G.mul(packed(y, t))).sum(true, 1));
+                INDArray gAug = track(Nd4j.hstack(G, track(rowDot.neg()))), vAug = track(Nd4j.hstack(V, track(Nd4j.ones(dt, n, 1))));
                 d = Nd4j.createUninitialized(dt, c, n);
-                Nd4j.gemm(G, V, d, false, true, 1.0, 0.0);                 // dP = g·vᵀ
-                INDArray rowDot = new NdArray(new NdArray(G.mul(packed(y, t))).a.sum(true, 1)).a;
-                d.subiColumnVector(rowDot).muli(p);                         // dS (scale applied below)
+                Nd4j.gemm(gAug, vAug, d, false, true, 1.0, 0.0);
+                d.muli(p);                                                  // dS (scale applied below)
                 if (wantQ) {
                     INDArray z = Nd4j.createUninitialized(dt, c, K.columns());
                     Nd4j.gemm(d, K, z, false, false, scale, 0.0);
@@ -80,16 +82,11 @@ public final class AttentionRows {
         }
     }
 
-    /** Softmax over each row, in place (max-shifted). */
-    private static void softmaxRowsInPlace(INDArray p) {
-        INDArray max = p.max(true, 1);
-        p.subiColumnVector(max);
-        Transforms.exp(p, false);
-        INDArray sum = p.sum(true, 1);
-        p.diviColumnVector(sum);
-        max.close();
-        sum.close();
-    }
+    /** Softmax over each row, in place: ND4J's fused op is 2.5× faster than max/sub/exp/sum/div passes. */
+    private static void softmaxRowsInPlace(INDArray p) { Nd4j.exec(new SoftMax(p, p, 1)); }
+
+    /** Registers a temporary with the enclosing {@link Arena} (if any), so the sweep's chunk scope frees it. */
+    private static INDArray track(INDArray a) { return new NdArray(a).a; }
 
     /** The entries m[c, rows[c]] as a (C, 1) column. */
     private static NdArray at(INDArray m, long[] rows) {
