@@ -63,7 +63,7 @@ public record SparseRows(int chunk) implements Strategy {
             for (int i = 0; i < n.inputs().length; i++) {
                 Tensor in = n.inputs()[i];
                 if (!onPath.contains(in)) continue;
-                boolean inSparse = sp && (n.primitive().perSample(n, i) || (n.primitive().hasOwnRowsVjp() && s.isRowLocal(in)));
+                boolean inSparse = sp && (RowSparseSweep.keepsRowsSparse(n, i) || (n.primitive().hasOwnRowsVjp() && s.isRowLocal(in)));
                 sparse.merge(in, inSparse, (a, b) -> a && b);
             }
         }

@@ -165,5 +165,10 @@ class JacobianFeaturesTest {
         long chunks = 64 * 3 / 16;
         assertTrue(w.denseRows() <= chunks * 16 * 64 * 4, "only the few ops below the mixing matmuls are dense: " + w);
         assertTrue(w.sparseRows() >= w.denseRows() / 64, "per-sample ops run on C rows per chunk: " + w);
+        Jacobian forum = jac(Models.dense(3), 64);                 // sigmoid((W·x.reshape(3N, 1)).reshape(N, 3))
+        RowSparseSweep.resetWork();
+        Strategies.sparseRows(16).run(forum.problem());
+        w = RowSparseSweep.work();
+        assertEquals(chunks * 16 * 3 * 64, w.denseRows(), "only x.reshape(3N, 1) sees dense cotangents; W's VJP gathers 3 rows per seed: " + w);
     }
 }

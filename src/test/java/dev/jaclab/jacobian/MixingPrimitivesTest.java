@@ -25,7 +25,7 @@ class MixingPrimitivesTest {
     @AfterAll static void f32() { Tensor.setDefaultDType(DType.FLOAT32); }
 
     static Stream<Arguments> mixingOps() {
-        Tensor a = Tensor.randn(11, N, N), w = Tensor.randn(12, 3, 3);
+        Tensor a = Tensor.randn(11, N, N), w = Tensor.randn(12, 3, 3), big = Tensor.randn(13, 3 * N, 3 * N).div(4);
         long[] perm = {3, 0, 6, 1, 5, 2, 4};
         return Stream.of(
                 Arguments.of("matmul left operand mixes rows (A @ x)", (Function<Tensor, Tensor>) x -> a.matmul(x).tanh()),
@@ -37,6 +37,13 @@ class MixingPrimitivesTest {
                 Arguments.of("indexSelect along samples (permutation)", (Function<Tensor, Tensor>) x -> x.indexSelect(0, perm).matmul(w).add(x)),
                 Arguments.of("scatterAdd along samples", (Function<Tensor, Tensor>) x -> x.scatterAdd(0, perm, N).tanh().mul(x)),
                 Arguments.of("reshape across the sample axis", (Function<Tensor, Tensor>) x -> x.reshape(3, N).softmax(1).reshape(N, 3)),
+                Arguments.of("reshapes splitting and merging whole rows", (Function<Tensor, Tensor>) x -> x.reshape(3 * N, 1).sin().reshape(N, 3).mul(x)),
+                Arguments.of("the forum's Linear(3N, 3N) over the flattened batch", (Function<Tensor, Tensor>) x ->
+                        big.matmul(x.reshape(3 * N, 1)).reshape(N, 3).sigmoid()),
+                Arguments.of("two row sets reaching one tensor", (Function<Tensor, Tensor>) x -> {
+                    Tensor t = x.sin();
+                    return t.add(t.reshape(3 * N, 1).tanh().reshape(N, 3)).mul(x);
+                }),
                 Arguments.of("permute moving the sample axis", (Function<Tensor, Tensor>) x -> x.permute(1, 0).matmul(x).sum(new int[]{0}, true).expand(N, 3).mul(x)),
                 Arguments.of("expand of one sample to all", (Function<Tensor, Tensor>) x -> x.narrow(0, 2, 1).expand(N, 3).mul(x)),
                 Arguments.of("fused attention", (Function<Tensor, Tensor>) x -> Tensor.attention(x.matmul(w), x, x.tanh(), 0.7)),
