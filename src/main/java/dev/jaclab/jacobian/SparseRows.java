@@ -77,16 +77,17 @@ public record SparseRows(int chunk) implements Strategy {
         Structure s = p.structure();
         Set<Tensor> dense = denseTensors(p);
         double perSeed = 0, forward = 0;
-        long maxDense = 0;
+        long maxDense = 0, rowTemps = 0;
         for (Tensor t : s.path()) {
             forward += t.numel();
+            if (t.node() != null) rowTemps = Math.max(rowTemps, t.node().primitive().ownRowsTemporaries(t.node()) * t.dtype().bytes());
             boolean d = dense.contains(t);
             double rowElems = t.rank() > 0 && t.size(0) == N ? (double) t.numel() / N : t.numel();
             perSeed += d ? t.numel() : rowElems;
             if (d) maxDense = Math.max(maxDense, t.numel() * t.dtype().bytes());
         }
         double work = forward == 0 ? 0 : 2.0 * v * perSeed / forward;
-        long peak = c * (2 * maxDense + (p.x.numel() + p.y.numel()) / N * p.bytesPerElement()) + Cost.blockBytes(p);
+        long peak = c * (2 * maxDense + rowTemps + (p.x.numel() + p.y.numel()) / N * p.bytesPerElement()) + Cost.blockBytes(p);
         return Cost.reverse((v + c - 1) / c, v, peak, "N·m row-sparse VJPs, " + c + " per batch (" + dense.size() + " dense tensors)").withWork(work);
     }
 

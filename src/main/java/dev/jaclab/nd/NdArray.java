@@ -291,7 +291,15 @@ public final class NdArray implements AutoCloseable {
     public NdArray permute(int... perm) {
         if (a.rank() == 0) return this;
         if (a.rank() == 2 && perm[0] == 1 && !a.isView() && a.ordering() == 'c') return borrow(a.permute(perm));
+        if (swapsLastTwo(perm) && isPacked(a)) return borrow(a.permute(perm));      // batched transposes: matmul flags
         return new NdArray(a.permute(perm).dup('c'));
+    }
+
+    private static boolean swapsLastTwo(int[] perm) {
+        int r = perm.length;
+        if (r < 3 || perm[r - 2] != r - 1 || perm[r - 1] != r - 2) return false;
+        for (int d = 0; d < r - 2; d++) if (perm[d] != d) return false;
+        return true;
     }
 
     public NdArray narrow(int dim, long start, long length) {
@@ -364,6 +372,21 @@ public final class NdArray implements AutoCloseable {
         if (made != from && made.data().originalDataBuffer() == null && from.data().address() != made.data().address()) new NdArray(made);
     }
 
+    /** The array with its last two dims swapped (a view). */
+    private static INDArray swapLastTwo(INDArray x) {
+        int[] perm = Shapes.range(0, x.rank());
+        perm[x.rank() - 2] = x.rank() - 1;
+        perm[x.rank() - 1] = x.rank() - 2;
+        return x.permute(perm);
+    }
+
+    /** {@link #contiguous}, with a copy tracked so an Arena frees it. */
+    private static INDArray packedCopy(INDArray x) {
+        INDArray c = contiguous(x);
+        trackIfCopy(c, x);
+        return c;
+    }
+
     /** A c-ordered array with its own buffer from offset 0 (the input itself when it already is one). */
     private static INDArray contiguous(INDArray x) { return isPacked(x) ? x : x.dup('c'); }
 
@@ -425,6 +448,15 @@ public final class NdArray implements AutoCloseable {
             return new NdArray(z).reshape(Shapes.concat(pb, new long[]{i, j}));
         }
         long nb = Shapes.numel(batch);
+        if (java.util.Arrays.equals(pb, batch) && java.util.Arrays.equals(qb, batch)) {
+            // same batch on both sides: one batched matmul; operands that are transposed views go in with a flag
+            boolean ta = !isPacked(p) && isPacked(swapLastTwo(p)), tb = !isPacked(q) && isPacked(swapLastTwo(q));
+            INDArray p3 = (ta ? swapLastTwo(p) : packedCopy(p)).reshape('c', nb, ta ? k : i, ta ? i : k);
+            INDArray q3 = (tb ? swapLastTwo(q) : packedCopy(q)).reshape('c', nb, tb ? j : k, tb ? k : j);
+            INDArray z = Nd4j.createUninitialized(p.dataType(), nb, i, j);
+            Nd4j.matmul(p3, q3, z, ta, tb, false);
+            return new NdArray(z).reshape(Shapes.concat(batch, new long[]{i, j}));
+        }
         if (Shapes.numel(pb) == 1) {
             // one left matrix for every right batch: P @ [Q_1 … Q_B] as one gemm over (k, B·j), never broadcasting P
             INDArray p2 = pr == 2 ? p : p.reshape(i, k);

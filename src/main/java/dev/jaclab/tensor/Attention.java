@@ -109,6 +109,9 @@ final class Attention {
          */
         @Override public boolean hasOwnRowsVjp() { return true; }
 
+        /** Two attention rows per seed: the softmax row and dS. */
+        @Override public long ownRowsTemporaries(Node n) { return 2 * n.inputs()[1].size(-2); }
+
         @Override protected Tensor[] vjpOwnRows(Tensor g, Node n, boolean[] ownRow, long[] rows) {
             Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2], y = n.output();
             int[] level = q.levels();

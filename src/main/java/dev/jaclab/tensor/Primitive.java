@@ -53,6 +53,9 @@ public abstract class Primitive {
     /** Whether {@link #vjpOwnRows} is implemented (the cost model then expects no dense cotangent there). */
     public boolean hasOwnRowsVjp() { return false; }
 
+    /** Elements {@link #vjpOwnRows} holds per seed while it runs (the cost model's per-seed memory); 0 by default. */
+    public long ownRowsTemporaries(Node n) { return 0; }
+
     /** Elementwise-style broadcasting of logical shapes (the binder pads ranks with leading ones). */
     protected boolean broadcasting() { return false; }
 
