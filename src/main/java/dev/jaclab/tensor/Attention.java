@@ -1,6 +1,6 @@
 package dev.jaclab.tensor;
 
-import dev.jaclab.nd.AttentionRows;
+import dev.jaclab.nd.FusedAttention;
 import dev.jaclab.nd.NdArray;
 import dev.jaclab.nd.Shapes;
 import java.util.ArrayList;
@@ -54,6 +54,8 @@ final class Attention {
 
         @Override protected NdArray forward(NdArray[] in, int b) {
             NdArray q = in[0], k = in[1], v = in[2];
+            if (q.rank() == 2 && k.rank() == 2 && v.rank() == 2)
+                return FusedAttention.forward(q, k, v, scale, blockRows(q.shape()[0], k.shape()[0]));
             int r = k.rank();
             int[] perm = Shapes.range(0, r);
             perm[r - 2] = r - 1;
@@ -103,7 +105,7 @@ final class Attention {
         private static Tensor acc(Tensor a, Tensor b) { return a == null ? b : a.add(b); }
 
         /**
-         * One query row per seed: the fused kernel {@link AttentionRows} recomputes only the seeds' attention rows, and
+         * One query row per seed: the fused kernel {@link FusedAttention} recomputes only the seeds' attention rows, and
          * for row-local keys/values returns only row r_c of dk and dv — O(N·d) per seed for the scores, O(d) for the
          * cotangent rows. Shapes it does not cover (nested batch levels, batched keys) fall back to {@link #vjp}.
          */
@@ -121,14 +123,14 @@ final class Attention {
             if (!java.util.Arrays.equals(q.data().shape(), new long[]{c, 1, d}) || !java.util.Arrays.equals(g.data().shape(), new long[]{c, 1, dv})
                     || !java.util.Arrays.equals(y.data().shape(), new long[]{c, 1, dv})) return null;
             boolean nq = Elementwise.need(n, 0), nk = Elementwise.need(n, 1), nv = Elementwise.need(n, 2);
-            AttentionRows.Grads r = AttentionRows.vjp(q.data(), k.data(), v.data(), g.data(), y.data(), rows, scale, nq,
+            FusedAttention.Grads r = FusedAttention.vjp(q.data(), k.data(), v.data(), g.data(), y.data(), rows, scale, nq,
                     part(nk, ownRow[1]), part(nv, ownRow[2]));
             return new Tensor[]{perSeed(r.dq(), level, 1, d), perSeed(r.dk(), level, ownRow[1] ? 1 : k.size(0), d),
                     perSeed(r.dv(), level, ownRow[2] ? 1 : v.size(0), dv)};
         }
 
-        private static AttentionRows.Part part(boolean needed, boolean ownRow) {
-            return !needed ? AttentionRows.Part.NONE : ownRow ? AttentionRows.Part.OWN_ROW : AttentionRows.Part.ALL_ROWS;
+        private static FusedAttention.Part part(boolean needed, boolean ownRow) {
+            return !needed ? FusedAttention.Part.NONE : ownRow ? FusedAttention.Part.OWN_ROW : FusedAttention.Part.ALL_ROWS;
         }
 
         /** (C, rows·width) values as a batch level of C seeds over (rows, width). */

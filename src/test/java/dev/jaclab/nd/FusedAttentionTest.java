@@ -8,10 +8,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The fused row-restricted attention VJP equals the full attention VJP with a one-hot-row cotangent, seed by seed:
- * dq is row r_c of dQ, OWN_ROW parts are row r_c of dK / dV, ALL_ROWS parts are the whole of dK / dV.
+ * The streamed forward equals softmax(q·kᵀ·scale)·v for any block size; the fused row-restricted VJP equals the full
+ * attention VJP with a one-hot-row cotangent, seed by seed: dq is row r_c of dQ, OWN_ROW parts are row r_c of dK / dV,
+ * ALL_ROWS parts are the whole of dK / dV.
  */
-class AttentionRowsTest {
+class FusedAttentionTest {
     static final long N = 9, D = 4, DV = 3;
     static final double SCALE = 0.6;
 
@@ -22,10 +23,10 @@ class AttentionRowsTest {
         Tensor y = Tensor.attention(q, k, v, SCALE);
         long[] rows = {4, 0, 4, 8};
         Tensor g = Tensor.randn(4, rows.length, DV).cast(t);
-        AttentionRows.Grads own = AttentionRows.vjp(q.detach().indexSelect(0, rows).data(), k.data(), v.data(), g.data(),
-                y.detach().indexSelect(0, rows).data(), rows, SCALE, true, AttentionRows.Part.OWN_ROW, AttentionRows.Part.OWN_ROW);
-        AttentionRows.Grads all = AttentionRows.vjp(q.detach().indexSelect(0, rows).data(), k.data(), v.data(), g.data(),
-                y.detach().indexSelect(0, rows).data(), rows, SCALE, false, AttentionRows.Part.ALL_ROWS, AttentionRows.Part.ALL_ROWS);
+        FusedAttention.Grads own = FusedAttention.vjp(q.detach().indexSelect(0, rows).data(), k.data(), v.data(), g.data(),
+                y.detach().indexSelect(0, rows).data(), rows, SCALE, true, FusedAttention.Part.OWN_ROW, FusedAttention.Part.OWN_ROW);
+        FusedAttention.Grads all = FusedAttention.vjp(q.detach().indexSelect(0, rows).data(), k.data(), v.data(), g.data(),
+                y.detach().indexSelect(0, rows).data(), rows, SCALE, false, FusedAttention.Part.ALL_ROWS, FusedAttention.Part.ALL_ROWS);
         assertNull(all.dq());
         double tol = t == DType.FLOAT64 ? 1e-12 : 1e-5;
         for (int c = 0; c < rows.length; c++) {
@@ -40,12 +41,21 @@ class AttentionRowsTest {
         }
     }
 
+    @ParameterizedTest @EnumSource(DType.class)
+    void streamedForwardEqualsSoftmaxTimesValues(DType t) {
+        Tensor q = Tensor.randn(1, N, D).cast(t), k = Tensor.randn(2, N + 2, D).cast(t), v = Tensor.randn(3, N + 2, DV).cast(t);
+        Tensor want = q.matmul(k.mT()).mul(SCALE).softmax(1).matmul(v);
+        for (long block : new long[]{1, 4, N, 100})                      // one row, blocks with a remainder, whole, more than all
+            assertClose(want, Tensor.wrap(FusedAttention.forward(q.data(), k.data(), v.data(), SCALE, block)),
+                    t == DType.FLOAT64 ? 1e-12 : 1e-5, "forward, blocks of " + block);
+    }
+
     @org.junit.jupiter.api.Test
     void mismatchedRowsNameTheShapes() {
         NdArray a = NdArray.zeros(DType.FLOAT64, 2, 4), k = NdArray.zeros(DType.FLOAT64, 5, 4), v = NdArray.zeros(DType.FLOAT64, 5, 3);
         NdArray g = NdArray.zeros(DType.FLOAT64, 2, 3);
         var e = assertThrows(IllegalArgumentException.class,
-                () -> AttentionRows.vjp(a, k, v, g, g, new long[]{1}, 1.0, true, AttentionRows.Part.NONE, AttentionRows.Part.NONE));
+                () -> FusedAttention.vjp(a, k, v, g, g, new long[]{1}, 1.0, true, FusedAttention.Part.NONE, FusedAttention.Part.NONE));
         assertTrue(e.getMessage().contains("(2,4)") && e.getMessage().contains("1 rows"), e.getMessage());
     }
 

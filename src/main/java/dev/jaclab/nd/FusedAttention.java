@@ -3,37 +3,72 @@ package dev.jaclab.nd;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 
 /**
- * The VJP of attention y = softmax(q·kᵀ·scale)·v restricted to C query rows, one per seed, as one fused kernel:
- * three gemms and in-place passes over a single (C, N) buffer of attention rows, no other temporaries. This is the
- * inner loop of the row-sparse sweep ({@code Strategies.sparseRows}) for attention across the batch, where seed c
- * sits at sample row r_c: query row c is q[r_c], and for keys/values whose row j depends only on sample j, only
- * row r_c of their cotangent is wanted ("own row").
+ * Fused kernels for attention y = softmax(q·kᵀ·scale)·v on plain matrices q (N, d), k (M, d), v (M, dv): gemms into
+ * reused buffers and ND4J's in-place softmax, no other temporaries.
  *
- * <p>With P the softmax rows (C, N), dP = g·vᵀ and dS = P ⊙ (dP − rowsum(dP ⊙ P)):
- * dq = scale·dS·k; dv = Pᵀ·g; dk = scale·dSᵀ·q, per seed. The row sum uses rowsum(dP ⊙ P) = g·(P·v) = g·y, so the
- * output rows y (already computed by the forward) replace a pass over (C, N).
+ * <p>{@link #forward} streams blocks of query rows, so the N×M scores are never stored. {@link #vjp} is the VJP
+ * restricted to C query rows, one per seed — the inner loop of the row-sparse sweep ({@code Strategies.sparseRows})
+ * for attention across the batch, where seed c sits at sample row r_c: query row c is q[r_c], and for keys/values
+ * whose row j depends only on sample j, only row r_c of their cotangent is wanted ("own row"). With P the softmax rows
+ * (C, M), dP = g·vᵀ and dS = P ⊙ (dP − rowsum(dP ⊙ P)): dq = scale·dS·k; dv = Pᵀ·g; dk = scale·dSᵀ·q, per seed. The
+ * row sum uses rowsum(dP ⊙ P) = g·(P·v) = g·y, so the output rows y (already computed by the forward) replace a pass
+ * over (C, M).
  *
  * <pre>{@code
  * Tensor Q = Tensor.randn(1, 5, 4), K = Tensor.randn(2, 5, 4), V = Tensor.randn(3, 5, 3);
- * Tensor Y = Tensor.attention(Q, K, V, 0.5);
+ * NdArray y = FusedAttention.forward(Q.data(), K.data(), V.data(), 0.5, 2);   // (5, 3), two query rows at a time
  * long[] rows = {1, 3};
- * NdArray g = Tensor.randn(4, 2, 3).data();                             // cotangents of output rows 1 and 3
- * AttentionRows.Grads d = AttentionRows.vjp(Q.indexSelect(0, rows).data(), K.data(), V.data(), g,
- *         Y.indexSelect(0, rows).data(), rows, 0.5, true, AttentionRows.Part.OWN_ROW, AttentionRows.Part.OWN_ROW);
+ * NdArray g = Tensor.randn(4, 2, 3).data();                                     // cotangents of output rows 1 and 3
+ * FusedAttention.Grads d = FusedAttention.vjp(Q.indexSelect(0, rows).data(), K.data(), V.data(), g,
+ *         Tensor.wrap(y).indexSelect(0, rows).data(), rows, 0.5, true, FusedAttention.Part.OWN_ROW, FusedAttention.Part.OWN_ROW);
  * d.dq();   // (2, 4); d.dk(), d.dv(): row r_c of each seed's key/value cotangent, (2, 4) and (2, 3)
  * }</pre>
  */
-public final class AttentionRows {
-    private AttentionRows() {}
+public final class FusedAttention {
+    private FusedAttention() {}
 
     /** Which part of a key/value cotangent is wanted: none, row r_c only (as (C, width)), or all rows ((C, N, width)). */
     public enum Part { NONE, OWN_ROW, ALL_ROWS }
 
     /** The cotangents; null where not requested. */
     public record Grads(NdArray dq, NdArray dk, NdArray dv) {}
+
+    /** softmax(q·kᵀ·scale)·v for q (N, d), k (M, d), v (M, dv), computed {@code blockRows} query rows at a time. */
+    public static NdArray forward(NdArray q, NdArray k, NdArray v, double scale, long blockRows) {
+        DType t = DType.promote(DType.promote(q.dtype(), k.dtype()), v.dtype());
+        INDArray Q = packed(q, t), K = packed(k, t), V = packed(v, t);
+        long n = Q.rows(), m = K.rows(), block = Math.max(1, Math.min(blockRows, n));
+        if (K.columns() != Q.columns() || V.rows() != m)
+            throw new IllegalArgumentException("attention: q " + Shapes.str(q.shape()) + ", k " + Shapes.str(k.shape()) + ", v " + Shapes.str(v.shape()) + " do not match");
+        INDArray y = Nd4j.createUninitialized(Q.dataType(), n, V.columns());
+        INDArray scores = Nd4j.createUninitialized(Q.dataType(), block, m);
+        try {
+            for (long s = 0; s < n; s += block) {
+                long len = Math.min(block, n - s);
+                INDArray p = len == block ? scores : Nd4j.createUninitialized(Q.dataType(), len, m);
+                INDArray qb = rowsOf(Q, s, len), yb = Nd4j.createUninitialized(Q.dataType(), len, V.columns());
+                Nd4j.gemm(qb, K, p, false, true, scale, 0.0);
+                softmaxRowsInPlace(p);
+                Nd4j.gemm(p, V, yb, false, false, 1.0, 0.0);
+                y.get(NDArrayIndex.interval(s, s + len), NDArrayIndex.all()).assign(yb);
+                yb.close();
+                if (p != scores) p.close();
+                if (qb != Q) qb.close();
+            }
+        } finally {
+            scores.close();
+        }
+        return new NdArray(y);
+    }
+
+    /** Rows s..s+len of a packed matrix as a packed matrix (the matrix itself when it is all of it). */
+    private static INDArray rowsOf(INDArray m, long s, long len) {
+        return s == 0 && len == m.rows() ? m : m.get(NDArrayIndex.interval(s, s + len), NDArrayIndex.all()).dup('c');
+    }
 
     /**
      * @param q     (C, d) the seeds' query rows
