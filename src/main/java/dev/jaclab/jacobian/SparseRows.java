@@ -97,22 +97,28 @@ public record SparseRows(int chunk) implements Strategy {
         Set<Tensor> onPath = ids();
         onPath.addAll(s.path());
         onPath.add(p.x);
-        long[] yRest = dev.jaclab.nd.Shapes.suffix(p.y.shape(), 1);
         List<Tensor> rows = new ArrayList<>();
-        for (long start = 0; start < total; start += chunk) {
-            int c = (int) Math.min(chunk, total - start);
-            long[] sampleRows = new long[c];
-            double[] seed = new double[(int) (c * m)];
-            for (int j = 0; j < c; j++) {
-                long r = start + j;
-                sampleRows[j] = r / m;
-                seed[(int) (j * m + r % m)] = 1;
-            }
-            Tensor seeds = Tensor.fromArray(seed, dev.jaclab.nd.Shapes.concat(new long[]{c}, yRest)).cast(p.y.dtype());
-            Passes.countReverse(c);
-            Tensor g = RowSparseSweep.run(p.y, p.x, sampleRows, seeds, s::isRowLocal, onPath::contains);   // (c, x row shape)
-            rows.add(g.reshape(c, -1));
+        try (dev.jaclab.nd.Scratch scratch = dev.jaclab.nd.Scratch.open()) {     // kernels reuse their buffers across chunks
+            for (long start = 0; start < total; start += chunk) rows.add(chunkRows(p, start, onPath));
         }
         return Tensor.concat(0, rows.toArray(new Tensor[0])).reshape(N, m, p.inputWidth());
+    }
+
+    /** The block rows of seeds start .. start+chunk (seed r at sample r / m, output r mod m), shape (c, n). */
+    private Tensor chunkRows(Problem p, long start, Set<Tensor> onPath) {
+        long m = p.outputWidth();
+        int c = (int) Math.min(chunk, p.samples() * m - start);
+        long[] sampleRows = new long[c];
+        double[] seed = new double[(int) (c * m)];
+        for (int j = 0; j < c; j++) {
+            long r = start + j;
+            sampleRows[j] = r / m;
+            seed[(int) (j * m + r % m)] = 1;
+        }
+        long[] yRest = dev.jaclab.nd.Shapes.suffix(p.y.shape(), 1);
+        Tensor seeds = Tensor.fromArray(seed, dev.jaclab.nd.Shapes.concat(new long[]{c}, yRest)).cast(p.y.dtype());
+        Passes.countReverse(c);
+        Structure s = p.structure();
+        return RowSparseSweep.run(p.y, p.x, sampleRows, seeds, s::isRowLocal, onPath::contains).reshape(c, -1);   // (c, x row size)
     }
 }

@@ -87,7 +87,7 @@ public final class FusedAttention {
             throw new IllegalArgumentException("attention rows: q " + Shapes.str(q.shape()) + ", k " + Shapes.str(k.shape()) + ", v "
                     + Shapes.str(v.shape()) + ", g " + Shapes.str(g.shape()) + " and " + rows.length + " rows do not match");
         DataType dt = Q.dataType();
-        INDArray p = Nd4j.createUninitialized(dt, c, n);
+        INDArray p = Scratch.buffer("attention.p", dt, c, n);
         INDArray d = null;
         try {
             Nd4j.gemm(Q, K, p, false, true, scale, 0.0);                   // scores
@@ -98,9 +98,14 @@ public final class FusedAttention {
             if (wantQ || wantK != Part.NONE) {
                 // dP − rowsum(dP ⊙ P) as one gemm: [g, −g·y] · [v, 1]ᵀ (a broadcast subtract costs as much as exp)
                 INDArray rowDot = track(track(G.mul(packed(y, t))).sum(true, 1));
-                INDArray gAug = track(Nd4j.hstack(G, track(rowDot.neg()))), vAug = track(Nd4j.hstack(V, track(Nd4j.ones(dt, n, 1))));
-                d = Nd4j.createUninitialized(dt, c, n);
+                INDArray gAug = track(Nd4j.hstack(G, track(rowDot.neg())));
+                INDArray vAug = Scratch.derived("attention.vAug", v, dt, new long[]{n, V.columns() + 1}, b -> {
+                    b.get(NDArrayIndex.all(), NDArrayIndex.interval(0, V.columns())).assign(V);
+                    b.getColumn(V.columns()).assign(1);
+                });
+                d = Scratch.buffer("attention.dS", dt, c, n);
                 Nd4j.gemm(gAug, vAug, d, false, true, 1.0, 0.0);
+                Scratch.release(vAug);
                 d.muli(p);                                                  // dS (scale applied below)
                 if (wantQ) {
                     INDArray z = Nd4j.createUninitialized(dt, c, K.columns());
@@ -112,8 +117,8 @@ public final class FusedAttention {
             }
             return new Grads(dq, dk, dv);
         } finally {
-            p.close();
-            if (d != null) d.close();
+            Scratch.release(p);
+            Scratch.release(d);
         }
     }
 
