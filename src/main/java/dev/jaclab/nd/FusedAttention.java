@@ -87,39 +87,70 @@ public final class FusedAttention {
             throw new IllegalArgumentException("attention rows: q " + Shapes.str(q.shape()) + ", k " + Shapes.str(k.shape()) + ", v "
                     + Shapes.str(v.shape()) + ", g " + Shapes.str(g.shape()) + " and " + rows.length + " rows do not match");
         DataType dt = Q.dataType();
-        INDArray p = Scratch.buffer("attention.p", dt, c, n);
-        INDArray d = null;
+        int d = (int) Q.columns(), w = (int) V.columns();
+        double[] qv = values(Q), gv = values(G), yv = values(packed(y, t));
+        INDArray p = softmaxRows(Q, qv, K, scale);
+        INDArray ds = null;
         try {
-            Nd4j.gemm(Q, K, p, false, true, scale, 0.0);                   // scores
-            softmaxRowsInPlace(p);
-            NdArray dv = null, dq = null, dk = null;
-            if (wantV == Part.OWN_ROW) dv = new NdArray(G.mulColumnVector(at(p, rows).a));
+            NdArray dq = null, dk = null, dv = null;
+            if (wantV == Part.OWN_ROW) dv = scaledRows(at(p, rows), gv, w, 1, dt);
             else if (wantV == Part.ALL_ROWS) dv = outer(p, G);
             if (wantQ || wantK != Part.NONE) {
                 // dP − rowsum(dP ⊙ P) as one gemm: [g, −g·y] · [v, 1]ᵀ (a broadcast subtract costs as much as exp)
-                INDArray rowDot = track(track(G.mul(packed(y, t))).sum(true, 1));
-                INDArray gAug = track(Nd4j.hstack(G, track(rowDot.neg())));
-                INDArray vAug = Scratch.derived("attention.vAug", v, dt, new long[]{n, V.columns() + 1}, b -> {
-                    b.get(NDArrayIndex.all(), NDArrayIndex.interval(0, V.columns())).assign(V);
-                    b.getColumn(V.columns()).assign(1);
+                double[] gAug = new double[(int) c * (w + 1)];
+                for (int i = 0; i < c; i++) {
+                    double dot = 0;
+                    for (int j = 0; j < w; j++) dot += (gAug[i * (w + 1) + j] = gv[i * w + j]) * yv[i * w + j];
+                    gAug[i * (w + 1) + w] = -dot;
+                }
+                INDArray vAug = Scratch.derived("attention.vAug", v, dt, new long[]{n, w + 1}, b -> {
+                    b.get(NDArrayIndex.all(), NDArrayIndex.interval(0, w)).assign(V);
+                    b.getColumn(w).assign(1);
                 });
-                d = Scratch.buffer("attention.dS", dt, c, n);
-                Nd4j.gemm(gAug, vAug, d, false, true, 1.0, 0.0);
+                ds = Scratch.buffer("attention.dS", dt, c, n);
+                Nd4j.gemm(matrix(gAug, dt, c, w + 1), vAug, ds, false, true, 1.0, 0.0);
                 Scratch.release(vAug);
-                d.muli(p);                                                  // dS (scale applied below)
+                ds.muli(p);                                                 // dS (scale applied below)
                 if (wantQ) {
-                    INDArray z = Nd4j.createUninitialized(dt, c, K.columns());
-                    Nd4j.gemm(d, K, z, false, false, scale, 0.0);
+                    INDArray z = Nd4j.createUninitialized(dt, c, d);
+                    Nd4j.gemm(ds, K, z, false, false, scale, 0.0);
                     dq = new NdArray(z);
                 }
-                if (wantK == Part.OWN_ROW) dk = new NdArray(Q.mulColumnVector(at(d, rows).a.muli(scale)));
-                else if (wantK == Part.ALL_ROWS) dk = outer(d, new NdArray(Q.mul(scale)).a);
+                if (wantK == Part.OWN_ROW) dk = scaledRows(at(ds, rows), qv, d, scale, dt);
+                else if (wantK == Part.ALL_ROWS) dk = outer(ds, track(Q.mul(scale)));
             }
             return new Grads(dq, dk, dv);
         } finally {
             Scratch.release(p);
-            Scratch.release(d);
+            Scratch.release(ds);
         }
+    }
+
+    /**
+     * softmax(q·kᵀ·scale) rows for the C seeds, (C, M). Seeds with equal query rows (the m outputs of one sample)
+     * share one row: scores and softmax run on the distinct rows only, then rows are copied out per seed.
+     */
+    private static INDArray softmaxRows(INDArray Q, double[] qv, INDArray K, double scale) {
+        int c = (int) Q.rows(), d = (int) Q.columns();
+        long n = K.rows();
+        long[] share = new long[c];
+        int distinct = 0;
+        for (int i = 0; i < c; i++) share[i] = i > 0 && java.util.Arrays.equals(qv, i * d, i * d + d, qv, (i - 1) * d, i * d) ? share[i - 1] : distinct++;
+        INDArray p = Scratch.buffer("attention.p", Q.dataType(), c, n);
+        if (distinct == c) {
+            Nd4j.gemm(Q, K, p, false, true, scale, 0.0);
+            softmaxRowsInPlace(p);
+            return p;
+        }
+        double[] qd = new double[distinct * d];
+        for (int i = 0; i < c; i++) System.arraycopy(qv, i * d, qd, (int) share[i] * d, d);
+        INDArray sBuf = Scratch.buffer("attention.s", Q.dataType(), c, n);
+        INDArray s = sBuf.get(NDArrayIndex.interval(0, distinct), NDArrayIndex.all());    // packed: the first rows
+        Nd4j.gemm(matrix(qd, Q.dataType(), distinct, d), K, s, false, true, scale, 0.0);
+        softmaxRowsInPlace(s);
+        NdArray.copyRows(sBuf, 1, c, n, share, p);
+        Scratch.release(sBuf);
+        return p;
     }
 
     /** Softmax over each row, in place: ND4J's fused op is 2.5× faster than max/sub/exp/sum/div passes. */
@@ -128,11 +159,32 @@ public final class FusedAttention {
     /** Registers a temporary with the enclosing {@link Arena} (if any), so the sweep's chunk scope frees it. */
     private static INDArray track(INDArray a) { return new NdArray(a).a; }
 
-    /** The entries m[c, rows[c]] as a (C, 1) column. */
-    private static NdArray at(INDArray m, long[] rows) {
+    /** The entries m[c, rows[c]] of a packed matrix. */
+    private static double[] at(INDArray m, long[] rows) {
         double[] vals = new double[rows.length];
-        for (int i = 0; i < rows.length; i++) vals[i] = m.getDouble(i, rows[i]);
-        return NdArray.fromDoubles(m.dataType() == DataType.DOUBLE ? DType.FLOAT64 : DType.FLOAT32, vals, rows.length, 1);
+        var buf = m.data();
+        for (int i = 0; i < rows.length; i++) vals[i] = buf.getDouble(i * m.columns() + rows[i]);
+        return vals;
+    }
+
+    /** (C, w): row c of {@code rowsData} times {@code factor[c]·scale}. */
+    private static NdArray scaledRows(double[] factor, double[] rowsData, int w, double scale, DataType dt) {
+        double[] out = new double[rowsData.length];
+        for (int i = 0; i < out.length; i++) out[i] = rowsData[i] * factor[i / w] * scale;
+        return new NdArray(matrix(out, dt, factor.length, w));
+    }
+
+    /** The values of a packed array, row-major. */
+    private static double[] values(INDArray a) {
+        double[] v = new double[(int) a.length()];
+        var buf = a.data();
+        for (int i = 0; i < v.length; i++) v[i] = buf.getDouble(i);
+        return v;
+    }
+
+    /** A (rows, cols) matrix of the dtype from row-major values (tracked, so an Arena frees it). */
+    private static INDArray matrix(double[] v, DataType dt, long rows, long cols) {
+        return NdArray.fromDoubles(dt == DataType.DOUBLE ? DType.FLOAT64 : DType.FLOAT32, v, rows, cols).a;
     }
 
     /** (C, N) and (C, w) → (C, N, w) with [c, j, :] = m[c, j]·r[c, :]: one broadcast multiply. */

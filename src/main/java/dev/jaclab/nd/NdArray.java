@@ -333,17 +333,24 @@ public final class NdArray implements AutoCloseable {
         long outer = Shapes.numel(Shapes.prefix(s, dim)), size = s[dim], inner = Shapes.numel(Shapes.suffix(s, dim + 1));
         long[] o = s.clone();
         o[dim] = index.length;
-        INDArray src = contiguous(a);
         INDArray z = Nd4j.createUninitialized(a.dataType(), o);
-        long es = a.dataType().width(), block = inner * es;
+        copyRows(contiguous(a), outer, size, inner, index, z);
+        return new NdArray(z);
+    }
+
+    /**
+     * Viewing packed {@code src} as (outer, size, inner) and packed {@code dst} as (outer, index.length, inner):
+     * dst[q, k] = src[q, index[k]], one memcpy per row.
+     */
+    static void copyRows(INDArray src, long outer, long size, long inner, long[] index, INDArray dst) {
+        long block = inner * src.dataType().width();
         org.bytedeco.javacpp.BytePointer sp = new org.bytedeco.javacpp.BytePointer(src.data().addressPointer());
-        org.bytedeco.javacpp.BytePointer zp = new org.bytedeco.javacpp.BytePointer(z.data().addressPointer());
+        org.bytedeco.javacpp.BytePointer zp = new org.bytedeco.javacpp.BytePointer(dst.data().addressPointer());
         for (long q = 0; q < outer; q++)
             for (int k = 0; k < index.length; k++) {
                 if (index[k] < 0 || index[k] >= size) throw new IllegalArgumentException("gather: index " + index[k] + " outside dim of size " + size);
                 org.bytedeco.javacpp.Pointer.memcpy(zp.position((q * index.length + k) * block), sp.position((q * size + index[k]) * block), block);
             }
-        return new NdArray(z);
     }
 
     /** The adjoint of gather: zeros of {@code size} along dim, with slice k added at {@code index[k]}. */

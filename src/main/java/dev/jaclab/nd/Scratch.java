@@ -65,7 +65,9 @@ public final class Scratch implements AutoCloseable {
     /** Frees a buffer that came from outside any scope (scope buffers stay for the next call). */
     static void release(INDArray b) {
         Scratch s = CURRENT.get();
-        if (b != null && (s == null || !s.buffers.containsValue(b))) b.close();
+        if (b == null) return;
+        if (s != null) for (INDArray own : s.buffers.values()) if (own == b) return;     // identity: INDArray.equals compares contents
+        b.close();
     }
 
     @Override public void close() {
