@@ -2,8 +2,9 @@
 # Per-strategy benchmark: each configuration in a fresh JVM (peak RSS is its own). Prints CSV.
 # Usage: bench/jacobian-bench.sh [CONFIG_FILE]   (lines: model N strategy [repeats] [budget]); default below.
 # bench/issue-configs.txt is the full table of the project notes. chunkedEstimate times one chunk of chunked(256) and
-# scales it (the exact O(N^3) run takes hours beyond N = 1024 for attention). N = 65536 attention:
-#   java -Xmx2g -cp target/jaclab-all.jar dev.jaclab.cli.JacobianBench attention 65536 sparseRows 1 4g
+# scales it (the exact O(N^3) run takes hours beyond N = 1024 for attention). bench/issue4-configs.txt is the
+# row-sparse strategy's table (attention up to N = 65536, the forum's dense model). ND4J's thread count comes from the
+# environment: OMP_NUM_THREADS=1 bench/jacobian-bench.sh ... measures single-threaded native ops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f target/jaclab-all.jar ] || mvn -B -q -DskipTests package
