@@ -63,6 +63,11 @@ public record SparseRows(int chunk) implements Strategy {
             for (int i = 0; i < n.inputs().length; i++) {
                 Tensor in = n.inputs()[i];
                 if (!onPath.contains(in)) continue;
+                Tensor source = n.primitive().hasOwnRowsVjp() && sp ? RowSparseSweep.transposedRowLocal(in, s::isRowLocal) : null;
+                if (source != null) {                                     // own column of a transpose: goes to its source
+                    sparse.merge(source, true, (a, b) -> a && b);
+                    continue;
+                }
                 boolean inSparse = sp && (RowSparseSweep.keepsRowsSparse(n, i) || (n.primitive().hasOwnRowsVjp() && s.isRowLocal(in)));
                 sparse.merge(in, inSparse, (a, b) -> a && b);
             }

@@ -353,6 +353,21 @@ public final class NdArray implements AutoCloseable {
             }
     }
 
+    /** For a (C, K, M) array: the (C, K) entries {@code this[c, k, columns[c]]} (one column per leading index). */
+    public NdArray columnsAt(long[] columns) {
+        long[] s = shape();
+        if (s.length != 3 || s[0] != columns.length)
+            throw new IllegalArgumentException("columnsAt: " + columns.length + " columns for an array of shape " + Shapes.str(s) + " (want (C, K, M))");
+        INDArray src = contiguous(a);
+        var buf = src.data();
+        double[] out = new double[(int) (s[0] * s[1])];
+        for (int c = 0; c < s[0]; c++) {
+            if (columns[c] < 0 || columns[c] >= s[2]) throw new IllegalArgumentException("columnsAt: column " + columns[c] + " outside " + s[2]);
+            for (int k = 0; k < s[1]; k++) out[(int) (c * s[1] + k)] = buf.getDouble((c * s[1] + k) * s[2] + columns[c]);
+        }
+        return fromDoubles(dtype(), out, s[0], s[1]);
+    }
+
     /** The adjoint of gather: zeros of {@code size} along dim, with slice k added at {@code index[k]}. */
     public NdArray scatterAdd(int dim, long[] index, long size) {
         long[] s = shape();

@@ -114,8 +114,10 @@ final class Attention {
         /** Two attention rows per seed: the softmax row and dS. */
         @Override public long ownRowsTemporaries(Node n) { return 2 * n.inputs()[1].size(-2); }
 
-        @Override protected Tensor[] vjpOwnRows(Tensor g, Node n, boolean[] ownRow, long[] rows) {
+        @Override protected Tensor[] vjpOwnRows(Tensor g, Node n, Own[] own, long[] rows) {
             Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2], y = n.output();
+            if (own[1] == Own.COLUMN || own[2] == Own.COLUMN) return null;
+            boolean[] ownRow = {false, own[1] == Own.ROW, own[2] == Own.ROW};
             int[] level = q.levels();
             if (level.length != 1 || k.levels().length != 0 || v.levels().length != 0 || k.rank() != 2 || v.rank() != 2
                     || !java.util.Arrays.equals(g.levels(), level) || !java.util.Arrays.equals(y.levels(), level)) return null;

@@ -39,6 +39,28 @@ final class Linalg {
             return l == null ? r : r == null ? l : l.add(r);
         }
 
+        /**
+         * Restricted to K rows of the left operand per seed, where the right operand B is row-local (its row j belongs
+         * to sample j) or the transpose of a row-local tensor (kᵀ in q·kᵀ): only row r_c of dB = A_rᵀ·g is wanted,
+         * Σ_k A_r[k, r_c]·g[k], or only column r_c, Σ_k A_r[k]·g[k, r_c] — O(K·width) per seed instead of a dense
+         * outer product. Other shapes fall back to {@link #vjp}.
+         */
+        @Override public boolean hasOwnRowsVjp() { return true; }
+
+        @Override protected Tensor[] vjpOwnRows(Tensor g, Node n, Own[] own, long[] rows) {
+            Tensor a = n.inputs()[0], b = n.inputs()[1];
+            int[] level = a.levels();
+            if (own[1] == Own.ALL || level.length != 1 || b.levels().length != 0 || a.rank() != 2 || b.rank() != 2
+                    || !java.util.Arrays.equals(g.levels(), level)) return null;
+            long c = rows.length, k = a.size(0);
+            if (a.data().rank() != 3 || a.data().shape()[0] != c || g.data().rank() != 3 || g.data().shape()[0] != c) return null;
+            NdArray db = own[1] == Own.ROW
+                    ? a.data().columnsAt(rows).reshape(c, 1, k).matmul(g.data())                   // (C, 1, p)
+                    : g.data().columnsAt(rows).reshape(c, 1, k).matmul(a.data());                  // (C, 1, inner)
+            Tensor da = Elementwise.need(n, 0) ? g.matmul(b.mT()).sumTo(a.shape()) : null;
+            return new Tensor[]{da, new Tensor(db, level)};
+        }
+
         /** Left operand: rows stay rows. Right operand: per-sample only when dim 0 is a matmul batch dim. */
         @Override public boolean perSample(Node n, int input) {
             long[] s = n.inputs()[input].shape();

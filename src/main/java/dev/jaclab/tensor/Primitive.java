@@ -42,13 +42,23 @@ public abstract class Primitive {
      */
     public abstract boolean perSample(Node n, int input);
 
+    /** Which part of an input's cotangent the row-sparse sweep wants from {@link #vjpOwnRows}. */
+    public enum Own {
+        /** All of it, as {@link #vjp} gives it. */
+        ALL,
+        /** Only row r_c (the input's row j belongs to sample j), as one row (1, ...) per seed. */
+        ROW,
+        /** Only column r_c of a 2-D input that is the transpose of such a tensor, as one row of that tensor per seed. */
+        COLUMN
+    }
+
     /**
-     * Optional VJP for the row-sparse sweep, on a node restricted to one row per seed (a batch level of seeds):
-     * cotangents for every differentiable input as {@link #vjp} would give, except that for inputs with
-     * {@code ownRow[i]} only row r_c of seed c's cotangent is wanted, returned as one row (1, ...) per seed.
-     * {@code rows} holds r_c for each seed. Null (the default) means: use {@link #vjp} and cut back.
+     * Optional VJP for the row-sparse sweep, on a node restricted to the seeds' rows (a batch level of seeds):
+     * cotangents for every differentiable input as {@link #vjp} would give, except the parts {@code own[i]} asks for.
+     * {@code rows} holds r_c for each seed. Null (the default, or for cases it does not cover) means: use
+     * {@link #vjp} and cut back.
      */
-    protected Tensor[] vjpOwnRows(Tensor g, Node restricted, boolean[] ownRow, long[] rows) { return null; }
+    protected Tensor[] vjpOwnRows(Tensor g, Node restricted, Own[] own, long[] rows) { return null; }
 
     /** Whether {@link #vjpOwnRows} is implemented (the cost model then expects no dense cotangent there). */
     public boolean hasOwnRowsVjp() { return false; }

@@ -105,18 +105,23 @@ public final class RowSparseSweep {
         for (int i = 0; i < in.length; i++) rowWise |= p.perSample(n, i) && in[i].rank() > 0;
         if (g.sparse() && rowWise) {
             Node r = restricted(n, g, ch, onPath);
-            boolean[] own = new boolean[in.length];
-            for (int i = 0; i < in.length; i++) own[i] = wanted(p, i, in, onPath) && !p.perSample(n, i) && rowLocal.test(in[i]);
-            Tensor[] gi = p.hasOwnRowsVjp() && g.perSeed(ch) == 1 ? p.vjpOwnRows(g.values(), r, own, ch.rows()) : null;
+            Primitive.Own[] own = new Primitive.Own[in.length];
+            for (int i = 0; i < in.length; i++) {
+                boolean mixingSlot = wanted(p, i, in, onPath) && !p.perSample(n, i);
+                own[i] = mixingSlot && rowLocal.test(in[i]) ? Primitive.Own.ROW
+                        : mixingSlot && transposedRowLocal(in[i], rowLocal) != null ? Primitive.Own.COLUMN : Primitive.Own.ALL;
+            }
+            Tensor[] gi = p.hasOwnRowsVjp() ? p.vjpOwnRows(g.values(), r, own, ch.rows()) : null;
             if (gi == null) {
                 gi = p.vjp(g.values(), r);
-                own = new boolean[in.length];
+                java.util.Arrays.fill(own, Primitive.Own.ALL);
             }
             SPARSE_ROWS.addAndGet(g.rows().length);
             for (int i = 0; i < in.length; i++) {
                 if (!wanted(p, i, in, onPath) || gi[i] == null) continue;
-                Ct gin = own[i] ? new Ct(gi[i], ch.rows()) : p.perSample(n, i) && in[i].rank() > 0 ? new Ct(gi[i], g.rows()) : Ct.dense(gi[i]);
-                add(ct, in[i], gin, ch);
+                if (own[i] == Primitive.Own.COLUMN) add(ct, transposedRowLocal(in[i], rowLocal), new Ct(gi[i], ch.rows()), ch);
+                else if (own[i] == Primitive.Own.ROW) add(ct, in[i], new Ct(gi[i], ch.rows()), ch);
+                else add(ct, in[i], p.perSample(n, i) && in[i].rank() > 0 ? new Ct(gi[i], g.rows()) : Ct.dense(gi[i]), ch);
             }
             return;
         }
@@ -130,6 +135,16 @@ public final class RowSparseSweep {
         DENSE_ROWS.addAndGet(ch.count() * (n.output().rank() > 0 ? n.output().size(0) : 1));
         for (int i = 0; i < in.length; i++)
             if (wanted(p, i, in, onPath) && gi[i] != null) add(ct, in[i], Ct.dense(gi[i]), ch);
+    }
+
+    /**
+     * The row-local tensor t is the 2-D transpose of, or null. A cotangent's column r_c for t is row r_c of that
+     * tensor's, so a rule may hand it there directly ({@link Primitive.Own#COLUMN}), skipping the transpose.
+     */
+    public static Tensor transposedRowLocal(Tensor t, Predicate<Tensor> rowLocal) {
+        Node n = t.node();
+        if (n == null || t.rank() != 2 || !(n.primitive() instanceof ShapeOps.Permute pm) || pm.perm[0] != 1) return null;
+        return rowLocal.test(n.inputs()[0]) ? n.inputs()[0] : null;
     }
 
     private static boolean wanted(Primitive p, int i, Tensor[] in, Predicate<Tensor> onPath) { return p.differentiable(i) && onPath.test(in[i]); }
