@@ -58,9 +58,7 @@ class JacLabKernelTests(jupyter_kernel_test.KernelTests):
     supported_history_operations = ("tail", "range", "search")
     code_clear_output = 'System.out.println("x"); clearOutput();'
 
-    @unittest.skip("the kernel sends no pager payloads (help text goes to stdout)")
-    def test_pager(self):
-        pass
+    code_page_something = "Math.max?"
 
     def test_completion(self):
         # the base test checks a subset; also check the replacement range lies inside the text

@@ -68,6 +68,21 @@ public final class CodeInsight {
         return new Completion(new ArrayList<>(matches), start + anchor[0], cursor);
     }
 
+    private static final java.util.regex.Pattern HELP =
+            java.util.regex.Pattern.compile("\\s*(\\?{0,2})\\s*([A-Za-z_$][\\w$]*(?:\\.[A-Za-z_$][\\w$]*)*)\\s*(\\?{0,2})\\s*");
+
+    /** For a help cell ({@code Math.max?}, {@code ?Tensor}, IPython style): the name asked about, else null. */
+    static String helpTarget(String cell) {
+        java.util.regex.Matcher m = HELP.matcher(cell);
+        return m.matches() && (!m.group(1).isEmpty() || !m.group(3).isEmpty()) ? m.group(2) : null;
+    }
+
+    /** The help pager text for a name: its signatures and Javadoc, or a line saying there is none. */
+    public String help(String name) {
+        String doc = inspect(name, name.length(), true);
+        return doc != null ? doc : "No documentation found for " + name + " (is it declared or imported?)";
+    }
+
     /**
      * Signatures (and Javadoc when available) of the symbol at {@code cursor}. The cursor may sit anywhere
      * in an identifier, right after it, or inside a call's parentheses; returns null when nothing is found.

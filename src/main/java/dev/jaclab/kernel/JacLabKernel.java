@@ -145,6 +145,11 @@ public class JacLabKernel extends BaseKernel {
         if (router != null) router.attach(env);
         String text = null;
         try {
+            String helpName = CodeInsight.helpTarget(req.getCode());
+            if (helpName != null) {                                                // "Math.max?": the help pager
+                env.defer().reply(new Replies.ExecuteWithPage(count, new CodeInsight(session()).help(helpName)));
+                return;
+            }
             Object value = evalCell(req.getCode(), count);
             if (router != null) router.flush();
             boolean stream = value instanceof java.io.PrintStream || value instanceof java.io.PrintWriter;   // printf/format results

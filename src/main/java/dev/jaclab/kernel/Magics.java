@@ -154,7 +154,7 @@ public final class Magics {
         StringBuilder sb = new StringBuilder("JacLab magics:\n");
         help.values().forEach(h -> sb.append("  ").append(h).append('\n'));
         sb.append("Cell functions: display(x), display(x, \"image/svg+xml\"), updateDisplay(id, x), clearOutput(), input(prompt),\n")
-          .append("  html(s), chartSize(w, h). Tab completes, Shift-Tab shows signatures and Javadoc.\n");
+          .append("  html(s), chartSize(w, h). Tab completes, Shift-Tab shows signatures and Javadoc, a cell `Name?` opens them in the pager.\n");
         return sb.toString();
     }
 

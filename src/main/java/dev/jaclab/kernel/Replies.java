@@ -33,6 +33,16 @@ final class Replies {
         }
     }
 
+    /** execute_reply carrying a pager payload: the front end shows {@code text} in its help pager. */
+    static final class ExecuteWithPage extends org.dflib.jjava.jupyter.messages.reply.ExecuteReply {
+        @SuppressWarnings("unused") private final List<java.util.Map<String, Object>> payload;
+
+        ExecuteWithPage(int count, String text) {
+            super(count, java.util.Map.of());
+            payload = List.of(java.util.Map.of("source", "page", "data", java.util.Map.of("text/plain", text), "start", 0));
+        }
+    }
+
     /** history_reply with tuples, as the messaging spec wants. */
     static final class History implements ContentType<History>, ReplyType<HistoryRequest> {
         @SuppressWarnings("unused") private final String status = "ok";

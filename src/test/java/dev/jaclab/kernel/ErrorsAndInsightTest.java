@@ -75,6 +75,16 @@ class ErrorsAndInsightTest {
         assertEquals(11, m.start());
     }
 
+    @Test void helpCellsNameWhatTheyAskAbout() {
+        assertEquals("Math.max", CodeInsight.helpTarget("Math.max?"));
+        assertEquals("Tensor", CodeInsight.helpTarget(" ?Tensor \n"));
+        assertEquals("dev.jaclab.jacobian.Strategies.sparseRows", CodeInsight.helpTarget("dev.jaclab.jacobian.Strategies.sparseRows??"));
+        for (String code : new String[]{"Math.max", "x ? 1 : 2", "a?b", "Math.max(1, 2)?", "int x = 1;"})
+            assertNull(CodeInsight.helpTarget(code), code);
+        assertTrue(ci.help("Math.max").contains("max(int"), ci.help("Math.max"));
+        assertTrue(ci.help("noSuchThing").startsWith("No documentation found for noSuchThing"));
+    }
+
     @Test void inspectionAcceptsCursorInsideOrAfterTheName() {
         for (int pos : new int[] {8, 6, 9, 13}) {
             String doc = ci.inspect("Math.max(1, 2)", pos, false);
