@@ -18,8 +18,10 @@ import java.util.List;
  * Runs strategies × batch sizes on a model: checks each strategy's blocks against an exact reference, measures median
  * time, peak memory and counted passes, probes the sample coupling at a small N, extrapolates time and memory to the
  * target N and recommends a strategy (see {@link Report}). Each strategy runs once untimed at the smallest size
- * (warm-up). Extrapolation is only as good as the sizes: choose them where chunks are already full (N·m ≥ chunk), or
- * the fitted memory exponent overstates growth.
+ * (warm-up). The model's forward pass is timed at each size too: small sizes are dominated by fixed per-op costs, so
+ * a strategy's time is never extrapolated to grow slower than its predicted work (in forward passes) times the
+ * forward's own growth between the two largest sizes. Extrapolation is only as good as the sizes: choose them where
+ * chunks are already full (N·m ≥ chunk), or the fitted memory exponent overstates growth.
  *
  * <pre>{@code
  * Report r = Explorer.of(Models.attention(7, 3, 16)).sizes(64, 128).target(1_000_000).budget(Bytes.gib(8)).run();
@@ -99,7 +101,10 @@ public final class Explorer {
         SparsityPattern pattern = problem(Math.max(2, Math.min(probeSamples, sizes[0]))).pattern();
         done++;
         List<Measurement> rows = new ArrayList<>();
-        for (long n : sizes) {
+        double[] forward = new double[sizes.length];
+        for (int i = 0; i < sizes.length; i++) {
+            long n = sizes[i];
+            forward[i] = forwardSeconds(n);
             Problem p = problem(n);
             Tensor ref = null;
             for (Strategy s : strategies) {
@@ -110,7 +115,23 @@ public final class Explorer {
             }
         }
         progress.step(total, total, "done");
-        return new Report(model.name(), sizes, target, budget, strategies, rows, pattern, Tensor.defaultDType().toString());
+        return new Report(model.name(), sizes, forward, target, budget, strategies, rows, pattern, Tensor.defaultDType().toString());
+    }
+
+    /** Median time of the model's forward pass at N (no tape), after one untimed run. */
+    private double forwardSeconds(long n) {
+        Tensor[] in = model.inputs(n, seed);
+        double[] s = new double[Math.max(3, repeats)];
+        try (var off = Tensor.noGrad()) {
+            model.forward(in);
+            for (int r = 0; r < s.length; r++) {
+                long t0 = System.nanoTime();
+                model.forward(in);
+                s[r] = (System.nanoTime() - t0) / 1e9;
+            }
+        }
+        Arrays.sort(s);
+        return s[s.length / 2];
     }
 
     private Problem problem(long n) {

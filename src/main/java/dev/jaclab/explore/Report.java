@@ -31,6 +31,7 @@ import tech.tablesaw.api.Table;
 public final class Report {
     private final String model, dtype;
     private final long[] sizes;
+    private final double[] forwardSeconds;
     private final long target, budget;
     private final List<Strategy> strategies;
     private final List<Measurement> rows;
@@ -42,10 +43,11 @@ public final class Report {
     public record Extrapolation(String strategy, Fit time, Fit predictedMemory, Fit measuredMemory, double secondsAtTarget,
                                 double bytesAtTarget, double measuredBytesAtTarget, boolean fits, boolean usable) {}
 
-    Report(String model, long[] sizes, long target, long budget, List<Strategy> strategies, List<Measurement> rows,
-           SparsityPattern pattern, String dtype) {
+    Report(String model, long[] sizes, double[] forwardSeconds, long target, long budget, List<Strategy> strategies,
+           List<Measurement> rows, SparsityPattern pattern, String dtype) {
         this.model = model;
         this.sizes = sizes.clone();
+        this.forwardSeconds = forwardSeconds.clone();
         this.target = target;
         this.budget = budget;
         this.strategies = List.copyOf(strategies);
@@ -68,12 +70,36 @@ public final class Report {
             mb[i] = m.ran() ? Math.max(m.rssPeakBytes(), m.offHeapPeakBytes()) : Double.NaN;
             allOk &= m.ok();
         }
-        Fit ft = Fit.powerLaw(n, t, 1), fp = Fit.powerLaw(n, pb, 1), fm = Fit.powerLaw(n, mb, 1);
+        Fit ft = atLeast(Fit.powerLaw(n, t, 1), workGrowth(n, ms), n, t), fp = Fit.powerLaw(n, pb, 1), fm = Fit.powerLaw(n, mb, 1);
         double bytes = fp.at(target);
         boolean fits = bytes <= budget;
         boolean safe = s.exact() && (!s.needsIndependentSamples() || pattern.kind() == SparsityPattern.Kind.INDEPENDENT);
         return new Extrapolation(Explorer.label(s), ft, fp, fm, ft.at(target), bytes, fm.at(target), fits, allOk && safe);
     }
+
+    /**
+     * How fast a strategy's time must grow at least: its predicted work (forward passes) times the forward pass's own
+     * growth, both between the two largest sizes (fixed per-op costs flatten the small ones). NaN when unknown.
+     */
+    private double workGrowth(double[] n, List<Measurement> ms) {
+        int k = sizes.length;
+        if (k < 2 || ms.size() < 2) return Double.NaN;
+        double forwardExp = Math.log(forwardSeconds[k - 1] / forwardSeconds[k - 2]) / Math.log((double) sizes[k - 1] / sizes[k - 2]);
+        Measurement a = ms.get(ms.size() - 2), b = ms.get(ms.size() - 1);
+        double workExp = Math.log(b.predictedWork() / a.predictedWork()) / Math.log(n[n.length - 1] / n[n.length - 2]);
+        return forwardExp + workExp;
+    }
+
+    /** The fit, or — when it grows slower than {@code minExponent} — that exponent through the largest measured point. */
+    private static Fit atLeast(Fit f, double minExponent, double[] n, double[] t) {
+        if (!(minExponent > f.exponent()) || Double.isInfinite(minExponent)) return f;
+        for (int i = n.length - 1; i >= 0; i--)
+            if (t[i] > 0) return new Fit(minExponent, Math.log(t[i]) - minExponent * Math.log(n[i]), f.points(), false);
+        return f;
+    }
+
+    /** Median forward-pass seconds at each measured size. */
+    public double[] forwardSeconds() { return forwardSeconds.clone(); }
 
     private Recommendation recommend() {
         Extrapolation best = null;
@@ -99,7 +125,7 @@ public final class Report {
 
     static String seconds(double s) {
         if (Double.isNaN(s)) return "?";
-        if (s < 1) return String.format("%.0f ms", s * 1000);
+        if (s < 1) return String.format(s < 0.01 ? "%.2f ms" : "%.0f ms", s * 1000);
         if (s < 3600) return String.format("%.1f s", s);
         return String.format("%.1f h", s / 3600);
     }
@@ -164,13 +190,19 @@ public final class Report {
         return t.addColumns(s, te, sec, me, b, mb, fits, usable);
     }
 
+    private String forwardLine() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < sizes.length; i++) sb.append(i == 0 ? "" : ", ").append(seconds(forwardSeconds[i])).append(" at N = ").append(sizes[i]);
+        return sb.toString();
+    }
+
     public String toCsv() { return ReportFormat.csv(table()); }
 
     public String toJson() { return ReportFormat.json(this); }
 
     @Override public String toString() {
         return "Explorer report: " + model + " (" + dtype + "), sizes " + java.util.Arrays.toString(sizes) + ", target N = " + target
-                + ", budget " + Bytes.format(budget) + "\nCoupling: " + pattern.explain() + "\n"
+                + ", budget " + Bytes.format(budget) + "\nForward pass: " + forwardLine() + "\nCoupling: " + pattern.explain() + "\n"
                 + table().printAll() + "\n" + extrapolation().printAll() + "\nRecommendation: " + recommendation + "\n";
     }
 }

@@ -17,7 +17,7 @@ final class ReportFormat {
     static String json(Report r) {
         StringBuilder sb = new StringBuilder("{");
         sb.append("\"model\":").append(str(r.model())).append(",\"dtype\":").append(str(r.dtype()))
-                .append(",\"target\":").append(r.target()).append(",\"budgetBytes\":").append(r.budget())
+                .append(",\"forwardSeconds\":").append(java.util.Arrays.toString(r.forwardSeconds())).append(",\"target\":").append(r.target()).append(",\"budgetBytes\":").append(r.budget())
                 .append(",\"coupling\":").append(str(r.pattern().kind().toString())).append(",\"couplingExplained\":").append(str(r.pattern().explain()))
                 .append(",\"measurements\":[");
         boolean first = true;
