@@ -36,6 +36,26 @@ class ExplorerTest {
         assertEquals(coupled.measurements().size(), coupled.table().rowCount());
     }
 
+    @Test void timeNeverExtrapolatesSlowerThanPredictedWorkTimesTheForward() {
+        // measured times nearly flat (fixed costs), the forward grows ∝ N^2, predicted work constant: the time is
+        // extrapolated ∝ N^2 from the largest point, not by the flat fit
+        var s = Strategies.sparseRows(16);
+        java.util.List<Measurement> rows = java.util.List.of(measured(s.name(), 100, 1.0, 6), measured(s.name(), 200, 1.1, 6));
+        Report r = new Report("m", new long[]{100, 200}, new double[]{0.01, 0.04}, 2000, Bytes.gib(1), java.util.List.of(s), rows,
+                coupled.pattern(), "float64");
+        Report.Extrapolation e = r.extrapolations().get(s.name());
+        assertEquals(2.0, e.time().exponent(), 1e-9);
+        assertEquals(1.1 * 100, e.secondsAtTarget(), 1e-6);
+        // a fit that already grows faster is kept
+        Report steep = new Report("m", new long[]{100, 200}, new double[]{0.01, 0.011}, 2000, Bytes.gib(1), java.util.List.of(s),
+                java.util.List.of(measured(s.name(), 100, 1.0, 6), measured(s.name(), 200, 8.0, 6)), coupled.pattern(), "float64");
+        assertEquals(3.0, steep.extrapolations().get(s.name()).time().exponent(), 1e-9);
+    }
+
+    private static Measurement measured(String strategy, long n, double seconds, double work) {
+        return new Measurement(strategy, n, "ok", "", true, false, seconds * 1000, 1 << 20, 1 << 20, false, 0, n * 1000, work, 1, 1, n, n, 0);
+    }
+
     @Test void uncheckedSumIsWrongAndCheckedSumRefusesOnCoupledSamples() {
         assertEquals(SparsityPattern.Kind.DENSE, coupled.pattern().kind());
         long wrong = coupled.measurements().stream().filter(m -> m.strategy().equals("reverseSum (unchecked)") && m.wrong()).count();
