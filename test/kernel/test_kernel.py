@@ -110,6 +110,15 @@ class JacLabKernelTests(jupyter_kernel_test.KernelTests):
         res = [m for m in out if m["msg_type"] == "execute_result"][0]
         self.assertEqual(res["content"]["data"]["text/plain"], "5")
 
+    def test_native_threads_default_to_one_on_two_cores(self):
+        want = os.environ.get("OMP_NUM_THREADS") or ("1" if (os.cpu_count() or 4) <= 2 else None)
+        if want is None:
+            raise unittest.SkipTest("more than 2 cores: ND4J keeps its default threads")
+        self.flush_channels()
+        reply, out = self.execute_helper('System.getenv("OMP_NUM_THREADS")')
+        res = [m for m in out if m["msg_type"] == "execute_result"][0]
+        self.assertIn(want, res["content"]["data"]["text/plain"])
+
     def test_magics(self):
         self.flush_channels()
         reply, out = self.execute_helper("%%time\nint t = 1 + 1;")
