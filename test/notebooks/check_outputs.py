@@ -17,6 +17,10 @@ EXPECTED = {
     "04-which-strategy-fits-my-model.ipynb": {"image/png": 2, "text/html": 2},
     "05-detached-and-stochastic.ipynb": {"image/png": 2, "text/html": 1},
 }
+# notebook file name -> texts some output must contain (results the notebook's prose relies on)
+TEXTS = {
+    "03-autodiff-from-scratch.ipynb": ["GradCheck[jvp", "passed]", "FAILED]"],
+}
 TRACE = re.compile(r"(Exception|Error)(:|\b.*\n\s+at )|\bat [\w.$]+\([\w.]+\.java:\d+\)")
 
 
@@ -24,7 +28,7 @@ def check(path):
     name = os.path.basename(path)
     with open(path, encoding="utf-8") as f:
         nb = json.load(f)
-    problems, counts = [], {}
+    problems, counts, texts = [], {}, []
     for i, cell in enumerate(nb["cells"]):
         if cell["cell_type"] != "code":
             continue
@@ -38,12 +42,19 @@ def check(path):
                 text = "".join(out["text"]) if isinstance(out["text"], list) else out["text"]
                 if TRACE.search(text):
                     problems.append(f"cell {i} wrote an exception to stderr: {text.strip()[:300]}")
+            if kind == "stream":
+                texts.append("".join(out["text"]) if isinstance(out["text"], list) else out["text"])
             elif kind in ("display_data", "execute_result"):
                 for mime in out.get("data", {}):
                     counts[mime] = counts.get(mime, 0) + 1
+                plain = out.get("data", {}).get("text/plain", "")
+                texts.append("".join(plain) if isinstance(plain, list) else plain)
     for mime, least in EXPECTED.get(name, {}).items():
         if counts.get(mime, 0) < least:
             problems.append(f"expected at least {least} {mime} output(s), found {counts.get(mime, 0)}")
+    for want in TEXTS.get(name, []):
+        if not any(want in t for t in texts):
+            problems.append(f"no output contains {want!r}")
     summary = ", ".join(f"{counts.get(m, 0)} {m}" for m in ("image/png", "text/html"))
     if problems:
         print(f"    {name}: FAILED ({summary})")
