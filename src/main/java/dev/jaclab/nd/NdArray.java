@@ -202,12 +202,12 @@ public final class NdArray implements AutoCloseable {
         INDArray p = broadcastTo(out).cast(t).a, q = o.broadcastTo(out).cast(t).a;
         INDArray m;
         switch (op) {
-            case "gt": m = p.gt(q); break;
-            case "ge": m = p.gt(q).castTo(DataType.DOUBLE).addi(p.eq(q).castTo(DataType.DOUBLE)).gt(0.5); break;
-            case "lt": m = p.lt(q); break;
-            case "le": m = p.lt(q).castTo(DataType.DOUBLE).addi(p.eq(q).castTo(DataType.DOUBLE)).gt(0.5); break;
-            case "eq": m = p.eq(q); break;
-            case "ne": m = p.neq(q); break;
+            case "gt": m = tracked(p.gt(q)); break;
+            case "ge": m = tracked(tracked(tracked(p.gt(q)).castTo(DataType.DOUBLE)).addi(tracked(tracked(p.eq(q)).castTo(DataType.DOUBLE))).gt(0.5)); break;
+            case "lt": m = tracked(p.lt(q)); break;
+            case "le": m = tracked(tracked(tracked(p.lt(q)).castTo(DataType.DOUBLE)).addi(tracked(tracked(p.eq(q)).castTo(DataType.DOUBLE))).gt(0.5)); break;
+            case "eq": m = tracked(p.eq(q)); break;
+            case "ne": m = tracked(p.neq(q)); break;
             default: throw new IllegalArgumentException("compare: unknown comparison " + op);
         }
         return new NdArray(m.castTo(nd(t)));
@@ -217,10 +217,10 @@ public final class NdArray implements AutoCloseable {
     public static NdArray where(NdArray mask, NdArray x, NdArray y) {
         DType t = DType.promote(x.dtype(), y.dtype());
         long[] out = Shapes.broadcast("where", Shapes.broadcast("where", mask.shape(), x.shape()), y.shape());
-        INDArray m = mask.broadcastTo(out).a.neq(0.0);
+        INDArray m = tracked(mask.broadcastTo(out).a.neq(0.0));
         INDArray z = Nd4j.createUninitialized(nd(t), out);
         Nd4j.exec(DynamicCustomOp.builder("select")
-                .addInputs(m, x.broadcastTo(out).cast(t).a.dup('c'), y.broadcastTo(out).cast(t).a.dup('c'))
+                .addInputs(m, tracked(x.broadcastTo(out).cast(t).a.dup('c')), tracked(y.broadcastTo(out).cast(t).a.dup('c')))
                 .addOutputs(z).build());
         return new NdArray(z);
     }
@@ -248,9 +248,9 @@ public final class NdArray implements AutoCloseable {
     private NdArray sumLeading(int n, boolean keepDim) {
         long[] s = shape();
         long m = Shapes.numel(Shapes.prefix(s, n)), k = Shapes.numel(Shapes.suffix(s, n));
-        INDArray x = a.rank() == 2 && !a.isView() ? a : (a.isView() || a.ordering() != 'c' ? a.dup('c') : a).reshape('c', m, k);
+        INDArray x = a.rank() == 2 && !a.isView() ? a : packedCopy(a).reshape('c', m, k);
         INDArray z = Nd4j.createUninitialized(a.dataType(), 1, k);
-        Nd4j.gemm(Nd4j.ones(a.dataType(), 1, m), x, z, false, false, 1.0, 0.0);
+        Nd4j.gemm(tracked(Nd4j.ones(a.dataType(), 1, m)), x, z, false, false, 1.0, 0.0);
         long[] rest = Shapes.suffix(s, n);
         long[] out = keepDim ? Shapes.concat(Shapes.padLeft(new long[0], n), rest) : rest;
         return new NdArray(z.reshape('c', out));
@@ -283,8 +283,9 @@ public final class NdArray implements AutoCloseable {
         if (!Shapes.broadcastsTo(shape(), shape))
             throw new IllegalArgumentException("expand: " + Shapes.str(shape()) + " cannot broadcast to " + Shapes.str(shape));
         if (shape.length == 0) return this;
-        INDArray src = a.rank() == 0 ? Nd4j.valueArrayOf(Shapes.padLeft(new long[0], shape.length), a.getDouble(0), a.dataType())
+        INDArray src = a.rank() == 0 ? tracked(Nd4j.valueArrayOf(Shapes.padLeft(new long[0], shape.length), a.getDouble(0), a.dataType()))
                 : a.reshape(Shapes.padLeft(shape(), shape.length));
+        trackIfCopy(src, a);
         return new NdArray(src.broadcast(shape));
     }
 
@@ -338,7 +339,7 @@ public final class NdArray implements AutoCloseable {
         long[] o = s.clone();
         o[dim] = index.length;
         INDArray z = Nd4j.createUninitialized(a.dataType(), o);
-        copyRows(contiguous(a), outer, size, inner, index, z);
+        copyRows(packedCopy(a), outer, size, inner, index, z);
         return new NdArray(z);
     }
 
@@ -362,7 +363,7 @@ public final class NdArray implements AutoCloseable {
         long[] s = shape();
         if (s.length != 3 || s[0] != columns.length)
             throw new IllegalArgumentException("columnsAt: " + columns.length + " columns for an array of shape " + Shapes.str(s) + " (want (C, K, M))");
-        INDArray src = contiguous(a);
+        INDArray src = packedCopy(a);
         var buf = src.data();
         double[] out = new double[(int) (s[0] * s[1])];
         for (int c = 0; c < s[0]; c++) {
@@ -378,7 +379,7 @@ public final class NdArray implements AutoCloseable {
         long outer = Shapes.numel(Shapes.prefix(s, dim)), inner = Shapes.numel(Shapes.suffix(s, dim + 1));
         long[] o = s.clone();
         o[dim] = size;
-        INDArray src = contiguous(a);
+        INDArray src = packedCopy(a);
         INDArray z = Nd4j.zeros(a.dataType(), o);
         org.bytedeco.javacpp.indexer.Indexer si = src.data().indexer(), zi = z.data().indexer();
         long[] at = new long[1];
@@ -404,6 +405,12 @@ public final class NdArray implements AutoCloseable {
         perm[x.rank() - 2] = x.rank() - 1;
         perm[x.rank() - 1] = x.rank() - 2;
         return x.permute(perm);
+    }
+
+    /** A fresh array made here, registered so an Arena frees it (returned as is). */
+    private static INDArray tracked(INDArray fresh) {
+        new NdArray(fresh);
+        return fresh;
     }
 
     /** {@link #contiguous}, with a copy tracked so an Arena frees it. */
@@ -486,14 +493,16 @@ public final class NdArray implements AutoCloseable {
         if (Shapes.numel(pb) == 1) {
             // one left matrix for every right batch: P @ [Q_1 … Q_B] as one gemm over (k, B·j), never broadcasting P
             INDArray p2 = pr == 2 ? p : p.reshape(i, k);
-            INDArray qkbj = contiguous(q).reshape('c', nb, k, j).permute(1, 0, 2).dup('c').reshape('c', k, nb * j);
+            trackIfCopy(p2, p);
+            if (p2.isView() && p2.ordering() != 'c' && p2.ordering() != 'f') p2 = tracked(p2.dup('c'));
+            INDArray qkbj = tracked(packedCopy(q).reshape('c', nb, k, j).permute(1, 0, 2).dup('c')).reshape('c', k, nb * j);
             INDArray z = Nd4j.createUninitialized(p.dataType(), i, nb * j);
-            Nd4j.gemm(p2.isView() && p2.ordering() != 'c' && p2.ordering() != 'f' ? p2.dup('c') : p2, qkbj, z, false, false, 1.0, 0.0);
+            Nd4j.gemm(p2, qkbj, z, false, false, 1.0, 0.0);
             new NdArray(z);                                  // tracked, so an Arena frees it
             return new NdArray(z.reshape('c', i, nb, j).permute(1, 0, 2).dup('c')).reshape(Shapes.concat(batch, new long[]{i, j}));
         }
-        INDArray p3 = borrow(p).broadcastTo(Shapes.concat(batch, new long[]{i, k})).a.dup('c').reshape('c', nb, i, k);
-        INDArray q3 = borrow(q).broadcastTo(Shapes.concat(batch, new long[]{k, j})).a.dup('c').reshape('c', nb, k, j);
+        INDArray p3 = tracked(borrow(p).broadcastTo(Shapes.concat(batch, new long[]{i, k})).a.dup('c')).reshape('c', nb, i, k);
+        INDArray q3 = tracked(borrow(q).broadcastTo(Shapes.concat(batch, new long[]{k, j})).a.dup('c')).reshape('c', nb, k, j);
         INDArray z = Nd4j.matmul(p3, q3);
         return new NdArray(z).reshape(Shapes.concat(batch, new long[]{i, j}));
     }

@@ -87,16 +87,29 @@ final class Attention {
             long rows = q.size(-2), block = blockRows(rows, k.size(-2) * Math.max(multiplicity(g.data()), multiplicity(q.data())));
             List<Tensor> dq = new ArrayList<>();
             Tensor dk = null, dv = null;
+            boolean recording = GradMode.isEnabled();                // higher order: the block's tensors are on the tape
             for (long s = 0; s < rows; s += block) {
                 long len = Math.min(block, rows - s);
-                Tensor qb = len == rows ? q : q.narrow(-2, s, len), gb = len == rows ? g : g.narrow(-2, s, len);
-                Tensor p = probs(qb, k);
-                if (nv) dv = acc(dv, p.mT().matmul(gb));
-                if (!nq && !nk) continue;
-                Tensor dp = gb.matmul(v.mT());
-                Tensor ds = p.mul(dp.sub(dp.mul(p).sum(new int[]{-1}, true))).mul(scale);
-                if (nq) dq.add(ds.matmul(k));
-                if (nk) dk = acc(dk, ds.mT().matmul(qb));
+                Tensor oldK = dk, oldV = dv;
+                try (dev.jaclab.nd.Arena arena = recording ? null : dev.jaclab.nd.Arena.open()) {   // frees the block's temporaries
+                    Tensor qb = len == rows ? q : q.narrow(-2, s, len), gb = len == rows ? g : g.narrow(-2, s, len);
+                    Tensor p = probs(qb, k);
+                    if (nv) dv = acc(dv, p.mT().matmul(gb));
+                    if (nq || nk) {
+                        Tensor dp = gb.matmul(v.mT());
+                        Tensor ds = p.mul(dp.sub(dp.mul(p).sum(new int[]{-1}, true))).mul(scale);
+                        if (nq) dq.add(ds.matmul(k));
+                        if (nk) dk = acc(dk, ds.mT().matmul(qb));
+                    }
+                    if (arena != null) {
+                        arena.keep(dk == null ? null : dk.data(), dv == null ? null : dv.data());
+                        if (nq) arena.keep(dq.get(dq.size() - 1).data());
+                    }
+                }
+                if (!recording) {                                     // superseded accumulators: nothing else holds them
+                    if (oldK != null && oldK != dk) oldK.data().close();
+                    if (oldV != null && oldV != dv) oldV.data().close();
+                }
             }
             return new Tensor[]{nq ? Tensor.concat(-2, dq.toArray(new Tensor[0])).sumTo(q.shape()) : null,
                     nk ? dk.sumTo(k.shape()) : null, nv ? dv.sumTo(v.shape()) : null};
