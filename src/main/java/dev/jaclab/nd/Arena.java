@@ -38,13 +38,13 @@ public final class Arena implements AutoCloseable {
         if (a != null) a.created.add(x);
     }
 
-    /** Keeps these arrays (and every array sharing their buffers) alive past the scope. */
+    /**
+     * Keeps these arrays (and every array sharing their buffers) alive past the scope. The arrays of this scope that
+     * own those buffers pass to the enclosing arena, which frees them unless it keeps them too (a kept view, such as a
+     * reshape, is not itself freeable: its owner is what moves).
+     */
     public void keep(NdArray... xs) {
-        for (NdArray x : xs) {
-            if (x == null) continue;
-            keptBuffers.add(address(x));
-            if (outer != null) outer.created.add(x);
-        }
+        for (NdArray x : xs) if (x != null) keptBuffers.add(address(x));
     }
 
     /** The address of the buffer an array lives in (0 when it is empty or already released). */
@@ -62,7 +62,11 @@ public final class Arena implements AutoCloseable {
         for (NdArray x : created) {
             if (x.a.isView() || x.a.rank() == 0 || x.a.wasClosed()) continue;
             long at = address(x);
-            if (at == 0 || keptBuffers.contains(at)) continue;
+            if (at == 0) continue;
+            if (keptBuffers.contains(at)) {
+                if (outer != null) outer.created.add(x);
+                continue;
+            }
             x.close();
         }
         created.clear();

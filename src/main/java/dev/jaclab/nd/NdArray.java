@@ -253,7 +253,7 @@ public final class NdArray implements AutoCloseable {
         Nd4j.gemm(tracked(Nd4j.ones(a.dataType(), 1, m)), x, z, false, false, 1.0, 0.0);
         long[] rest = Shapes.suffix(s, n);
         long[] out = keepDim ? Shapes.concat(Shapes.padLeft(new long[0], n), rest) : rest;
-        return new NdArray(z.reshape('c', out));
+        return borrow(tracked(z).reshape('c', out));          // a reshape is a view ND4J will not close: track z itself
     }
 
     public NdArray max(int[] dims, boolean keepDim) {
@@ -284,8 +284,7 @@ public final class NdArray implements AutoCloseable {
             throw new IllegalArgumentException("expand: " + Shapes.str(shape()) + " cannot broadcast to " + Shapes.str(shape));
         if (shape.length == 0) return this;
         INDArray src = a.rank() == 0 ? tracked(Nd4j.valueArrayOf(Shapes.padLeft(new long[0], shape.length), a.getDouble(0), a.dataType()))
-                : a.reshape(Shapes.padLeft(shape(), shape.length));
-        trackIfCopy(src, a);
+                : packedCopy(a).reshape('c', Shapes.padLeft(shape(), shape.length));
         return new NdArray(src.broadcast(shape));
     }
 
@@ -394,11 +393,6 @@ public final class NdArray implements AutoCloseable {
         return new NdArray(z);
     }
 
-    /** Lets an Arena free {@code made} when it is a fresh copy rather than a view of {@code from}. */
-    private static void trackIfCopy(INDArray made, INDArray from) {
-        if (made != from && made.data().originalDataBuffer() == null && from.data().address() != made.data().address()) new NdArray(made);
-    }
-
     /** The array with its last two dims swapped (a view). */
     private static INDArray swapLastTwo(INDArray x) {
         int[] perm = Shapes.range(0, x.rank());
@@ -413,11 +407,13 @@ public final class NdArray implements AutoCloseable {
         return fresh;
     }
 
-    /** {@link #contiguous}, with a copy tracked so an Arena frees it. */
+    /**
+     * {@link #contiguous}, with a copy tracked so an Arena frees it. Reshape only what this returns: ND4J's reshape of
+     * a strided array copies into an array that counts as a view and is never closed.
+     */
     private static INDArray packedCopy(INDArray x) {
         INDArray c = contiguous(x);
-        trackIfCopy(c, x);
-        return c;
+        return c == x ? c : tracked(c);
     }
 
     /** A c-ordered array with its own buffer from offset 0 (the input itself when it already is one). */
@@ -472,10 +468,8 @@ public final class NdArray implements AutoCloseable {
         long[] batch = Shapes.broadcast("matmul", pb, qb);
         if (k == 1) return borrow(p).mul(borrow(q));     // outer products: one broadcast multiply
         if (Shapes.numel(qb) == 1) {
-            INDArray p2 = pr == 2 && !p.isView() ? p : contiguous(p).reshape('c', Shapes.numel(pb) * i, k);
-            INDArray q2 = qr == 2 && !q.isView() ? q : q.reshape(k, j);
-            trackIfCopy(p2, p);
-            trackIfCopy(q2, q);
+            INDArray p2 = pr == 2 && !p.isView() ? p : packedCopy(p).reshape('c', Shapes.numel(pb) * i, k);
+            INDArray q2 = qr == 2 && !q.isView() ? q : packedCopy(q).reshape('c', k, j);
             INDArray z = Nd4j.createUninitialized(p.dataType(), p2.rows(), j);
             Nd4j.gemm(p2, q2, z, false, false, 1.0, 0.0);
             return new NdArray(z).reshape(Shapes.concat(pb, new long[]{i, j}));
@@ -492,8 +486,7 @@ public final class NdArray implements AutoCloseable {
         }
         if (Shapes.numel(pb) == 1) {
             // one left matrix for every right batch: P @ [Q_1 … Q_B] as one gemm over (k, B·j), never broadcasting P
-            INDArray p2 = pr == 2 ? p : p.reshape(i, k);
-            trackIfCopy(p2, p);
+            INDArray p2 = pr == 2 ? p : packedCopy(p).reshape('c', i, k);
             if (p2.isView() && p2.ordering() != 'c' && p2.ordering() != 'f') p2 = tracked(p2.dup('c'));
             INDArray qkbj = tracked(packedCopy(q).reshape('c', nb, k, j).permute(1, 0, 2).dup('c')).reshape('c', k, nb * j);
             INDArray z = Nd4j.createUninitialized(p.dataType(), i, nb * j);
