@@ -88,7 +88,7 @@ public final class FusedAttention {
                     + Shapes.str(v.shape()) + ", g " + Shapes.str(g.shape()) + " and " + rows.length + " rows do not match");
         DataType dt = Q.dataType();
         int d = (int) Q.columns(), w = (int) V.columns();
-        double[] qv = values(Q), gv = values(G), yv = values(packed(y, t));
+        double[] qv = NdArray.values(Q), gv = NdArray.values(G), yv = NdArray.values(packed(y, t));
         INDArray p = softmaxRows(Q, qv, K, scale);
         INDArray ds = null;
         try {
@@ -117,7 +117,7 @@ public final class FusedAttention {
                     dq = new NdArray(z);
                 }
                 if (wantK == Part.OWN_ROW) dk = scaledRows(at(ds, rows), qv, d, scale, dt);
-                else if (wantK == Part.ALL_ROWS) dk = outer(ds, track(Q.mul(scale)));
+                else if (wantK == Part.ALL_ROWS) dk = outer(ds, NdArray.tracked(Q.mul(scale)));
             }
             return new Grads(dq, dk, dv);
         } finally {
@@ -156,9 +156,6 @@ public final class FusedAttention {
     /** Softmax over each row, in place: ND4J's fused op is 2.5× faster than max/sub/exp/sum/div passes. */
     private static void softmaxRowsInPlace(INDArray p) { Nd4j.exec(new SoftMax(p, p, 1)); }
 
-    /** Registers a temporary with the enclosing {@link Arena} (if any), so the sweep's chunk scope frees it. */
-    private static INDArray track(INDArray a) { return new NdArray(a).a; }
-
     /** The entries m[c, rows[c]] of a packed matrix. */
     private static double[] at(INDArray m, long[] rows) {
         double[] vals = new double[rows.length];
@@ -172,14 +169,6 @@ public final class FusedAttention {
         double[] out = new double[rowsData.length];
         for (int i = 0; i < out.length; i++) out[i] = rowsData[i] * factor[i / w] * scale;
         return new NdArray(matrix(out, dt, factor.length, w));
-    }
-
-    /** The values of a packed array, row-major. */
-    private static double[] values(INDArray a) {
-        double[] v = new double[(int) a.length()];
-        var buf = a.data();
-        for (int i = 0; i < v.length; i++) v[i] = buf.getDouble(i);
-        return v;
     }
 
     /** A (rows, cols) matrix of the dtype from row-major values (tracked, so an Arena frees it). */
@@ -197,7 +186,7 @@ public final class FusedAttention {
         INDArray a = x.cast(t).a;
         long[] s = a.shape();
         long cols = s[s.length - 1];
-        INDArray m = NdArray.isPacked(a) ? a : new NdArray(a.dup('c')).a;      // a copy is tracked, so an Arena frees it
+        INDArray m = NdArray.packedCopy(a);
         return m.reshape('c', m.length() / cols, cols);
     }
 }

@@ -107,10 +107,13 @@ public final class NdArray implements AutoCloseable {
     public double[] toDoubleArray() {
         if (a.rank() == 0) return new double[]{a.getDouble(0)};
         INDArray packed = isPacked(a) ? a : a.dup('c');
-        double[] v = packed.data().getDoublesAt(0, (int) a.length());
+        double[] v = values(packed);
         if (packed != a) packed.close();
         return v;
     }
+
+    /** The values of a packed array, row-major, in one bulk copy. */
+    static double[] values(INDArray packed) { return packed.data().getDoublesAt(0, (int) packed.length()); }
 
     public double getDouble(long... idx) { return idx.length == 0 ? a.getDouble(0) : a.getDouble(idx); }
 
@@ -402,7 +405,7 @@ public final class NdArray implements AutoCloseable {
     }
 
     /** A fresh array made here, registered so an Arena frees it (returned as is). */
-    private static INDArray tracked(INDArray fresh) {
+    static INDArray tracked(INDArray fresh) {
         new NdArray(fresh);
         return fresh;
     }
@@ -411,7 +414,7 @@ public final class NdArray implements AutoCloseable {
      * {@link #contiguous}, with a copy tracked so an Arena frees it. Reshape only what this returns: ND4J's reshape of
      * a strided array copies into an array that counts as a view and is never closed.
      */
-    private static INDArray packedCopy(INDArray x) {
+    static INDArray packedCopy(INDArray x) {
         INDArray c = contiguous(x);
         return c == x ? c : tracked(c);
     }
@@ -420,7 +423,7 @@ public final class NdArray implements AutoCloseable {
     private static INDArray contiguous(INDArray x) { return isPacked(x) ? x : x.dup('c'); }
 
     /** C-ordered, default strides, starting at offset 0 of its buffer: safe to reshape or copy raw. */
-    static boolean isPacked(INDArray x) {
+    private static boolean isPacked(INDArray x) {
         return x.ordering() == 'c' && x.offset() == 0 && (x.rank() == 0 || org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(x));
     }
 
