@@ -29,7 +29,7 @@ public final class Passes {
 
     public static void countReverse(long vectors) { REV_SWEEPS.incrementAndGet(); REV_VECTORS.addAndGet(vectors); }
 
-    static void countForward(long vectors) { FWD_SWEEPS.incrementAndGet(); FWD_VECTORS.addAndGet(vectors); }
+    public static void countForward(long vectors) { FWD_SWEEPS.incrementAndGet(); FWD_VECTORS.addAndGet(vectors); }
 
     public static Counts snapshot() { return new Counts(REV_SWEEPS.get(), REV_VECTORS.get(), FWD_SWEEPS.get(), FWD_VECTORS.get()); }
 

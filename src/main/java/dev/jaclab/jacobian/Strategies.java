@@ -29,6 +29,9 @@ public final class Strategies {
 
     public static SparseRows sparseRows(int chunk) { return new SparseRows(chunk); }
 
+    /** Exact blocks through stacked mixing layers: row-sparse tangents up, row-sparse cotangents down, meeting halfway. */
+    public static MeetInMiddle meetInMiddle(int chunk) { return new MeetInMiddle(chunk); }
+
     public static Stochastic stochastic(int probes, long seed) { return new Stochastic(probes, seed); }
 
     public static Detached detached(Tensor... cut) { return new Detached(cut.clone()); }

@@ -33,6 +33,20 @@ public final class Arena implements AutoCloseable {
         return a;
     }
 
+    /**
+     * Runs {@code f} outside any arena of this thread: what it creates is not freed by the arenas open now (for values
+     * cached across chunks; their owner closes them).
+     */
+    public static <T> T outside(java.util.function.Supplier<T> f) {
+        Arena saved = CURRENT.get();
+        CURRENT.set(null);
+        try {
+            return f.get();
+        } finally {
+            CURRENT.set(saved);
+        }
+    }
+
     static void track(NdArray x) {
         Arena a = CURRENT.get();
         if (a != null) a.created.add(x);

@@ -1,5 +1,6 @@
 package dev.jaclab.tensor;
 
+import dev.jaclab.nd.AttentionTangents;
 import dev.jaclab.nd.FusedAttention;
 import dev.jaclab.nd.NdArray;
 import dev.jaclab.nd.Shapes;
@@ -28,7 +29,7 @@ final class Attention {
         return a.numel() / Math.max(1, s[s.length - 2] * s[s.length - 1]);
     }
 
-    static final class Fused extends Primitive {
+    static final class Fused extends Primitive implements RowSparseJvp {
         final double scale;
 
         Fused(double scale) { this.scale = scale; }
@@ -175,6 +176,29 @@ final class Attention {
                 out.add(y);
             }
             return Tensor.concat(-2, out.toArray(new Tensor[0]));
+        }
+
+        /**
+         * Self-attention over plain matrices with the tangents of q, k and v on row r_s only: the output tangent on
+         * every row from one softmax column per seed ({@link AttentionTangents}), O(N·d) per seed; the softmax row
+         * statistics are computed once per run. Other shapes return null (densify, then {@link #jvp}).
+         */
+        @Override public Tensor jvpOneRow(Tensor[] t, Node n, long[] rows, NodeCache cache) {
+            Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2];
+            for (Tensor in : n.inputs()) if (in.levels().length != 0 || in.rank() != 2) return null;
+            if (q.size(0) != k.size(0)) return null;
+            int[] level = null;
+            NdArray[] d = new NdArray[3];
+            for (int i = 0; i < 3; i++) {
+                if (t[i] == null) continue;
+                long width = n.inputs()[i].size(1);
+                if (t[i].levels().length != 1 || !java.util.Arrays.equals(t[i].data().shape(), new long[]{rows.length, 1, width})) return null;
+                level = t[i].levels();
+                d[i] = t[i].data().reshape(rows.length, width).cast(q.dtype());
+            }
+            if (level == null) return null;
+            NdArray lse = cache.get(n, () -> AttentionTangents.rowLogSumExp(q.data(), k.data(), scale, blockRows(q.size(0), k.size(0))));
+            return new Tensor(AttentionTangents.oneRow(q.data(), k.data(), v.data(), n.output().data(), lse, rows, d[0], d[1], d[2], scale), level);
         }
 
         /** Query rows are per-sample; keys and values mix samples unless dim 0 is a leading batch dim. */

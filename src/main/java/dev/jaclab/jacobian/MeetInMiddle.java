@@ -1,0 +1,164 @@
+package dev.jaclab.jacobian;
+
+import dev.jaclab.autodiff.Passes;
+import dev.jaclab.tensor.Backprop;
+import dev.jaclab.tensor.MixedModeSweep;
+import dev.jaclab.tensor.Node;
+import dev.jaclab.tensor.NodeCache;
+import dev.jaclab.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Exact per-sample blocks through STACKED mixing layers (transformer-like models) in mixed mode: one-hot tangents go
+ * up from x and one-hot cotangents come down from y, both row-sparse where they can be, and meet at a cut placed
+ * halfway up the stack of mixing ops ({@link MixedModeSweep}). Through two attention layers the tangents cross the
+ * first layer (one softmax column per seed) and the cotangents the last (one softmax row per seed): O(N·d) per seed
+ * per layer, where a pure reverse sweep ({@link SparseRows}) carries a dense (N, d) cotangent back through the first
+ * layer at O(N²·d) per seed. With at most one mixing layer it is {@link SparseRows} itself.
+ *
+ * <p>{@code chunk} counts seeds as {@link SparseRows} does: each chunk takes chunk / max(m, n) samples (at least one),
+ * whose m cotangents and n tangents run as one batch each.
+ *
+ * <pre>{@code
+ * Model m = Models.attentionStack(7, 3, 16, 2, true);          // two attention layers across the batch
+ * Tensor[] in = m.inputs(1024, 0); in[0].requiresGrad();
+ * Tensor y = m.forward(in)[0];
+ * Tensor J = Jacobian.of(y, in[0]).perSample(Strategies.meetInMiddle(256));   // (1024, 3, 3), exact
+ * }</pre>
+ */
+public record MeetInMiddle(int chunk) implements Strategy {
+    public MeetInMiddle {
+        if (chunk < 1) throw new IllegalArgumentException("meetInMiddle: chunk size must be >= 1, got " + chunk);
+    }
+
+    @Override public String name() { return "meetInMiddle(" + chunk + ")"; }
+
+    /** The largest chunk ≤ {@code maxChunk} whose predicted peak fits the problem's budget (at least 1). */
+    public static MeetInMiddle fitting(Problem p, int maxChunk) { return Strategies.fitting(p, maxChunk, MeetInMiddle::new); }
+
+    @Override public String refusal(Problem p) {
+        if (p.axis() != 0) return "meetInMiddle works on batch axis 0";
+        long need = cost(p).peakBytes();
+        return need <= p.budgetBytes() ? null : name() + " needs about " + Bytes.format(need) + "; budget " + Bytes.format(p.budgetBytes());
+    }
+
+    /** Samples per chunk. */
+    int samplesPerChunk(Problem p) { return (int) Math.max(1, chunk / Math.max(p.outputWidth(), p.inputWidth())); }
+
+    /**
+     * Where the sweeps meet, read from the tape: each path tensor's mixing depth (the most mixing ops on a path from
+     * x to it); tensors deeper than half of y's depth lie above the cut, and so does every non-mixing tensor at that
+     * depth whose consumers all lie above it (the cotangents go down to the last mixing op's output, keeping the
+     * frontier narrow). The frontier is the set of tensors below the cut that feed a node above it.
+     */
+    record Cut(int depth, Set<Tensor> upper, Set<Tensor> frontier, Set<Tensor> onPath) {
+        boolean lower(Tensor t) { return onPath.contains(t) && !upper.contains(t); }
+    }
+
+    static Cut cut(Problem p) {
+        Structure s = p.structure();
+        Set<Tensor> onPath = ids();
+        onPath.addAll(s.path());
+        onPath.add(p.x);
+        Map<Tensor, Integer> depth = new IdentityHashMap<>();
+        Map<Tensor, List<Tensor>> consumers = new IdentityHashMap<>();
+        Set<Tensor> mixing = ids();
+        depth.put(p.x, 0);
+        for (Tensor t : s.path()) {
+            Node n = t.node();
+            int d = 0;
+            for (int i = 0; i < n.inputs().length; i++) {
+                Tensor in = n.inputs()[i];
+                if (!onPath.contains(in)) continue;
+                consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(t);
+                boolean mixes = !n.primitive().perSample(n, i);
+                if (mixes) mixing.add(t);
+                d = Math.max(d, depth.getOrDefault(in, 0) + (mixes ? 1 : 0));
+            }
+            depth.put(t, d);
+        }
+        int top = depth.getOrDefault(p.y, 0), half = top / 2;
+        Set<Tensor> upper = ids();
+        for (Tensor t : s.path()) if (depth.get(t) > half) upper.add(t);
+        List<Tensor> path = s.path();
+        for (int k = path.size() - 1; k >= 0; k--) {
+            Tensor t = path.get(k);
+            if (depth.get(t) != half || mixing.contains(t) || upper.contains(t)) continue;
+            List<Tensor> users = consumers.getOrDefault(t, List.of());
+            if (!users.isEmpty() && upper.containsAll(users)) upper.add(t);
+        }
+        Set<Tensor> frontier = ids();
+        for (Tensor t : upper)
+            for (Tensor in : t.node().inputs()) if (onPath.contains(in) && !upper.contains(in)) frontier.add(in);
+        return new Cut(top, upper, frontier, onPath);
+    }
+
+    private static Set<Tensor> ids() { return Collections.newSetFromMap(new IdentityHashMap<>()); }
+
+    @Override public Cost cost(Problem p) {
+        Cut cut = cut(p);
+        if (cut.depth() < 2) return new SparseRows(chunk).cost(p);
+        long N = p.samples(), m = p.outputWidth(), n = p.inputWidth(), cs = Math.min(samplesPerChunk(p), N);
+        Structure s = p.structure();
+        Set<Tensor> denseDown = SparseRows.denseTensors(p), denseUp = denseTangents(p, cut);
+        double down = 0, up = 0, forward = 0;
+        long maxDown = 0, maxUp = 0;
+        for (Tensor t : s.path()) {
+            forward += t.numel();
+            double rowElems = t.rank() > 0 && t.size(0) == N ? (double) t.numel() / N : t.numel();
+            long bytes = t.numel() * t.dtype().bytes();
+            if (cut.upper().contains(t)) {
+                boolean d = denseDown.contains(t);
+                down += d ? t.numel() : rowElems;
+                if (d) maxDown = Math.max(maxDown, bytes);
+            } else {
+                boolean d = denseUp.contains(t);
+                up += d ? t.numel() : rowElems;
+                if (d) maxUp = Math.max(maxUp, bytes);
+            }
+        }
+        double work = forward == 0 ? 0 : (2.0 * N * m * down + 1.5 * N * n * up) / forward;
+        long peak = cs * (3 * m * maxDown + 3 * n * maxUp) + Cost.blockBytes(p);
+        long chunks = (N + cs - 1) / cs;
+        return new Cost(chunks, N * m, chunks, N * n, peak, work,
+                "N·m row-sparse VJPs down to the cut and N·n row-sparse JVPs up to it, " + cs + " samples per batch (mixing depth " + cut.depth() + ")");
+    }
+
+    /** Lower tensors whose tangent is dense: those at or above a mixing op (the forward sweep's rule). */
+    private static Set<Tensor> denseTangents(Problem p, Cut cut) {
+        Set<Tensor> dense = ids();
+        for (Tensor t : p.structure().path()) {
+            if (cut.upper().contains(t)) continue;
+            Node n = t.node();
+            for (int i = 0; i < n.inputs().length; i++) {
+                Tensor in = n.inputs()[i];
+                if (cut.onPath().contains(in) && (dense.contains(in) || !n.primitive().perSample(n, i))) dense.add(t);
+            }
+        }
+        return dense;
+    }
+
+    @Override public Tensor run(Problem p) {
+        Cut cut = cut(p);
+        if (cut.depth() < 2) return new SparseRows(chunk).run(p);
+        long N = p.samples(), m = p.outputWidth(), n = p.inputWidth();
+        int cs = samplesPerChunk(p);
+        Structure s = p.structure();
+        List<Tensor> parts = new ArrayList<>();
+        try (NodeCache cache = new NodeCache(); dev.jaclab.nd.Scratch scratch = dev.jaclab.nd.Scratch.open()) {
+            for (long start = 0; start < N; start += cs) {
+                long[] rows = new long[(int) Math.min(cs, N - start)];
+                for (int i = 0; i < rows.length; i++) rows[i] = start + i;
+                Passes.countReverse(rows.length * m);
+                Passes.countForward(rows.length * n);
+                parts.add(MixedModeSweep.blocks(p.y, p.x, rows, cut.frontier()::contains, cut::lower, s::isRowLocal, cut.onPath()::contains, cache));
+            }
+        }
+        return Tensor.concat(0, parts.toArray(new Tensor[0])).reshape(N, m, n);
+    }
+}

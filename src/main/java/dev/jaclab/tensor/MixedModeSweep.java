@@ -1,0 +1,95 @@
+package dev.jaclab.tensor;
+
+import dev.jaclab.nd.Arena;
+import dev.jaclab.nd.Shapes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * Exact per-sample blocks "meeting in the middle": for a chunk of C samples, tangents seeded at x's rows go up
+ * ({@link RowSparseForward}) and cotangents seeded at y's rows come down ({@link RowSparseSweep}), both row-sparse
+ * wherever they can be, and they meet at the <em>frontier</em> — the tensors below the cut that feed nodes above it:
+ *
+ * <pre>
+ *   J_c[a, k] = Σ_{u in frontier} ⟨ cotangent_u(c, a), tangent_u(c, k) ⟩
+ * </pre>
+ *
+ * Exact by the chain rule: every path from x to y crosses the cut exactly once, on an edge from a frontier tensor
+ * into a node above. Through stacked mixing layers neither side then crosses more than its share of them: with two
+ * attention layers the tangents cross the first (one softmax column per seed) and the cotangents the last (one
+ * softmax row per seed), so no seed pays a dense pass through a whole layer.
+ *
+ * <pre>{@code
+ * Tensor blocks = MixedModeSweep.blocks(y, x, rows, frontier, lower, rowLocal, onPath, cache);   // (C, m, n)
+ * }</pre>
+ */
+public final class MixedModeSweep {
+    private MixedModeSweep() {}
+
+    /**
+     * The blocks (C, m, n) of the samples {@code rows}.
+     *
+     * @param frontier tensors below the cut that feed a node above it (where the two sweeps meet)
+     * @param lower    tensors below the cut (the forward sweep's domain; the reverse sweep never enters it)
+     * @param rowLocal tensors whose row j depends only on x's row j
+     * @param onPath   tensors that depend on x
+     * @param cache    per-run values shared by the chunks
+     */
+    public static Tensor blocks(Tensor y, Tensor x, long[] rows, Predicate<Tensor> frontier, Predicate<Tensor> lower,
+                                Predicate<Tensor> rowLocal, Predicate<Tensor> onPath, NodeCache cache) {
+        int c = rows.length;
+        long m = y.numel() / y.size(0), n = x.numel() / x.size(0);
+        try (Arena arena = Arena.open()) {                                     // frees the chunk's temporaries
+            SeedBatch.Chunk down = new SeedBatch.Chunk(repeat(rows, m), Tensor.newLevel());
+            SeedBatch.Chunk up = new SeedBatch.Chunk(repeat(rows, n), Tensor.newLevel());
+            Map<Tensor, SeedBatch> cot = RowSparseSweep.sweep(y, oneHots(c, m, y), rowLocal, onPath, frontier, down);
+            List<Tensor> met = new ArrayList<>(cot.keySet());
+            Map<Tensor, SeedBatch> tan = RowSparseForward.sweep(x, oneHots(c, n, x), met, lower, onPath, up, cache);
+            Tensor out = null;
+            for (Tensor u : met) {
+                SeedBatch t = tan.get(u);
+                if (t == null) continue;                                       // zero tangent: no path from x's row
+                Tensor part = contract(cot.get(u), down, t, up, u, c);
+                out = out == null ? part : out.add(part);
+            }
+            if (out == null) out = Tensor.zeros(y.dtype(), c, m, n);
+            arena.keep(out.data());
+            return out;
+        }
+    }
+
+    /** Σ over u's rows of ⟨cotangent(c, a), tangent(c, k)⟩, (C, m, n). */
+    private static Tensor contract(SeedBatch cot, SeedBatch.Chunk down, SeedBatch tan, SeedBatch.Chunk up, Tensor u, int c) {
+        long width = u.numel() / u.size(0);
+        if (cot.ownRowsOnly(down) || tan.ownRowsOnly(up)) {                    // one row per sample: only row r_c counts
+            Tensor a = ownRow(cot, down, u, c, width), b = ownRow(tan, up, u, c, width);
+            return a.matmul(b.mT());
+        }
+        long all = u.numel();
+        Tensor a = cot.densify(down, u).toLogical(down.level(), down.count()).reshape(c, -1, all);
+        Tensor b = tan.densify(up, u).toLogical(up.level(), up.count()).reshape(c, -1, all);
+        return a.matmul(b.mT());
+    }
+
+    /** Row r_c of each seed's batch, as (C, seeds per sample, width). */
+    private static Tensor ownRow(SeedBatch g, SeedBatch.Chunk ch, Tensor u, int c, long width) {
+        SeedBatch own = g.ownRows(ch);
+        return own.logical(ch).reshape(c, -1, width);
+    }
+
+    /** Each row repeated {@code times} times: the seeds of one sample are consecutive. */
+    private static long[] repeat(long[] rows, long times) {
+        long[] out = new long[(int) (rows.length * times)];
+        for (int i = 0; i < out.length; i++) out[i] = rows[(int) (i / times)];
+        return out;
+    }
+
+    /** (C·w, t.shape[1:]): seed c·w + k is e_k in the row shape of t. */
+    private static Tensor oneHots(int c, long w, Tensor t) {
+        double[] v = new double[(int) (c * w * w)];
+        for (int s = 0; s < c * w; s++) v[(int) (s * w + s % w)] = 1;
+        return Tensor.fromArray(v, Shapes.concat(new long[]{c * w}, Shapes.suffix(t.shape(), 1))).cast(t.dtype());
+    }
+}

@@ -1,0 +1,25 @@
+package dev.jaclab.tensor;
+
+/**
+ * Optional capability of a primitive that mixes samples: its JVP when every input tangent sits on one row per seed
+ * (row r_s of each input that has a tangent; the forward twin of the row-restricted VJP). The row-sparse forward
+ * sweep ({@link RowSparseForward}) uses it where a one-hot tangent reaches a mixing op; without it the tangent is
+ * densified and the ordinary {@link Primitive#jvp} runs, at dense cost.
+ *
+ * <pre>{@code
+ * // attention: input tangent on row r only → output tangent on every row from column r of the softmax, O(N·d)
+ * Tensor dy = ((RowSparseJvp) node.primitive()).jvpOneRow(tangentRows, node, rows, cache);
+ * }</pre>
+ */
+public interface RowSparseJvp {
+    /**
+     * The output tangent over all output rows, as a batch level of S seeds over the output's shape, or null when this
+     * case is not covered.
+     *
+     * @param t     for each input, row r_s of its tangent as a batch level of S over (1, ...), or null for zero
+     * @param n     the recorded node
+     * @param rows  r_s for each seed
+     * @param cache per-run values (e.g. softmax statistics), reused across chunks
+     */
+    Tensor jvpOneRow(Tensor[] t, Node n, long[] rows, NodeCache cache);
+}
