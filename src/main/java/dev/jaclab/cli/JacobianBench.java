@@ -27,7 +27,7 @@ public final class JacobianBench {
     private JacobianBench() {}
 
     /** Strategy names the command line accepts. */
-    static final String NAMES = "perElement, reverseSum, forwardSum, fullBatched, chunked, colored, sparseRows, sparseRows64, stochastic, auto";
+    static final String NAMES = "perElement, reverseSum, forwardSum, fullBatched, chunked, colored, sparseRows, sparseRows64, meetInMiddle, meetInMiddle64, stochastic, auto";
 
     static Strategy strategy(String name) {
         switch (name) {
@@ -40,6 +40,8 @@ public final class JacobianBench {
             case "colored": return Strategies.colored();
             case "sparseRows": return Strategies.sparseRows(256);
             case "sparseRows64": return Strategies.sparseRows(64);
+            case "meetInMiddle": return Strategies.meetInMiddle(256);
+            case "meetInMiddle64": return Strategies.meetInMiddle(64);
             case "auto": return Strategies.auto();
             default: throw new IllegalArgumentException("unknown strategy '" + name + "' (known: " + NAMES + ")");
         }

@@ -122,9 +122,11 @@ public final class Models {
                 globalMean(), pinn(11));
     }
 
-    /** A built-in by name (sin, mlp, attention, attention2, dense, conv, globalMean, pinn). */
+    /** A built-in by name (sin, mlp, attention, attention2, dense, conv, globalMean, pinn; attentionK for K stacked layers). */
     public static Model byName(String name) {
         for (Model m : all()) if (m.name().equalsIgnoreCase(name)) return m;
-        throw new IllegalArgumentException("unknown model '" + name + "' (known: sin, mlp, attention, attentionPlain, attention2, dense, conv, globalMean, pinn)");
+        var stack = java.util.regex.Pattern.compile("attention([1-9][0-9]?)(Plain)?").matcher(name);
+        if (stack.matches()) return attentionStack(7, 3, 16, Integer.parseInt(stack.group(1)), stack.group(2) == null);
+        throw new IllegalArgumentException("unknown model '" + name + "' (known: sin, mlp, attention, attentionPlain, attention2 … attentionK, dense, conv, globalMean, pinn)");
     }
 }

@@ -69,34 +69,43 @@ public final class AttentionTangents {
         int[] slot = new int[S];
         for (int s = 0; s < S; s++) slot[s] = java.util.Arrays.binarySearch(sorted, rows[s]);
         INDArray Kr = rowsOf(K, sorted), Qr = rowsOf(Q, sorted);
-        // P[:, r] for the distinct rows: exp(scale·Q·K_rᵀ − lse), (N, U)
-        INDArray pCol = Nd4j.createUninitialized(dt, n, sorted.length);
-        Nd4j.gemm(Q, Kr, pCol, false, true, scale, 0.0);
-        pCol.subiColumnVector(L);
+        // P[:, r]ᵀ for the distinct rows: exp(scale·K_r·Qᵀ − lseᵀ), (U, N), row-major so each seed reads one row
+        INDArray pCol = Nd4j.createUninitialized(dt, sorted.length, n);
+        Nd4j.gemm(Kr, Q, pCol, false, true, scale, 0.0);
+        pCol.subiRowVector(L.reshape(1, n));
         Transforms.exp(pCol, false);
         double[] pc = NdArray.values(pCol), sigma = null;
-        if (dk != null) {
-            INDArray sg = Nd4j.createUninitialized(dt, n, S);
-            Nd4j.gemm(Q, pack(dk, t), sg, false, true, scale, 0.0);
+        if (dk != null) {                                                     // scale·Δk_s·q_j, (S, N)
+            INDArray sg = Nd4j.createUninitialized(dt, S, n);
+            Nd4j.gemm(pack(dk, t), Q, sg, false, true, scale, 0.0);
             sigma = NdArray.values(sg);
             sg.close();
         }
         double[] corr = dq == null ? null : queryTerm(Qr, K, V, O, L, sorted, slot, rows, pack(dq, t), scale);
         double[] vv = NdArray.values(V), ov = NdArray.values(O), dvv = dv == null ? null : NdArray.values(pack(dv, t));
-        int u = sorted.length;
         INDArray out = Nd4j.createUninitialized(dt, S, n, w);
-        double[] block = new double[n * w];
+        boolean f64 = dt == DataType.DOUBLE;
+        double[] block = f64 ? new double[n * w] : null;
+        float[] fblock = f64 ? null : new float[n * w];
+        double[] vr = new double[w], dvs = new double[w];
         for (int s = 0; s < S; s++) {
-            int r = (int) rows[s], c = slot[s];
-            java.util.Arrays.fill(block, 0);
+            int r = (int) rows[s], pRow = slot[s] * n, sRow = s * n;
+            System.arraycopy(vv, r * w, vr, 0, w);
+            if (dvv != null) System.arraycopy(dvv, s * w, dvs, 0, w);
             for (int j = 0; j < n; j++) {
-                double p = pc[j * u + c], wj = sigma == null ? 0 : p * sigma[j * S + s];
+                double p = pc[pRow + j], wj = sigma == null ? 0 : p * sigma[sRow + j];
                 int o = j * w;
-                if (wj != 0) for (int e = 0; e < w; e++) block[o + e] += wj * (vv[r * w + e] - ov[o + e]);
-                if (dvv != null) for (int e = 0; e < w; e++) block[o + e] += p * dvv[s * w + e];
+                if (f64) for (int e = 0; e < w; e++) block[o + e] = wj * (vr[e] - ov[o + e]) + p * dvs[e];
+                else for (int e = 0; e < w; e++) fblock[o + e] = (float) (wj * (vr[e] - ov[o + e]) + p * dvs[e]);
             }
-            if (corr != null) for (int e = 0; e < w; e++) block[r * w + e] += corr[s * w + e];
-            put(out, dt, (long) s * n * w, block);
+            if (corr != null)
+                for (int e = 0; e < w; e++) {
+                    if (f64) block[r * w + e] += corr[s * w + e];
+                    else fblock[r * w + e] += (float) corr[s * w + e];
+                }
+            long at = (long) s * n * w;
+            if (f64) new DoublePointer(out.data().addressPointer()).position(at).put(block, 0, block.length);
+            else new FloatPointer(out.data().addressPointer()).position(at).put(fblock, 0, fblock.length);
         }
         for (INDArray a : new INDArray[]{Kr, Qr, pCol}) a.close();
         return new NdArray(out);
@@ -138,16 +147,5 @@ public final class AttentionTangents {
         long[] s = a.shape();
         long cols = s.length == 0 ? 1 : s[s.length - 1];
         return a.reshape('c', a.length() / cols, cols);
-    }
-
-    /** Writes {@code values} into a packed array's buffer from element {@code at} (one bulk copy). */
-    private static void put(INDArray out, DataType dt, long at, double[] values) {
-        if (dt == DataType.DOUBLE) {
-            new DoublePointer(out.data().addressPointer()).position(at).put(values, 0, values.length);
-            return;
-        }
-        float[] f = new float[values.length];
-        for (int i = 0; i < f.length; i++) f[i] = (float) values[i];
-        new FloatPointer(out.data().addressPointer()).position(at).put(f, 0, f.length);
     }
 }
