@@ -1,7 +1,5 @@
 package dev.jaclab.nd;
 
-import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -23,7 +21,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <pre>{@code
  * NdArray lse = AttentionTangents.rowLogSumExp(q, k, 0.25, 1024);                       // once per layer
- * NdArray dy = AttentionTangents.oneRow(q, k, v, y, lse, rows, dq, dk, dv, 0.25);         // (S, N, dv)
+ * AttentionTangents.Factors dy = AttentionTangents.oneRow(q, k, v, y, lse, rows, dq, dk, dv, 0.25);
  * }</pre>
  */
 public final class AttentionTangents {
@@ -52,67 +50,54 @@ public final class AttentionTangents {
     }
 
     /**
-     * Output tangents (S, N, dv) for S seeds whose input tangents are row r_s of q, k, v: {@code dq}, {@code dk} (S, d),
-     * {@code dv} (S, dv), each null when zero. {@code y} (N, dv) is the forward's output, {@code lse} its
-     * {@link #rowLogSumExp}. Seeds with equal rows share their softmax column and row.
+     * The output tangent of S seeds whose input tangents are row r_s of q, k, v ({@code dq}, {@code dk} (S, d),
+     * {@code dv} (S, dv), each null when zero), in factored form: dy[s, j] = w[s, j]·(v_r − y_j) + pc[s, j]·Δv_s, plus
+     * {@code corr[s]} on row r_s. {@code y} (N, dv) is the forward's output, {@code lse} its {@link #rowLogSumExp}.
+     * Seeds with equal rows share their softmax column and row.
      */
-    public static NdArray oneRow(NdArray q, NdArray k, NdArray v, NdArray y, NdArray lse, long[] rows,
+    public static Factors oneRow(NdArray q, NdArray k, NdArray v, NdArray y, NdArray lse, long[] rows,
                                  NdArray dq, NdArray dk, NdArray dv, double scale) {
         DType t = q.dtype();
         INDArray Q = pack(q, t), K = pack(k, t), V = pack(v, t), O = pack(y, t), L = pack(lse, t).reshape(-1, 1);
-        int n = (int) Q.rows(), w = (int) V.columns(), S = rows.length;
+        int n = (int) Q.rows(), S = rows.length;
         if (K.rows() != n || V.rows() != n || O.rows() != n)
             throw new IllegalArgumentException("attention tangents: q " + Shapes.str(q.shape()) + ", k " + Shapes.str(k.shape()) + ", v "
                     + Shapes.str(v.shape()) + " need one row per sample");
         DataType dt = Q.dataType();
         long[] sorted = java.util.Arrays.stream(rows).distinct().sorted().toArray();
-        int[] slot = new int[S];
+        long[] slot = new long[S];
         for (int s = 0; s < S; s++) slot[s] = java.util.Arrays.binarySearch(sorted, rows[s]);
         INDArray Kr = rowsOf(K, sorted), Qr = rowsOf(Q, sorted);
-        // P[:, r]ᵀ for the distinct rows: exp(scale·K_r·Qᵀ − lseᵀ), (U, N), row-major so each seed reads one row
+        // P[:, r]ᵀ for the distinct rows: exp(scale·K_r·Qᵀ − lseᵀ), (U, N); then one row per seed, (S, N)
         INDArray pCol = Nd4j.createUninitialized(dt, sorted.length, n);
         Nd4j.gemm(Kr, Q, pCol, false, true, scale, 0.0);
         pCol.subiRowVector(L.reshape(1, n));
         Transforms.exp(pCol, false);
-        double[] pc = NdArray.values(pCol), sigma = null;
-        if (dk != null) {                                                     // scale·Δk_s·q_j, (S, N)
+        INDArray pc = sorted.length == S ? pCol : rowsOf(pCol, slot);
+        NdArray w = null, vr = null;
+        if (dk != null) {                                                     // W = P[:, r]·scale·(q_j·Δk_s), (S, N)
             INDArray sg = Nd4j.createUninitialized(dt, S, n);
             Nd4j.gemm(pack(dk, t), Q, sg, false, true, scale, 0.0);
-            sigma = NdArray.values(sg);
-            sg.close();
+            w = new NdArray(sg.muli(pc));
+            vr = new NdArray(rowsOf(V, rows));
         }
-        double[] corr = dq == null ? null : queryTerm(Qr, K, V, O, L, sorted, slot, rows, pack(dq, t), scale);
-        double[] vv = NdArray.values(V), ov = NdArray.values(O), dvv = dv == null ? null : NdArray.values(pack(dv, t));
-        INDArray out = Nd4j.createUninitialized(dt, S, n, w);
-        boolean f64 = dt == DataType.DOUBLE;
-        double[] block = f64 ? new double[n * w] : null;
-        float[] fblock = f64 ? null : new float[n * w];
-        double[] vr = new double[w], dvs = new double[w];
-        for (int s = 0; s < S; s++) {
-            int r = (int) rows[s], pRow = slot[s] * n, sRow = s * n;
-            System.arraycopy(vv, r * w, vr, 0, w);
-            if (dvv != null) System.arraycopy(dvv, s * w, dvs, 0, w);
-            for (int j = 0; j < n; j++) {
-                double p = pc[pRow + j], wj = sigma == null ? 0 : p * sigma[sRow + j];
-                int o = j * w;
-                if (f64) for (int e = 0; e < w; e++) block[o + e] = wj * (vr[e] - ov[o + e]) + p * dvs[e];
-                else for (int e = 0; e < w; e++) fblock[o + e] = (float) (wj * (vr[e] - ov[o + e]) + p * dvs[e]);
-            }
-            if (corr != null)
-                for (int e = 0; e < w; e++) {
-                    if (f64) block[r * w + e] += corr[s * w + e];
-                    else fblock[r * w + e] += (float) corr[s * w + e];
-                }
-            long at = (long) s * n * w;
-            if (f64) new DoublePointer(out.data().addressPointer()).position(at).put(block, 0, block.length);
-            else new FloatPointer(out.data().addressPointer()).position(at).put(fblock, 0, fblock.length);
-        }
-        for (INDArray a : new INDArray[]{Kr, Qr, pCol}) a.close();
-        return new NdArray(out);
+        NdArray corr = dq == null ? null : new NdArray(queryTerm(Qr, K, V, O, L, sorted, slot, rows, pack(dq, t), scale));
+        NdArray pcs = new NdArray(pc);
+        if (pc != pCol) pCol.close();
+        Kr.close();
+        Qr.close();
+        return new Factors(w, vr, dv == null ? null : pcs, corr);
     }
 
+    /**
+     * The factors of a one-row output tangent: {@code w} (S, N) and {@code vr} (S, dv) (the key/value row's own
+     * value), {@code pc} (S, N) the softmax column that carries Δv, {@code corr} (S, dv) the query part on row r_s;
+     * null where the matching input tangent is zero.
+     */
+    public record Factors(NdArray w, NdArray vr, NdArray pc, NdArray corr) {}
+
     /** The query tangent's part of output row r_s: Σ_l P_rl a_l v_l − (Σ_l P_rl a_l)·y_r, a_l = scale·Δq·k_l; (S, dv). */
-    private static double[] queryTerm(INDArray Qr, INDArray K, INDArray V, INDArray O, INDArray L, long[] sorted, int[] slot,
+    private static INDArray queryTerm(INDArray Qr, INDArray K, INDArray V, INDArray O, INDArray L, long[] sorted, long[] slot,
                                       long[] rows, INDArray dQ, double scale) {
         int S = slot.length, n = (int) K.rows(), w = (int) V.columns();
         DataType dt = K.dataType();
@@ -123,16 +108,14 @@ public final class AttentionTangents {
         Transforms.exp(pRow, false);
         INDArray b = Nd4j.createUninitialized(dt, S, n);                        // a ⊙ P[r_s, :]
         Nd4j.gemm(dQ, K, b, false, true, scale, 0.0);
-        long[] slots = java.util.Arrays.stream(slot).asLongStream().toArray();
-        INDArray pr = rowsOf(pRow, slots);
+        INDArray pr = rowsOf(pRow, slot);
         b.muli(pr);
         INDArray bv = Nd4j.createUninitialized(dt, S, w);
         Nd4j.gemm(b, V, bv, false, false, 1.0, 0.0);
-        INDArray bs = b.sum(1);
-        double[] corr = NdArray.values(bv), sums = NdArray.values(bs), ov = NdArray.values(O);
-        for (int s = 0; s < S; s++) for (int e = 0; e < w; e++) corr[s * w + e] -= sums[s] * ov[(int) rows[s] * w + e];
-        for (INDArray a : new INDArray[]{pRow, lr, b, pr, bv, bs}) a.close();
-        return corr;
+        INDArray or = rowsOf(O, rows);
+        bv.subi(or.muliColumnVector(b.sum(1).reshape(S, 1)));
+        for (INDArray a : new INDArray[]{pRow, lr, b, pr, or}) a.close();
+        return bv;
     }
 
     /** Rows {@code index} of a packed matrix, as a packed (index.length, cols) matrix. */

@@ -31,11 +31,20 @@ import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 public final class FusedAttention {
     private FusedAttention() {}
 
-    /** Which part of a key/value cotangent is wanted: none, row r_c only (as (C, width)), or all rows ((C, N, width)). */
-    public enum Part { NONE, OWN_ROW, ALL_ROWS }
+    /**
+     * Which part of a key/value cotangent is wanted: none, row r_c only (as (C, width)), all rows ((C, N, width)), or
+     * all rows factored as a (C, N) row weight times a (C, width) feature vector per seed (dk = dS ⊗ scale·q,
+     * dv = P ⊗ g: O(N) per seed instead of O(N·width)).
+     */
+    public enum Part { NONE, OWN_ROW, ALL_ROWS, FACTORED }
 
-    /** The cotangents; null where not requested. */
-    public record Grads(NdArray dq, NdArray dk, NdArray dv) {}
+    /** A cotangent over all rows as rowWeight[c, j]·features[c, :]. */
+    public record Factors(NdArray rowWeight, NdArray features) {}
+
+    /** The cotangents; null where not requested (dk/dv, or their factors for {@link Part#FACTORED}). */
+    public record Grads(NdArray dq, NdArray dk, NdArray dv, Factors dkFactors, Factors dvFactors) {
+        public Grads(NdArray dq, NdArray dk, NdArray dv) { this(dq, dk, dv, null, null); }
+    }
 
     /** softmax(q·kᵀ·scale)·v for q (N, d), k (M, d), v (M, dv), computed {@code blockRows} query rows at a time. */
     public static NdArray forward(NdArray q, NdArray k, NdArray v, double scale, long blockRows) {
@@ -93,8 +102,10 @@ public final class FusedAttention {
         INDArray ds = null;
         try {
             NdArray dq = null, dk = null, dv = null;
+            Factors dkf = null, dvf = null;
             if (wantV == Part.OWN_ROW) dv = scaledRows(at(p, rows), gv, w, 1, dt);
             else if (wantV == Part.ALL_ROWS) dv = outer(p, G);
+            else if (wantV == Part.FACTORED) dvf = new Factors(new NdArray(p.dup('c')), new NdArray(G.dup('c')));
             if (wantQ || wantK != Part.NONE) {
                 // dP − rowsum(dP ⊙ P) as one gemm: [g, −g·y] · [v, 1]ᵀ (a broadcast subtract costs as much as exp)
                 double[] gAug = new double[(int) c * (w + 1)];
@@ -118,8 +129,9 @@ public final class FusedAttention {
                 }
                 if (wantK == Part.OWN_ROW) dk = scaledRows(at(ds, rows), qv, d, scale, dt);
                 else if (wantK == Part.ALL_ROWS) dk = outer(ds, NdArray.tracked(Q.mul(scale)));
+                else if (wantK == Part.FACTORED) dkf = new Factors(new NdArray(ds.dup('c')), new NdArray(Q.mul(scale)));
             }
-            return new Grads(dq, dk, dv);
+            return new Grads(dq, dk, dv, dkf, dvf);
         } finally {
             Scratch.release(p);
             Scratch.release(ds);

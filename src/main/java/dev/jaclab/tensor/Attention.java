@@ -128,7 +128,10 @@ final class Attention {
         /** Two attention rows per seed: the softmax row and dS. */
         @Override public long ownRowsTemporaries(Node n) { return 2 * n.inputs()[1].size(-2); }
 
-        @Override protected Tensor[] vjpOwnRows(Tensor g, Node n, Own[] own, long[] rows) {
+        @Override protected Tensor[] vjpOwnRows(Tensor g, Node n, Own[] own, long[] rows) { return vjpOwnRows(g, n, own, rows, null); }
+
+        /** Keys and values asked for as {@link Own#TERMS} come back factored: dk = dS ⊗ scale·q, dv = P ⊗ g. */
+        @Override protected Tensor[] vjpOwnRows(Tensor g, Node n, Own[] own, long[] rows, List<RowTerm>[] terms) {
             Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2], y = n.output();
             if (own[1] == Own.COLUMN || own[2] == Own.COLUMN) return null;
             boolean[] ownRow = {false, own[1] == Own.ROW, own[2] == Own.ROW};
@@ -140,14 +143,19 @@ final class Attention {
                     || !java.util.Arrays.equals(y.data().shape(), new long[]{c, 1, dv})) return null;
             boolean nq = Elementwise.need(n, 0), nk = Elementwise.need(n, 1), nv = Elementwise.need(n, 2);
             FusedAttention.Grads r = FusedAttention.vjp(q.data(), k.data(), v.data(), g.data(), y.data(), rows, scale, nq,
-                    part(nk, ownRow[1]), part(nv, ownRow[2]));
+                    part(nk, ownRow[1], terms != null && own[1] == Own.TERMS), part(nv, ownRow[2], terms != null && own[2] == Own.TERMS));
+            if (r.dkFactors() != null) terms[1] = List.of(term(r.dkFactors()));
+            if (r.dvFactors() != null) terms[2] = List.of(term(r.dvFactors()));
             return new Tensor[]{perSeed(r.dq(), level, 1, d), perSeed(r.dk(), level, ownRow[1] ? 1 : k.size(0), d),
                     perSeed(r.dv(), level, ownRow[2] ? 1 : v.size(0), dv)};
         }
 
-        private static FusedAttention.Part part(boolean needed, boolean ownRow) {
-            return !needed ? FusedAttention.Part.NONE : ownRow ? FusedAttention.Part.OWN_ROW : FusedAttention.Part.ALL_ROWS;
+        private static FusedAttention.Part part(boolean needed, boolean ownRow, boolean factored) {
+            return !needed ? FusedAttention.Part.NONE : ownRow ? FusedAttention.Part.OWN_ROW
+                    : factored ? FusedAttention.Part.FACTORED : FusedAttention.Part.ALL_ROWS;
         }
+
+        private static RowTerm term(FusedAttention.Factors f) { return new RowTerm(Tensor.wrap(f.rowWeight()), Tensor.wrap(f.features()), false); }
 
         /** (C, rows·width) values as a batch level of C seeds over (rows, width). */
         private static Tensor perSeed(NdArray a, int[] level, long rows, long width) {
@@ -180,10 +188,10 @@ final class Attention {
 
         /**
          * Self-attention over plain matrices with the tangents of q, k and v on row r_s only: the output tangent on
-         * every row from one softmax column per seed ({@link AttentionTangents}), O(N·d) per seed; the softmax row
-         * statistics are computed once per run. Other shapes return null (densify, then {@link #jvp}).
+         * every row from one softmax column per seed ({@link AttentionTangents}), in factored form, O(N·d) per seed;
+         * the softmax row statistics are computed once per run. Other shapes return null (densify, then {@link #jvp}).
          */
-        @Override public Tensor jvpOneRow(Tensor[] t, Node n, long[] rows, NodeCache cache) {
+        @Override public Tangent jvpOneRow(Tensor[] t, Node n, long[] rows, NodeCache cache) {
             Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2];
             for (Tensor in : n.inputs()) if (in.levels().length != 0 || in.rank() != 2) return null;
             if (q.size(0) != k.size(0)) return null;
@@ -198,7 +206,16 @@ final class Attention {
             }
             if (level == null) return null;
             NdArray lse = cache.get(n, () -> AttentionTangents.rowLogSumExp(q.data(), k.data(), scale, blockRows(q.size(0), k.size(0))));
-            return new Tensor(AttentionTangents.oneRow(q.data(), k.data(), v.data(), n.output().data(), lse, rows, d[0], d[1], d[2], scale), level);
+            AttentionTangents.Factors f = AttentionTangents.oneRow(q.data(), k.data(), v.data(), n.output().data(), lse, rows, d[0], d[1], d[2], scale);
+            List<RowTerm> terms = new ArrayList<>();
+            if (f.w() != null) {                                      // w·(v_r − y): a per-seed and a shared term
+                Tensor w = Tensor.wrap(f.w());
+                terms.add(new RowTerm(w, Tensor.wrap(f.vr()), false));
+                terms.add(new RowTerm(w.neg(), n.output().detach(), true));
+            }
+            if (f.pc() != null) terms.add(new RowTerm(Tensor.wrap(f.pc()), t[2].toLogical(level[0], rows.length).reshape(rows.length, -1), false));
+            Tensor own = f.corr() == null ? null : new Tensor(f.corr().reshape(rows.length, 1, v.size(1)), level);
+            return new Tangent(own, terms);
         }
 
         /** Query rows are per-sample; keys and values mix samples unless dim 0 is a leading batch dim. */

@@ -26,6 +26,7 @@ final class Elementwise {
 
     static final class Neg extends Unary {
         @Override public String name() { return "neg"; }
+        @Override public boolean rowUniformLinear(Node n, int input) { return Binary.plainMatrixLikeOutput(n, input); }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].neg(); }
         @Override Tensor derivative(Node n) { return Tensor.scalar(-1, x(n).dtype()); }
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.neg()}; }
@@ -81,12 +82,19 @@ final class Elementwise {
 
         static Tensor b(Node n) { return n.inputs()[1]; }
 
+        /** Whether input {@code i} is a plain matrix of the output's shape (no broadcasting, no batch levels). */
+        static boolean plainMatrixLikeOutput(Node n, int i) {
+            Tensor in = n.inputs()[i], out = n.output();
+            return in.rank() == 2 && in.levels().length == 0 && out.levels().length == 0 && java.util.Arrays.equals(in.shape(), out.shape());
+        }
+
         /** Cotangent reduced to an input's logical shape (undoes broadcasting); batch levels kept. */
         static Tensor unbroadcast(Tensor g, Tensor input) { return g.sumTo(input.shape()); }
     }
 
     static final class Add extends Binary {
         @Override public String name() { return "add"; }
+        @Override public boolean rowUniformLinear(Node n, int input) { return plainMatrixLikeOutput(n, input); }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].add(in[1]); }
         @Override protected Tensor[] vjp(Tensor g, Node n) {
             return new Tensor[]{need(n, 0) ? unbroadcast(g, a(n)) : null, need(n, 1) ? unbroadcast(g, b(n)) : null};
@@ -98,6 +106,7 @@ final class Elementwise {
 
     static final class Sub extends Binary {
         @Override public String name() { return "sub"; }
+        @Override public boolean rowUniformLinear(Node n, int input) { return plainMatrixLikeOutput(n, input); }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].sub(in[1]); }
         @Override protected Tensor[] vjp(Tensor g, Node n) {
             return new Tensor[]{need(n, 0) ? unbroadcast(g, a(n)) : null, need(n, 1) ? unbroadcast(g.neg(), b(n)) : null};
@@ -109,6 +118,9 @@ final class Elementwise {
 
     static final class Mul extends Binary {
         @Override public String name() { return "mul"; }
+        @Override public boolean rowUniformLinear(Node n, int input) {
+            return plainMatrixLikeOutput(n, input) && n.inputs()[1 - input].rank() == 0 && n.inputs()[1 - input].levels().length == 0;
+        }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].mul(in[1]); }
         @Override protected Tensor[] vjp(Tensor g, Node n) {
             return new Tensor[]{need(n, 0) ? unbroadcast(g.mul(b(n)), a(n)) : null, need(n, 1) ? unbroadcast(g.mul(a(n)), b(n)) : null};

@@ -50,7 +50,7 @@ final class Linalg {
         @Override protected Tensor[] vjpOwnRows(Tensor g, Node n, Own[] own, long[] rows) {
             Tensor a = n.inputs()[0], b = n.inputs()[1];
             int[] level = a.levels();
-            if (own[1] == Own.ALL || level.length != 1 || b.levels().length != 0 || a.rank() != 2 || b.rank() != 2
+            if (own[1] == Own.ALL || own[1] == Own.TERMS || level.length != 1 || b.levels().length != 0 || a.rank() != 2 || b.rank() != 2
                     || !java.util.Arrays.equals(g.levels(), level)) return null;
             long c = rows.length, k = a.size(0);
             if (a.data().rank() != 3 || a.data().shape()[0] != c || g.data().rank() != 3 || g.data().shape()[0] != c) return null;
@@ -59,6 +59,12 @@ final class Linalg {
                     : g.data().columnsAt(rows).reshape(c, 1, k).matmul(a.data());                  // (C, 1, inner)
             Tensor da = Elementwise.need(n, 0) ? g.matmul(b.mT()).sumTo(a.shape()) : null;
             return new Tensor[]{da, new Tensor(db, level)};
+        }
+
+        /** x·W with plain matrices: every row of x goes through the same W. */
+        @Override public boolean rowUniformLinear(Node n, int input) {
+            Tensor a = n.inputs()[0], b = n.inputs()[1];
+            return input == 0 && a.rank() == 2 && b.rank() == 2 && a.levels().length == 0 && b.levels().length == 0;
         }
 
         /** Left operand: rows stay rows. Right operand: per-sample only when dim 0 is a matmul batch dim. */

@@ -60,23 +60,48 @@ public final class MixedModeSweep {
         }
     }
 
-    /** Σ over u's rows of ⟨cotangent(c, a), tangent(c, k)⟩, (C, m, n). */
+    /** Σ over u's rows of ⟨cotangent(c, a), tangent(c, k)⟩, (C, m, n): plain parts and factored terms pairwise. */
     private static Tensor contract(SeedBatch cot, SeedBatch.Chunk down, SeedBatch tan, SeedBatch.Chunk up, Tensor u, int c) {
-        long width = u.numel() / u.size(0);
-        if (cot.ownRowsOnly(down) || tan.ownRowsOnly(up)) {                    // one row per sample: only row r_c counts
-            Tensor a = ownRow(cot, down, u, c, width), b = ownRow(tan, up, u, c, width);
-            return a.matmul(b.mT());
-        }
-        long all = u.numel();
-        Tensor a = cot.densify(down, u).toLogical(down.level(), down.count()).reshape(c, -1, all);
-        Tensor b = tan.densify(up, u).toLogical(up.level(), up.count()).reshape(c, -1, all);
-        return a.matmul(b.mT());
+        SeedBatch cp = cot.plain(), tp = tan.plain();
+        Tensor out = null;
+        if (cp != null && tp != null) out = add(out, plain(cp, down, tp, up, u, c));
+        for (RowTerm t : tan.terms()) if (cp != null) out = add(out, plainWithTerm(cp, down, t, up.rows(), u, c, false));
+        for (RowTerm t : cot.terms()) if (tp != null) out = add(out, plainWithTerm(tp, up, t, down.rows(), u, c, true));
+        for (RowTerm a : cot.terms()) for (RowTerm b : tan.terms()) out = add(out, RowTerm.contract(a, b, c));
+        return out;
     }
 
-    /** Row r_c of each seed's batch, as (C, seeds per sample, width). */
-    private static Tensor ownRow(SeedBatch g, SeedBatch.Chunk ch, Tensor u, int c, long width) {
-        SeedBatch own = g.ownRows(ch);
-        return own.logical(ch).reshape(c, -1, width);
+    private static Tensor add(Tensor acc, Tensor part) { return acc == null ? part : acc.add(part); }
+
+    private static Tensor plain(SeedBatch cot, SeedBatch.Chunk down, SeedBatch tan, SeedBatch.Chunk up, Tensor u, int c) {
+        long width = u.numel() / u.size(0);
+        if (cot.ownRowsOnly(down) || tan.ownRowsOnly(up)) {                    // one row per sample: only row r_c counts
+            Tensor a = cot.ownRows(down).logical(down).reshape(c, -1, width), b = tan.ownRows(up).logical(up).reshape(c, -1, width);
+            return a.matmul(b.mT());
+        }
+        return dense(cot, down, u, c).matmul(dense(tan, up, u, c).mT());
+    }
+
+    /**
+     * A plain part against a factored term of the other side, (C, m, n) (the term's side first when
+     * {@code termIsCotangent}): a plain part on the own rows meets the term's own rows; otherwise both go dense.
+     */
+    private static Tensor plainWithTerm(SeedBatch plain, SeedBatch.Chunk ch, RowTerm term, long[] termRows, Tensor u, int c, boolean termIsCotangent) {
+        long width = u.numel() / u.size(0);
+        Tensor p, t;
+        if (plain.ownRowsOnly(ch)) {
+            p = plain.logical(ch).reshape(c, -1, width);
+            t = term.atRows(termRows).reshape(c, -1, width);
+        } else {
+            p = dense(plain, ch, u, c);
+            t = term.materialize().reshape(c, -1, u.numel());
+        }
+        return termIsCotangent ? t.matmul(p.mT()) : p.matmul(t.mT());
+    }
+
+    /** A batch over all of u, (C, seeds per sample, numel(u)). */
+    private static Tensor dense(SeedBatch g, SeedBatch.Chunk ch, Tensor u, int c) {
+        return g.densify(ch, u).toLogical(ch.level(), ch.count()).reshape(c, -1, u.numel());
     }
 
     /** Each row repeated {@code times} times: the seeds of one sample are consecutive. */

@@ -49,7 +49,9 @@ public abstract class Primitive {
         /** Only row r_c (the input's row j belongs to sample j), as one row (1, ...) per seed. */
         ROW,
         /** Only column r_c of a 2-D input that is the transpose of such a tensor, as one row of that tensor per seed. */
-        COLUMN
+        COLUMN,
+        /** All rows of a 2-D input, preferably as {@link RowTerm}s (a rule that cannot factor it answers as for ALL). */
+        TERMS
     }
 
     /**
@@ -59,6 +61,23 @@ public abstract class Primitive {
      * {@link #vjp} and cut back.
      */
     protected Tensor[] vjpOwnRows(Tensor g, Node restricted, Own[] own, long[] rows) { return null; }
+
+    /**
+     * {@link #vjpOwnRows} that may answer the {@link Own#TERMS} slots in factored form: it then puts their RowTerms in
+     * {@code terms[i]} and returns null at i. By default the plain rule (TERMS slots answered as ALL).
+     */
+    protected Tensor[] vjpOwnRows(Tensor g, Node restricted, Own[] own, long[] rows, java.util.List<RowTerm>[] terms) {
+        Own[] plain = own.clone();
+        for (int i = 0; i < plain.length; i++) if (plain[i] == Own.TERMS) plain[i] = Own.ALL;
+        return vjpOwnRows(g, restricted, plain, rows);
+    }
+
+    /**
+     * Whether the map from input {@code input}'s rows to the output's rows, the other inputs held fixed, is linear
+     * and the same for every row (x·W, x + y, −x, x·scalar): then a tangent or cotangent in {@link RowTerm} form passes
+     * through by mapping its features alone. False by default.
+     */
+    public boolean rowUniformLinear(Node n, int input) { return false; }
 
     /** Whether {@link #vjpOwnRows} is implemented (the cost model then expects no dense cotangent there). */
     public boolean hasOwnRowsVjp() { return false; }

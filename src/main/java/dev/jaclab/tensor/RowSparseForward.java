@@ -50,6 +50,26 @@ final class RowSparseForward {
     private static SeedBatch jvp(Node n, SeedBatch[] ti, SeedBatch.Chunk ch, Predicate<Tensor> onPath, NodeCache cache) {
         Primitive p = n.primitive();
         Tensor[] in = n.inputs();
+        boolean terms = false;
+        for (SeedBatch b : ti) terms |= b != null && b.hasTerms();
+        if (terms) {                                                       // factored parts: through row-uniform linear maps
+            if (TermRules.passes(n, i -> ti[i] != null)) {
+                List<RowTerm> out = new java.util.ArrayList<>();
+                SeedBatch[] plain = new SeedBatch[in.length];
+                boolean anyPlain = false;
+                for (int i = 0; i < in.length; i++) {
+                    if (ti[i] == null) continue;
+                    out.addAll(TermRules.jvp(n, i, ti[i].terms()));
+                    plain[i] = ti[i].plain();
+                    anyPlain |= plain[i] != null;
+                }
+                if (!anyPlain) return SeedBatch.ofTerms(out);
+                SeedBatch rest = jvp(n, plain, ch, onPath, cache);
+                out.addAll(rest.terms());
+                return new SeedBatch(rest.values(), rest.rows(), out);
+            }
+            for (int i = 0; i < in.length; i++) if (ti[i] != null) ti[i] = ti[i].termsDensified(ch, in[i]);
+        }
         SeedBatch rowsOf = null;
         boolean sparse = true, perSampleSlots = true;
         for (int i = 0; i < in.length; i++) {
@@ -65,8 +85,8 @@ final class RowSparseForward {
         }
         if (sparse && p instanceof RowSparseJvp fused && rowsOf.ownRowsOnly(ch)) {
             for (int i = 0; i < in.length; i++) values[i] = ti[i] == null ? null : ti[i].values();
-            Tensor out = fused.jvpOneRow(values, n, ch.rows(), cache);
-            if (out != null) return SeedBatch.dense(out);
+            RowSparseJvp.Tangent out = fused.jvpOneRow(values, n, ch.rows(), cache);
+            if (out != null) return new SeedBatch(out.ownRow(), out.ownRow() == null ? null : ch.rows(), out.terms());
         }
         for (int i = 0; i < in.length; i++) values[i] = ti[i] == null ? null : ti[i].densify(ch, in[i]);
         return SeedBatch.dense(p.jvp(values, n));

@@ -8,18 +8,23 @@ package dev.jaclab.tensor;
  *
  * <pre>{@code
  * // attention: input tangent on row r only → output tangent on every row from column r of the softmax, O(N·d)
- * Tensor dy = ((RowSparseJvp) node.primitive()).jvpOneRow(tangentRows, node, rows, cache);
+ * RowSparseJvp.Tangent dy = ((RowSparseJvp) node.primitive()).jvpOneRow(tangentRows, node, rows, cache);
  * }</pre>
  */
 public interface RowSparseJvp {
     /**
-     * The output tangent over all output rows, as a batch level of S seeds over the output's shape, or null when this
-     * case is not covered.
+     * An output tangent over all rows: a part on row r_s of each seed ({@code ownRow}, a batch level of S over
+     * (1, width), or null) plus factored parts over all rows ({@link RowTerm}s).
+     */
+    record Tangent(Tensor ownRow, java.util.List<RowTerm> terms) {}
+
+    /**
+     * The output tangent, or null when this case is not covered.
      *
      * @param t     for each input, row r_s of its tangent as a batch level of S over (1, ...), or null for zero
      * @param n     the recorded node
      * @param rows  r_s for each seed
      * @param cache per-run values (e.g. softmax statistics), reused across chunks
      */
-    Tensor jvpOneRow(Tensor[] t, Node n, long[] rows, NodeCache cache);
+    Tangent jvpOneRow(Tensor[] t, Node n, long[] rows, NodeCache cache);
 }

@@ -93,6 +93,14 @@ public final class RowSparseSweep {
     private static void propagate(Node n, SeedBatch g, SeedBatch.Chunk ch, Map<Tensor, SeedBatch> ct, Predicate<Tensor> onPath, Predicate<Tensor> rowLocal) {
         Tensor[] in = n.inputs();
         Primitive p = n.primitive();
+        if (g.hasTerms()) {                                        // factored parts: through row-uniform linear maps
+            if (TermRules.passes(n, i -> wanted(p, i, in, onPath))) {
+                for (int i = 0; i < in.length; i++)
+                    if (wanted(p, i, in, onPath)) SeedBatch.add(ct, in[i], SeedBatch.ofTerms(TermRules.vjp(n, i, g.terms())), ch);
+                g = g.plain();
+                if (g == null) return;
+            } else g = g.termsDensified(ch, n.output());
+        }
         boolean rowWise = false;
         for (int i = 0; i < in.length; i++) rowWise |= p.perSample(n, i) && in[i].rank() > 0;
         if (g.sparse() && rowWise) {
@@ -101,16 +109,20 @@ public final class RowSparseSweep {
             for (int i = 0; i < in.length; i++) {
                 boolean mixingSlot = wanted(p, i, in, onPath) && !p.perSample(n, i);
                 own[i] = mixingSlot && rowLocal.test(in[i]) ? Primitive.Own.ROW
-                        : mixingSlot && transposedRowLocal(in[i], rowLocal) != null ? Primitive.Own.COLUMN : Primitive.Own.ALL;
+                        : mixingSlot && transposedRowLocal(in[i], rowLocal) != null ? Primitive.Own.COLUMN
+                        : mixingSlot && in[i].rank() == 2 ? Primitive.Own.TERMS : Primitive.Own.ALL;
             }
-            Tensor[] gi = p.hasOwnRowsVjp() ? p.vjpOwnRows(g.values(), r, own, ch.rows()) : null;
+            @SuppressWarnings("unchecked") List<RowTerm>[] terms = new List[in.length];
+            Tensor[] gi = p.hasOwnRowsVjp() ? p.vjpOwnRows(g.values(), r, own, ch.rows(), terms) : null;
             if (gi == null) {
                 gi = p.vjp(g.values(), r);
                 java.util.Arrays.fill(own, Primitive.Own.ALL);
             }
             SPARSE_ROWS.addAndGet(g.rows().length);
             for (int i = 0; i < in.length; i++) {
-                if (!wanted(p, i, in, onPath) || gi[i] == null) continue;
+                if (!wanted(p, i, in, onPath)) continue;
+                if (terms[i] != null) { SeedBatch.add(ct, in[i], SeedBatch.ofTerms(terms[i]), ch); continue; }
+                if (gi[i] == null) continue;
                 if (own[i] == Primitive.Own.COLUMN) SeedBatch.add(ct, transposedRowLocal(in[i], rowLocal), new SeedBatch(gi[i], ch.rows()), ch);
                 else if (own[i] == Primitive.Own.ROW) SeedBatch.add(ct, in[i], new SeedBatch(gi[i], ch.rows()), ch);
                 else SeedBatch.add(ct, in[i], p.perSample(n, i) && in[i].rank() > 0 ? new SeedBatch(gi[i], g.rows()) : SeedBatch.dense(gi[i]), ch);

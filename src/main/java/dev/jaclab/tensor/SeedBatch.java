@@ -2,13 +2,15 @@ package dev.jaclab.tensor;
 
 import dev.jaclab.nd.Shapes;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A batch of tangents or cotangents for a chunk of one-hot seeds at sample rows r_1..r_S, as the row-sparse sweeps
  * carry them. Row-sparse: seed s holds only K rows of the tensor (its row set; rows that repeat add up), stored as a
  * batch level of S over (K, ...). Dense: {@code rows} is null and the values are a batch level of S over the whole
- * tensor. The reverse sweep ({@link RowSparseSweep}) carries cotangents this way, the forward one
+ * tensor. Either may come with {@link RowTerm}s, factored parts over all rows of a 2-D tensor (the value is the plain
+ * part plus the terms; {@code values} is null when there is no plain part). The reverse sweep ({@link RowSparseSweep}) carries cotangents this way, the forward one
  * ({@link RowSparseForward}) tangents, and {@link MixedModeSweep} contracts the two where they meet.
  *
  * <pre>{@code
@@ -17,12 +19,28 @@ import java.util.Map;
  * SeedBatch b = new SeedBatch(SeedBatch.perSeed(valuesRows, ch, 1), rows);
  * }</pre>
  */
-record SeedBatch(Tensor values, long[] rows) {
+record SeedBatch(Tensor values, long[] rows, List<RowTerm> terms) {
+    SeedBatch(Tensor values, long[] rows) { this(values, rows, List.of()); }
+
     boolean sparse() { return rows != null; }
+
+    boolean hasTerms() { return !terms.isEmpty(); }
 
     int perSeed(Chunk ch) { return rows.length / ch.count(); }
 
     static SeedBatch dense(Tensor values) { return new SeedBatch(values, null); }
+
+    static SeedBatch ofTerms(List<RowTerm> terms) { return new SeedBatch(null, null, terms); }
+
+    /** The plain part alone (null when there is none). */
+    SeedBatch plain() { return values == null ? null : new SeedBatch(values, rows); }
+
+    /** The terms folded into a dense plain part over the rows of {@code t}. */
+    SeedBatch termsDensified(Chunk ch, Tensor t) {
+        if (!hasTerms()) return this;
+        Tensor d = RowTerm.sum(terms).toBatch(ch.level());
+        return dense(values == null ? d : densifyPlain(ch, t).add(d));
+    }
 
     /** The chunk: seed rows r_s and the batch level that carries the S seeds. */
     record Chunk(long[] rows, int level) {
@@ -38,7 +56,9 @@ record SeedBatch(Tensor values, long[] rows) {
     }
 
     /** This batch as a dense one over all rows of {@code t}. */
-    Tensor densify(Chunk ch, Tensor t) {
+    Tensor densify(Chunk ch, Tensor t) { return hasTerms() ? termsDensified(ch, t).values() : densifyPlain(ch, t); }
+
+    private Tensor densifyPlain(Chunk ch, Tensor t) {
         if (!sparse()) return values;
         Tensor v = logical(ch);                                                             // (S, K, ...)
         long rowsOfT = t.size(0), k = perSeed(ch);
@@ -54,6 +74,15 @@ record SeedBatch(Tensor values, long[] rows) {
      * r_s, so their parts cannot contribute to block s).
      */
     SeedBatch ownRows(Chunk ch) {
+        if (hasTerms()) {
+            Tensor own = null;
+            for (RowTerm t : terms) {
+                Tensor r = t.atRows(ch.rows());
+                own = own == null ? r : own.add(r);
+            }
+            own = perSeed(own, ch, 1);
+            return values == null ? new SeedBatch(own, ch.rows()) : new SeedBatch(plain().ownRows(ch).values().add(own), ch.rows());
+        }
         if (sparse() && Arrays.equals(rows, ch.rows())) return this;
         if (!sparse()) {
             Tensor d = logical(ch);                                                          // (S, N, ...)
@@ -75,18 +104,33 @@ record SeedBatch(Tensor values, long[] rows) {
     }
 
     /** Whether this batch holds exactly row r_s for each seed s. */
-    boolean ownRowsOnly(Chunk ch) { return sparse() && Arrays.equals(rows, ch.rows()); }
+    boolean ownRowsOnly(Chunk ch) { return !hasTerms() && sparse() && Arrays.equals(rows, ch.rows()); }
 
     /** Adds {@code g} to the batch already held for {@code t} (row sets unite; sparse + dense is dense). */
     static void add(Map<Tensor, SeedBatch> acc, Tensor t, SeedBatch g, Chunk ch) {
         SeedBatch prev = acc.get(t);
         if (prev == null) { acc.put(t, g); return; }
+        if (prev.hasTerms() || g.hasTerms() || prev.values() == null || g.values() == null) {
+            List<RowTerm> terms = new java.util.ArrayList<>(prev.terms());
+            terms.addAll(g.terms());
+            SeedBatch a = prev.plain(), b = g.plain();
+            if (a == null || b == null) {
+                SeedBatch only = a == null ? b : a;
+                acc.put(t, only == null ? ofTerms(terms) : new SeedBatch(only.values(), only.rows(), terms));
+                return;
+            }
+            Map<Tensor, SeedBatch> one = new java.util.IdentityHashMap<>(Map.of(t, a));
+            add(one, t, b, ch);
+            SeedBatch sum = one.get(t);
+            acc.put(t, new SeedBatch(sum.values(), sum.rows(), terms));
+            return;
+        }
         if (prev.sparse() && g.sparse()) {
             if (Arrays.equals(prev.rows(), g.rows())) { acc.put(t, new SeedBatch(prev.values().add(g.values()), g.rows())); return; }
             acc.put(t, union(prev, g, ch));
             return;
         }
-        acc.put(t, dense(prev.densify(ch, t).add(g.densify(ch, t))));
+        acc.put(t, dense(prev.densifyPlain(ch, t).add(g.densifyPlain(ch, t))));
     }
 
     /** Two row sets of the same tensor as one: each seed's rows of a, then its rows of b. */

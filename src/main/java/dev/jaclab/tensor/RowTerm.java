@@ -1,0 +1,70 @@
+package dev.jaclab.tensor;
+
+import java.util.List;
+
+/**
+ * A batch of S tangents or cotangents over ALL rows of a 2-D tensor (N, w), in factored form: seed s's value at row
+ * l is {@code a[s, l]·f[s]} (per-seed features, f (S, w)) or, when {@code shared}, {@code a[s, l]·f[l]} (one matrix
+ * f (N, w), its rows scaled per seed). Attention across the batch produces these when a seed sits on one row: the
+ * key/value cotangents of one query row are a softmax row times one feature vector, the output tangent of one
+ * key/value row is a softmax column times one. Linear maps applied to every row alike (x·W, sums, negation) keep the
+ * form by mapping f alone (O(S·w) instead of O(S·N·w)), and two factored batches contract over (N, w) in O(S·N).
+ *
+ * <pre>{@code
+ * RowTerm t = new RowTerm(a, f, false);   // a (S, N), f (S, w)
+ * t.materialize();                         // (S, N, w): a[s, l]·f[s, e]
+ * }</pre>
+ *
+ * @param a      (S, N) row weights per seed
+ * @param f      (S, w) per-seed features, or (N, w) shared rows
+ * @param shared whether f is one row per tensor row (N, w) rather than one per seed
+ */
+public record RowTerm(Tensor a, Tensor f, boolean shared) {
+    public RowTerm {
+        if (a.rank() != 2 || f.rank() != 2 || (shared ? f.size(0) != a.size(1) : f.size(0) != a.size(0)))
+            throw new IllegalArgumentException("row term: a " + dev.jaclab.nd.Shapes.str(a.shape()) + " and f "
+                    + dev.jaclab.nd.Shapes.str(f.shape()) + (shared ? " (shared)" : " (per seed)") + " do not match");
+    }
+
+    long seeds() { return a.size(0); }
+
+    /** The dense values (S, N, w). */
+    public Tensor materialize() {
+        long s = a.size(0), n = a.size(1), w = f.size(1);
+        return a.reshape(s, n, 1).mul(shared ? f.reshape(1, n, w) : f.reshape(s, 1, w));
+    }
+
+    /** Row rows[s] of seed s, (S, w). */
+    Tensor atRows(long[] rows) {
+        long n = a.size(1);
+        long[] flat = new long[rows.length];
+        for (int s = 0; s < rows.length; s++) flat[s] = s * n + rows[s];
+        Tensor weight = a.reshape(a.numel()).indexSelect(0, flat).reshape(rows.length, 1);
+        return weight.mul(shared ? f.indexSelect(0, rows) : f);
+    }
+
+    /** The term with f replaced. */
+    RowTerm withF(Tensor g) { return new RowTerm(a, g, shared); }
+
+    /** Σ over the terms' materialized values, (S, N, w); null for none. */
+    static Tensor sum(List<RowTerm> terms) {
+        Tensor out = null;
+        for (RowTerm t : terms) out = out == null ? t.materialize() : out.add(t.materialize());
+        return out;
+    }
+
+    /** ⟨t1[s1], t2[s2]⟩ over (N, w) for the seeds of each of C samples: (C, S1/C, S2/C). */
+    static Tensor contract(RowTerm t1, RowTerm t2, int c) {
+        long n = t1.a.size(1);
+        Tensor a1 = t1.a, a2 = t2.a;
+        if (!t1.shared && !t2.shared) {
+            Tensor rows = a1.reshape(c, -1, n).matmul(a2.reshape(c, -1, n).mT());
+            long w = t1.f.size(1);
+            return rows.mul(t1.f.reshape(c, -1, w).matmul(t2.f.reshape(c, -1, w).mT()));
+        }
+        if (t1.shared && t2.shared) a1 = a1.mul(t1.f.mul(t2.f).sum(new int[]{1}, false).reshape(1, n));
+        else if (t2.shared) a1 = a1.mul(t1.f.matmul(t2.f.mT()));                 // (S1, N): f1[s]·M2[l]
+        else a2 = a2.mul(t2.f.matmul(t1.f.mT()));                                 // (S2, N): f2[s]·M1[l]
+        return a1.reshape(c, -1, n).matmul(a2.reshape(c, -1, n).mT());
+    }
+}
