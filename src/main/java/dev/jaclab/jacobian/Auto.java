@@ -19,7 +19,7 @@ public record Auto() implements Strategy {
     /** The candidates auto considers; chunked strategies shrink their chunk until they fit the budget. */
     static List<Strategy> candidates(Problem p) {
         return List.of(Strategies.forwardSum(), Strategies.reverseSum(), Strategies.vmapJacrev(), Strategies.colored(),
-                SparseRows.fitting(p, p.chunk), Chunked.fitting(p, p.chunk), Strategies.fullBatched());
+                SparseRows.fitting(p, p.chunk), MeetInMiddle.fitting(p, p.chunk), Chunked.fitting(p, p.chunk), Strategies.fullBatched());
     }
 
     /** The chosen strategy, or null when none fits. */

@@ -57,6 +57,20 @@ final class Reductions {
             return new Tensor[]{gk.expand(x.shape())};
         }
         @Override protected Tensor jvp(Tensor[] t, Node n) { return t[0].sum(dims, keepDim); }
+
+        /**
+         * Over the sample axis, a row-local input wants only its own row r_c of the cotangent: the broadcast of g
+         * to that one row (O(width) per seed, not O(N·width)), so a batch mean costs the row-sparse sweep nothing.
+         */
+        @Override public boolean hasOwnRowsVjp() { return true; }
+
+        @Override protected Tensor[] vjpOwnRows(Tensor g, Node n, Own[] own, long[] rows) {
+            if (own[0] != Own.ROW || dims.length == 0 || dims[0] != 0) return null;
+            Tensor x = n.inputs()[0];
+            long[] row = x.shape().clone();
+            row[0] = 1;
+            return new Tensor[]{(keepDim ? g : g.reshape(reducedShape(x.shape(), dims, true))).expand(row)};
+        }
     }
 
     /** max (isMax) or min over dims; ties share the derivative equally. */

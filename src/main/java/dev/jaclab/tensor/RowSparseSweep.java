@@ -134,11 +134,36 @@ public final class RowSparseSweep {
             if (wanted(p, 0, in, onPath)) SeedBatch.add(ct, in[0], throughReshape(n, g, ch), ch);
             return;
         }
+        if (!rowWise && p.hasOwnRowsVjp() && ownRowsOfReduction(n, g, ch, ct, onPath, rowLocal)) return;
         Tensor dense = g.sparse() ? g.densify(ch, n.output()) : g.values();
         Tensor[] gi = p.vjp(dense, onlyWanted(n, onPath));
         DENSE_ROWS.addAndGet(ch.count() * (n.output().rank() > 0 ? n.output().size(0) : 1));
         for (int i = 0; i < in.length; i++)
             if (wanted(p, i, in, onPath) && gi[i] != null) SeedBatch.add(ct, in[i], SeedBatch.dense(gi[i]), ch);
+    }
+
+    /**
+     * A node without per-sample slots (a reduction over the samples) whose row-local inputs want only their own rows:
+     * its {@link Primitive#vjpOwnRows} hands those rows over directly. False when it does not apply.
+     */
+    private static boolean ownRowsOfReduction(Node n, SeedBatch g, SeedBatch.Chunk ch, Map<Tensor, SeedBatch> ct, Predicate<Tensor> onPath,
+                                              Predicate<Tensor> rowLocal) {
+        Tensor[] in = n.inputs();
+        Primitive p = n.primitive();
+        Primitive.Own[] own = new Primitive.Own[in.length];
+        boolean anyRow = false;
+        for (int i = 0; i < in.length; i++) {
+            own[i] = wanted(p, i, in, onPath) && rowLocal.test(in[i]) && in[i].rank() > 0 ? Primitive.Own.ROW : Primitive.Own.ALL;
+            anyRow |= own[i] == Primitive.Own.ROW;
+        }
+        if (!anyRow) return false;
+        Tensor[] gi = p.vjpOwnRows(g.densify(ch, n.output()), onlyWanted(n, onPath), own, ch.rows());
+        if (gi == null) return false;
+        SPARSE_ROWS.addAndGet(ch.count());
+        for (int i = 0; i < in.length; i++)
+            if (wanted(p, i, in, onPath) && gi[i] != null)
+                SeedBatch.add(ct, in[i], own[i] == Primitive.Own.ROW ? new SeedBatch(gi[i], ch.rows()) : SeedBatch.dense(gi[i]), ch);
+        return true;
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.jaclab.explore.Model;
 import dev.jaclab.explore.Models;
 import dev.jaclab.nd.DType;
+import dev.jaclab.tensor.RowSparseSweep;
 import dev.jaclab.tensor.Tensor;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -65,6 +66,38 @@ class MeetInMiddleTest {
         Tensor ref = Jacobian.of(y, x).perSample(Strategies.perElement());
         Tensor J = Jacobian.of(y, x).perSample(Strategies.meetInMiddle(6));
         assertTrue(J.maxAbsDiff(ref) < 1e-10, name + ": max diff " + J.maxAbsDiff(ref));
+    }
+
+    @Test void twoLayersNeverDensifyACotangent() {
+        Model m = Models.attentionStack(7, 3, 8, 2, true);
+        Tensor x = m.inputs(40, 3)[0].requiresGrad();
+        Problem p = Jacobian.of(m.forward(x)[0], x).problem();
+        RowSparseSweep.resetWork();
+        Strategies.meetInMiddle(12).run(p);
+        var w = RowSparseSweep.work();
+        assertEquals(0, w.denseRows(), "cotangents stay row-sparse or factored down to the meeting point: " + w);
+        assertTrue(w.sparseRows() > 0, w.toString());
+        MeetInMiddle.Cut cut = MeetInMiddle.cut(p);
+        assertEquals(2, cut.depth());
+        for (Tensor t : cut.upper())
+            assertFalse(t.node().primitive().name().equals("attention") && !cut.upper().containsAll(java.util.List.of(t.node().inputs())) && t == firstAttention(p),
+                    "the first attention layer lies below the cut");
+    }
+
+    private static Tensor firstAttention(Problem p) {
+        for (Tensor t : p.structure().path()) if (t.node().primitive().name().equals("attention")) return t;
+        return null;
+    }
+
+    @Test void batchMeanCostsNoDenseCotangent() {
+        Model m = Models.globalMean();
+        Tensor x = m.inputs(50, 3)[0].requiresGrad();
+        Tensor y = m.forward(x)[0];
+        RowSparseSweep.resetWork();
+        Tensor J = Jacobian.of(y, x).perSample(Strategies.sparseRows(16));
+        assertTrue(RowSparseSweep.work().denseRows() <= 50 * 3,
+                "only the (1, 3) mean is dense, one row per seed; its VJP hands each seed its own row of x: " + RowSparseSweep.work());
+        assertTrue(J.maxAbsDiff(Jacobian.of(y, x).perSample(Strategies.perElement())) < 1e-12);
     }
 
     @Test void pinnWithTwoInputsAndMasks() {

@@ -36,7 +36,8 @@ class StrategiesAgreeTest {
         Problem p = problem(model);
         Tensor ref = Strategies.perElement().run(p);
         List<Strategy> all = List.of(Strategies.reverseSum(), Strategies.forwardSum(), Strategies.fullBatched(), Strategies.chunked(5),
-                Strategies.colored(), Strategies.sparseRows(5), Strategies.sparseRows(64), Strategies.auto());
+                Strategies.colored(), Strategies.sparseRows(5), Strategies.sparseRows(64), Strategies.meetInMiddle(5), Strategies.meetInMiddle(64),
+                Strategies.auto());
         int ran = 0;
         for (Strategy s : all) {
             String why = s.refusal(p);
@@ -53,7 +54,7 @@ class StrategiesAgreeTest {
     @ParameterizedTest @MethodSource("models")
     void countedPassesEqualPredicted(Model model) {
         for (Strategy s : List.of(Strategies.reverseSum(), Strategies.forwardSum(), Strategies.chunked(5), Strategies.sparseRows(5),
-                Strategies.fullBatched(), Strategies.colored(), Strategies.perElement())) {
+                Strategies.meetInMiddle(5), Strategies.meetInMiddle(64), Strategies.fullBatched(), Strategies.colored(), Strategies.perElement())) {
             Problem p = problem(model);
             if (s.refusal(problem(model)) != null) continue;
             Passes.Counts before = Passes.snapshot();
