@@ -27,6 +27,7 @@ public final class Jacobian {
     private int axis = 0;
     private long budget = defaultBudget();
     private int chunk = 256;
+    private int parallelism = Runtime.getRuntime().availableProcessors();
     private long seed = 0;
     private Problem problem;
 
@@ -59,11 +60,17 @@ public final class Jacobian {
 
     public Jacobian seed(long s) { seed = s; problem = null; return this; }
 
+    /**
+     * Worker threads that run the chunks of sparseRows and meetInMiddle (default: the machine's cores); the blocks
+     * are the serial run's exactly. Native ops run single-threaded inside each worker where OMP_NUM_THREADS=1.
+     */
+    public Jacobian parallelism(int workers) { parallelism = workers; problem = null; return this; }
+
     /** The problem strategies see (shapes, structure, pattern). */
     public Problem problem() {
         if (problem == null) {
             int a = Shapes.dim("Jacobian", axis, Math.min(x.rank(), y.rank()));
-            problem = new Problem(y, x, closure, a, budget, chunk, seed);
+            problem = new Problem(y, x, closure, a, budget, chunk, seed, parallelism);
         }
         return problem;
     }

@@ -149,16 +149,16 @@ public record MeetInMiddle(int chunk) implements Strategy {
         long N = p.samples(), m = p.outputWidth(), n = p.inputWidth();
         int cs = samplesPerChunk(p);
         Structure s = p.structure();
-        List<Tensor> parts = new ArrayList<>();
-        try (NodeCache cache = new NodeCache(); dev.jaclab.nd.Scratch scratch = dev.jaclab.nd.Scratch.open()) {
-            for (long start = 0; start < N; start += cs) {
+        try (NodeCache cache = new NodeCache()) {
+            List<Tensor> parts = Chunks.map((int) ((N + cs - 1) / cs), p.parallelism(), k -> {
+                long start = (long) k * cs;
                 long[] rows = new long[(int) Math.min(cs, N - start)];
                 for (int i = 0; i < rows.length; i++) rows[i] = start + i;
                 Passes.countReverse(rows.length * m);
                 Passes.countForward(rows.length * n);
-                parts.add(MixedModeSweep.blocks(p.y, p.x, rows, cut.frontier()::contains, cut::lower, s::isRowLocal, cut.onPath()::contains, cache));
-            }
+                return MixedModeSweep.blocks(p.y, p.x, rows, cut.frontier()::contains, cut::lower, s::isRowLocal, cut.onPath()::contains, cache);
+            });
+            return Tensor.concat(0, parts.toArray(new Tensor[0])).reshape(N, m, n);
         }
-        return Tensor.concat(0, parts.toArray(new Tensor[0])).reshape(N, m, n);
     }
 }

@@ -21,10 +21,17 @@ public final class Problem {
     final long budgetBytes;
     final int chunk;
     final long seed;
+    final int parallelism;
     private Structure structure;
     private SparsityPattern pattern;
 
     Problem(Tensor y, Tensor x, Function<Tensor, Tensor> closure, int axis, long budgetBytes, int chunk, long seed) {
+        this(y, x, closure, axis, budgetBytes, chunk, seed, Runtime.getRuntime().availableProcessors());
+    }
+
+    Problem(Tensor y, Tensor x, Function<Tensor, Tensor> closure, int axis, long budgetBytes, int chunk, long seed, int parallelism) {
+        if (parallelism < 1) throw new IllegalArgumentException("Jacobian: parallelism must be >= 1, got " + parallelism);
+        this.parallelism = parallelism;
         this.y = y;
         this.x = x;
         this.closure = closure;
@@ -59,10 +66,13 @@ public final class Problem {
 
     public boolean hasClosure() { return closure != null; }
 
+    /** Worker threads for chunked strategies (default: the machine's cores). */
+    public int parallelism() { return parallelism; }
+
     public long bytesPerElement() { return y.dtype().bytes(); }
 
     /** Graph facts (sample coupling by structure, mixing ops, sizes), computed once. */
-    public Structure structure() {
+    public synchronized Structure structure() {
         if (structure == null) structure = Structure.analyse(y, x, axis, t -> false);
         return structure;
     }

@@ -5,7 +5,6 @@ import dev.jaclab.tensor.Backprop;
 import dev.jaclab.tensor.Node;
 import dev.jaclab.tensor.RowSparseSweep;
 import dev.jaclab.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -102,10 +101,8 @@ public record SparseRows(int chunk) implements Strategy {
         Set<Tensor> onPath = ids();
         onPath.addAll(s.path());
         onPath.add(p.x);
-        List<Tensor> rows = new ArrayList<>();
-        try (dev.jaclab.nd.Scratch scratch = dev.jaclab.nd.Scratch.open()) {     // kernels reuse their buffers across chunks
-            for (long start = 0; start < total; start += chunk) rows.add(chunkRows(p, start, onPath));
-        }
+        int count = (int) ((total + chunk - 1) / chunk);                         // kernels reuse their buffers across a worker's chunks
+        List<Tensor> rows = Chunks.map(count, p.parallelism(), k -> chunkRows(p, (long) k * chunk, onPath));
         return Tensor.concat(0, rows.toArray(new Tensor[0])).reshape(N, m, p.inputWidth());
     }
 

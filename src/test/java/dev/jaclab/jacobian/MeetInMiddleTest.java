@@ -100,6 +100,18 @@ class MeetInMiddleTest {
         assertTrue(J.maxAbsDiff(Jacobian.of(y, x).perSample(Strategies.perElement())) < 1e-12);
     }
 
+    @Test void workerThreadsGiveTheSerialBlocks() {
+        Model m = Models.attentionStack(5, 3, 8, 2, true);
+        Tensor x = m.inputs(33, 2)[0].requiresGrad();
+        Tensor y = m.forward(x)[0];
+        for (Strategy s : java.util.List.of(Strategies.meetInMiddle(6), Strategies.sparseRows(7))) {
+            Tensor serial = Jacobian.of(y, x).parallelism(1).perSample(s);
+            for (int workers : new int[]{2, 3, 8})
+                assertEquals(0.0, Jacobian.of(y, x).parallelism(workers).perSample(s).maxAbsDiff(serial), s.name() + " on " + workers + " workers");
+        }
+        assertThrows(IllegalArgumentException.class, () -> Jacobian.of(y, x).parallelism(0).problem());
+    }
+
     @Test void pinnWithTwoInputsAndMasks() {
         Model m = Models.pinn(11);
         Tensor[] in = m.inputs(N, 2);
