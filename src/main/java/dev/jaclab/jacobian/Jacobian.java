@@ -86,6 +86,18 @@ public final class Jacobian {
         return p.toUserBlocks(s.run(p));
     }
 
+    /**
+     * The blocks of samples from ≤ i < to only (to − from, y per-sample shape, x per-sample shape), by a strategy whose
+     * work splits by sample rows (sparseRows, meetInMiddle): one machine's share of a distributed run.
+     */
+    public Tensor perSampleRows(Strategy s, long from, long to) {
+        Problem p = problem();
+        String r = s.refusal(p);
+        if (r != null) throw new IllegalArgumentException(r);
+        Tensor nmn = s.runRows(p, from, to);
+        return nmn.reshape(dev.jaclab.nd.Shapes.concat(new long[]{to - from}, p.blockShape()));
+    }
+
     /** The full Jacobian (N, y per-sample..., N, x per-sample...); refuses beyond the memory budget. */
     public Tensor full() {
         Problem p = problem();

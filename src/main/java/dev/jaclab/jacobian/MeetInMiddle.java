@@ -143,17 +143,21 @@ public record MeetInMiddle(int chunk) implements Strategy {
         return dense;
     }
 
-    @Override public Tensor run(Problem p) {
+    @Override public Tensor run(Problem p) { return runRows(p, 0, p.samples()); }
+
+    /** The blocks of samples from ≤ i < to, (to − from, m, n). */
+    @Override public Tensor runRows(Problem p, long from, long to) {
+        RowRange.check(p, from, to);
         Cut cut = cut(p);
-        if (cut.depth() < 2) return new SparseRows(chunk).run(p);
-        long N = p.samples(), m = p.outputWidth(), n = p.inputWidth();
+        if (cut.depth() < 2) return new SparseRows(chunk).runRows(p, from, to);
+        long N = to - from, m = p.outputWidth(), n = p.inputWidth();
         int cs = samplesPerChunk(p);
         Structure s = p.structure();
         try (NodeCache cache = new NodeCache()) {
             List<Tensor> parts = Chunks.map((int) ((N + cs - 1) / cs), p.parallelism(), k -> {
                 long start = (long) k * cs;
                 long[] rows = new long[(int) Math.min(cs, N - start)];
-                for (int i = 0; i < rows.length; i++) rows[i] = start + i;
+                for (int i = 0; i < rows.length; i++) rows[i] = from + start + i;
                 Passes.countReverse(rows.length * m);
                 Passes.countForward(rows.length * n);
                 return MixedModeSweep.blocks(p.y, p.x, rows, cut.frontier()::contains, cut::lower, s::isRowLocal, cut.onPath()::contains, cache);

@@ -95,21 +95,25 @@ public record SparseRows(int chunk) implements Strategy {
         return Cost.reverse((v + c - 1) / c, v, peak, "N·m row-sparse VJPs, " + c + " per batch (" + dense.size() + " dense tensors)").withWork(work);
     }
 
-    @Override public Tensor run(Problem p) {
-        long N = p.samples(), m = p.outputWidth(), total = N * m;
+    @Override public Tensor run(Problem p) { return runRows(p, 0, p.samples()); }
+
+    /** The blocks of samples from ≤ i < to, (to − from, m, n): one slice of the work (a Spark partition, say). */
+    @Override public Tensor runRows(Problem p, long from, long to) {
+        RowRange.check(p, from, to);
+        long m = p.outputWidth(), first = from * m, total = (to - from) * m;
         Structure s = p.structure();
         Set<Tensor> onPath = ids();
         onPath.addAll(s.path());
         onPath.add(p.x);
         int count = (int) ((total + chunk - 1) / chunk);                         // kernels reuse their buffers across a worker's chunks
-        List<Tensor> rows = Chunks.map(count, p.parallelism(), k -> chunkRows(p, (long) k * chunk, onPath));
-        return Tensor.concat(0, rows.toArray(new Tensor[0])).reshape(N, m, p.inputWidth());
+        List<Tensor> rows = Chunks.map(count, p.parallelism(), k -> chunkRows(p, first + (long) k * chunk, Math.min(chunk, total - (long) k * chunk), onPath));
+        return Tensor.concat(0, rows.toArray(new Tensor[0])).reshape(to - from, m, p.inputWidth());
     }
 
     /** The block rows of seeds start .. start+chunk (seed r at sample r / m, output r mod m), shape (c, n). */
-    private Tensor chunkRows(Problem p, long start, Set<Tensor> onPath) {
+    private Tensor chunkRows(Problem p, long start, long count, Set<Tensor> onPath) {
         long m = p.outputWidth();
-        int c = (int) Math.min(chunk, p.samples() * m - start);
+        int c = (int) count;
         long[] sampleRows = new long[c];
         double[] seed = new double[(int) (c * m)];
         for (int j = 0; j < c; j++) {

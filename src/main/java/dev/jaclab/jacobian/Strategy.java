@@ -27,6 +27,16 @@ public interface Strategy {
     /** Blocks (N, m, n), sample-major. */
     Tensor run(Problem p);
 
+    /**
+     * The blocks of samples from ≤ i < to only, (to − from, m, n), for strategies whose work splits by sample rows
+     * (sparseRows, meetInMiddle): how a cluster shares one Jacobian. Others compute every block at once and refuse.
+     */
+    default Tensor runRows(Problem p, long from, long to) {
+        RowRange.check(p, from, to);
+        if (from == 0 && to == p.samples()) return run(p);
+        throw new UnsupportedOperationException(name() + " computes all blocks at once; sparseRows and meetInMiddle compute a range of samples");
+    }
+
     /** Exact up to rounding (false for estimators and for partial Jacobians). */
     default boolean exact() { return true; }
 

@@ -110,6 +110,13 @@ class MeetInMiddleTest {
                 assertEquals(0.0, Jacobian.of(y, x).parallelism(workers).perSample(s).maxAbsDiff(serial), s.name() + " on " + workers + " workers");
         }
         assertThrows(IllegalArgumentException.class, () -> Jacobian.of(y, x).parallelism(0).problem());
+        for (Strategy s : java.util.List.of(Strategies.meetInMiddle(6), Strategies.sparseRows(7))) {
+            Tensor all = Jacobian.of(y, x).perSample(s);
+            Tensor part = Jacobian.of(y, x).perSampleRows(s, 10, 23);
+            assertTrue(part.maxAbsDiff(all.narrow(0, 10, 13)) < 1e-12, s.name() + " on rows 10..22 (chunks start elsewhere: rounding only)");
+            assertThrows(IllegalArgumentException.class, () -> Jacobian.of(y, x).perSampleRows(s, 30, 40));
+        }
+        assertThrows(UnsupportedOperationException.class, () -> Jacobian.of(y, x).perSampleRows(Strategies.chunked(4), 0, 5));
     }
 
     @Test void pinnWithTwoInputsAndMasks() {
