@@ -67,7 +67,8 @@ public record SparseRows(int chunk) implements Strategy {
                     sparse.merge(source, true, (a, b) -> a && b);
                     continue;
                 }
-                boolean inSparse = sp && (RowSparseSweep.keepsRowsSparse(n, i) || (n.primitive().hasOwnRowsVjp() && s.isRowLocal(in)));
+                boolean inSparse = sp && (RowSparseSweep.keepsRowsSparse(n, i)
+                        || (n.primitive().hasOwnRowsVjp() && (s.isRowLocal(in) || RowSparseSweep.splitOfRowLocal(in, s::isRowLocal) > 1)));
                 sparse.merge(in, inSparse, (a, b) -> a && b);
             }
         }

@@ -375,6 +375,31 @@ public final class NdArray implements AutoCloseable {
         return fromDoubles(dtype(), out, s[0], s[1]);
     }
 
+    /**
+     * Small blocks of a matrix, transposed, for C batch entries: out[c, j, k] = this[rows[c·K + k], cols[c·S + j]] with
+     * K = rows.length / C and S = cols.length / C, shape (C, S, K). Reads only those entries.
+     */
+    public NdArray blocksT(long[] rows, long[] cols, int c) {
+        long[] s = shape();
+        if (s.length != 2 || rows.length % c != 0 || cols.length % c != 0)
+            throw new IllegalArgumentException("blocksT: " + rows.length + " rows and " + cols.length + " columns for " + c + " blocks of " + Shapes.str(s));
+        int k = rows.length / c, w = cols.length / c;
+        INDArray src = packedCopy(a);
+        var buf = src.data();
+        double[] out = new double[c * w * k];
+        for (int b = 0; b < c; b++)
+            for (int j = 0; j < w; j++) {
+                long col = cols[b * w + j];
+                for (int i = 0; i < k; i++) {
+                    long row = rows[b * k + i];
+                    if (row < 0 || row >= s[0] || col < 0 || col >= s[1])
+                        throw new IllegalArgumentException("blocksT: entry (" + row + ", " + col + ") outside " + Shapes.str(s));
+                    out[(b * w + j) * k + i] = buf.getDouble(row * s[1] + col);
+                }
+            }
+        return fromDoubles(dtype(), out, c, w, k);
+    }
+
     /** The adjoint of gather: zeros of {@code size} along dim, with slice k added at {@code index[k]}. */
     public NdArray scatterAdd(int dim, long[] index, long size) {
         long[] s = shape();

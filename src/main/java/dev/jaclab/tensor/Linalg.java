@@ -61,6 +61,21 @@ final class Linalg {
             return new Tensor[]{da, new Tensor(db, level)};
         }
 
+        /**
+         * A·B with plain matrices, g on K rows of the output per seed, and only S rows of B wanted (B = x.reshape(s·N, ...):
+         * the forum's dense layer over the flattened batch): dB[rows] = A[outRows, inRows]ᵀ·g, O(K·S) per seed — the
+         * K×S entries of A are all it reads.
+         */
+        @Override protected Tensor vjpRowBlock(Tensor g, Node n, int input, long[] outRows, long[] inRows) {
+            Tensor a = n.inputs()[0], b = n.inputs()[1];
+            int[] level = g.levels();
+            if (input != 1 || a.rank() != 2 || b.rank() != 2 || a.levels().length != 0 || b.levels().length != 0 || level.length != 1
+                    || g.data().rank() != 3) return null;
+            int c = (int) g.data().shape()[0];
+            if (outRows.length != c * g.data().shape()[1] || inRows.length % c != 0) return null;
+            return new Tensor(a.data().blocksT(outRows, inRows, c).matmul(g.data()), level);          // (C, S, p)
+        }
+
         /** x·W with plain matrices: every row of x goes through the same W. */
         @Override public boolean rowUniformLinear(Node n, int input) {
             Tensor a = n.inputs()[0], b = n.inputs()[1];

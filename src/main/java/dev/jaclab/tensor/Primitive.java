@@ -73,6 +73,14 @@ public abstract class Primitive {
     }
 
     /**
+     * Optional: the cotangent of rows {@code inRows} (S per seed) of input {@code input}, from a cotangent g on output
+     * rows {@code outRows} (K per seed; g a batch level of C seeds over (K, ...)), where that input's rows are
+     * contracted into the output and only these few are wanted — the answer is a batch level over (S, ...). Null
+     * (the default) when not covered.
+     */
+    protected Tensor vjpRowBlock(Tensor g, Node n, int input, long[] outRows, long[] inRows) { return null; }
+
+    /**
      * Whether the map from input {@code input}'s rows to the output's rows, the other inputs held fixed, is linear
      * and the same for every row (x·W, x + y, −x, x·scalar): then a tangent or cotangent in {@link RowTerm} form passes
      * through by mapping its features alone. False by default.

@@ -103,6 +103,7 @@ public final class RowSparseSweep {
         }
         boolean rowWise = false;
         for (int i = 0; i < in.length; i++) rowWise |= p.perSample(n, i) && in[i].rank() > 0;
+        if (g.sparse() && rowWise && rowBlock(n, g, ch, ct, onPath, rowLocal)) return;
         if (g.sparse() && rowWise) {
             Node r = restricted(n, g, ch, onPath);
             Primitive.Own[] own = new Primitive.Own[in.length];
@@ -140,6 +141,48 @@ public final class RowSparseSweep {
         DENSE_ROWS.addAndGet(ch.count() * (n.output().rank() > 0 ? n.output().size(0) : 1));
         for (int i = 0; i < in.length; i++)
             if (wanted(p, i, in, onPath) && gi[i] != null) SeedBatch.add(ct, in[i], SeedBatch.dense(gi[i]), ch);
+    }
+
+    /**
+     * s > 1 when t = u.reshape(s·N, ...) splits each row of a row-local u into s rows (row j of u becomes rows
+     * j·s .. j·s+s−1 of t), else 0. Only those s rows of t's cotangent reach a seed's own row of x.
+     */
+    public static long splitOfRowLocal(Tensor t, Predicate<Tensor> rowLocal) {
+        Node n = t.node();
+        if (n == null || t.rank() < 1 || rowAligned(n) >= 0 || !rowLocal.test(n.inputs()[0])) return 0;
+        return -rowAligned(n);
+    }
+
+    /** Each seed's row r as the s rows r·s .. r·s+s−1. */
+    private static long[] splitRows(long[] rows, long s) {
+        long[] out = new long[(int) (rows.length * s)];
+        for (int i = 0; i < out.length; i++) out[i] = rows[(int) (i / s)] * s + i % s;
+        return out;
+    }
+
+    /**
+     * One wanted input, a reshape that splits the samples' rows s ways (x.reshape(s·N, ...)), contracted by the node:
+     * only the s rows of each seed's sample are wanted, and {@link Primitive#vjpRowBlock} hands back just those (the
+     * forum's dense layer: 3×3 entries of W per seed instead of a 3N-long row). False when it does not apply.
+     */
+    private static boolean rowBlock(Node n, SeedBatch g, SeedBatch.Chunk ch, Map<Tensor, SeedBatch> ct, Predicate<Tensor> onPath,
+                                    Predicate<Tensor> rowLocal) {
+        Tensor[] in = n.inputs();
+        Primitive p = n.primitive();
+        int only = -1;
+        for (int i = 0; i < in.length; i++) {
+            if (!wanted(p, i, in, onPath)) continue;
+            if (only >= 0 || p.perSample(n, i)) return false;
+            only = i;
+        }
+        long s = only < 0 ? 0 : splitOfRowLocal(in[only], rowLocal);
+        if (s < 1) return false;
+        long[] asked = splitRows(ch.rows(), s);
+        Tensor gi = p.vjpRowBlock(g.values(), n, only, g.rows(), asked);
+        if (gi == null) return false;
+        SPARSE_ROWS.addAndGet(g.rows().length);
+        SeedBatch.add(ct, in[only], new SeedBatch(gi, asked), ch);
+        return true;
     }
 
     /**
