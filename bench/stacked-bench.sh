@@ -48,10 +48,10 @@ alone() {       # model N strategy repeats
 }
 
 compare attention2 1024 1 "meetInMiddle sparseRows" 3
-compare attention4 1024 1 "meetInMiddle" 1
 compare attention 1024 1 "sparseRows meetInMiddle" 5
 compare dense 1024 1 "sparseRows" 3
 [ "$quick" = 1 ] && exit 0
+compare attention4 1024 1 "meetInMiddle" 1
 t=$(torch_row denseClosedForm 4096 5)
 echo "dense,4096,pytorch,closed form,$t,"
 compare dense 4096 1 "sparseRows" 3
