@@ -67,7 +67,7 @@ public final class MixedModeSweep {
         if (cp != null && tp != null) out = add(out, plain(cp, down, tp, up, u, c));
         for (RowTerm t : tan.terms()) if (cp != null) out = add(out, plainWithTerm(cp, down, t, up.rows(), u, c, false));
         for (RowTerm t : cot.terms()) if (tp != null) out = add(out, plainWithTerm(tp, up, t, down.rows(), u, c, true));
-        for (RowTerm a : cot.terms()) for (RowTerm b : tan.terms()) out = add(out, RowTerm.contract(a, b, c));
+        if (cot.hasTerms() && tan.hasTerms()) out = add(out, RowTerm.contractAll(cot.terms(), tan.terms(), c));
         return out;
     }
 

@@ -53,6 +53,45 @@ public record RowTerm(Tensor a, Tensor f, boolean shared) {
         return out;
     }
 
+    /**
+     * Σ over every pair (cotangent term, tangent term) of ⟨t1[s1], t2[s2]⟩ over (N, w) for the seeds of each of C samples,
+     * (C, m, n). Per-seed terms go in stacks, so all per-seed pairs cost two batched products.
+     */
+    static Tensor contractAll(List<RowTerm> cot, List<RowTerm> tan, int c) {
+        List<RowTerm> cp = cot.stream().filter(t -> !t.shared).toList(), cs = cot.stream().filter(t -> t.shared).toList();
+        List<RowTerm> tp = tan.stream().filter(t -> !t.shared).toList(), ts = tan.stream().filter(t -> t.shared).toList();
+        Tensor out = null;
+        if (!cp.isEmpty() && !tp.isEmpty()) {
+            Tensor rows = stack(cp, c, false).matmul(stack(tp, c, false).mT());                  // (C, |cp|·m, |tp|·n)
+            out = blockSum(rows.mul(stack(cp, c, true).matmul(stack(tp, c, true).mT())), c, cp.size(), tp.size());
+        }
+        for (RowTerm m : ts) if (!cp.isEmpty()) {                                                 // a1[a, l]·(f1[a]·M[l]), all cp at once
+            Tensor weighted = Tensor.concat(1, cp.stream().map(t -> t.a.mul(t.f.matmul(m.f.mT())).reshape(c, -1, t.a.size(1))).toArray(Tensor[]::new));
+            out = add(out, blockSum(weighted.matmul(m.a.reshape(c, -1, m.a.size(1)).mT()), c, cp.size(), 1));
+        }
+        for (RowTerm m : cs) if (!tp.isEmpty()) {
+            Tensor weighted = Tensor.concat(1, tp.stream().map(t -> t.a.mul(t.f.matmul(m.f.mT())).reshape(c, -1, t.a.size(1))).toArray(Tensor[]::new));
+            out = add(out, blockSum(m.a.reshape(c, -1, m.a.size(1)).matmul(weighted.mT()), c, 1, tp.size()));
+        }
+        for (RowTerm a : cs) for (RowTerm b : ts) out = add(out, contract(a, b, c));
+        return out;
+    }
+
+    private static Tensor add(Tensor acc, Tensor part) { return acc == null ? part : acc.add(part); }
+
+    /** The terms' row weights (or features) per sample, stacked: (C, terms·seedsPerSample, N or w). */
+    private static Tensor stack(List<RowTerm> terms, int c, boolean features) {
+        Tensor[] parts = terms.stream().map(t -> features ? t.f.reshape(c, -1, t.f.size(1)) : t.a.reshape(c, -1, t.a.size(1))).toArray(Tensor[]::new);
+        return parts.length == 1 ? parts[0] : Tensor.concat(1, parts);
+    }
+
+    /** (C, p·m, q·n) → Σ over the p × q blocks, (C, m, n). */
+    private static Tensor blockSum(Tensor x, int c, int p, int q) {
+        if (p == 1 && q == 1) return x;
+        long m = x.size(1) / p, n = x.size(2) / q;
+        return x.reshape(c, p, m, q, n).sum(new int[]{1, 3}, false);
+    }
+
     /** ⟨t1[s1], t2[s2]⟩ over (N, w) for the seeds of each of C samples: (C, S1/C, S2/C). */
     static Tensor contract(RowTerm t1, RowTerm t2, int c) {
         long n = t1.a.size(1);
