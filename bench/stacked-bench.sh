@@ -6,7 +6,9 @@
 #   bench/stacked-bench.sh --quick    # N = 1,024 rows only
 #
 # PyTorch comes from Debian's python3-torch (installed here when missing and run as root; it is a benchmark
-# dependency only). Prints CSV: model,N,side,route,seconds,peak_rss_mib,ratio_to_torch.
+# dependency only). Prints CSV: model,N,side,route,seconds,peak_rss_mib,cpu_seconds,ratio_to_torch (wall),
+# cpu_ratio_to_torch (process CPU time: the fair ratio when other work shares the cores). JACLAB_WORKERS=2 runs
+# JacLab's chunks on two threads (default 1, like PyTorch's side).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=0
@@ -23,28 +25,29 @@ fi
 [ -f target/jaclab-all.jar ] || mvn -B -q -DskipTests package
 export OMP_NUM_THREADS=1 LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 
-torch_row() {   # model N repeats -> "seconds,rss"
-  timeout 3600 /usr/bin/python3 bench/torch_blocks.py "$1" "$2" "$3" | awk -F, '{print $4","$5}'
+torch_row() {   # model N repeats -> "seconds,rss,cpu"
+  timeout 3600 /usr/bin/python3 bench/torch_blocks.py "$1" "$2" "$3" | awk -F, '{print $4","$5","$6}'
 }
-jaclab_row() {  # model N strategy repeats -> "seconds,rss" (Jacobian + forward, as PyTorch's include the forward)
+jaclab_row() {  # model N strategy repeats -> "seconds,rss,cpu" (Jacobian + forward, as PyTorch's include the forward)
   timeout 3600 java -Xmx8g -Djava.awt.headless=true -cp target/jaclab-all.jar dev.jaclab.cli.JacobianBench "$1" "$2" "$3" "$4" 16g \
-    | awk -F, '$4=="ok" {printf "%.4f,%s\n", $5+$6, $8}'
+    | awk -F, '$4=="ok" {printf "%.4f,%s,%.4f\n", $5+$6, $8, $10+$6}'
 }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.1f", a/b }'; }
 
-echo "model,N,side,route,seconds,peak_rss_mib,ratio_to_torch"
+echo "model,N,side,route,seconds,peak_rss_mib,cpu_seconds,ratio_to_torch,cpu_ratio_to_torch"
 compare() {     # model N torchRepeats jaclabStrategy jaclabRepeats
   local t j
   t=$(torch_row "$1" "$2" "$3")
-  echo "$1,$2,pytorch,best exact,$t,1.0"
+  echo "$1,$2,pytorch,best exact,$t,1.0,1.0"
   for s in $4; do
     j=$(jaclab_row "$1" "$2" "$s" "$5")
-    echo "$1,$2,jaclab,$s,$j,$(awk -v a="${t%%,*}" -v b="${j%%,*}" 'BEGIN{printf "%.1f", a/b}')"
+    echo "$1,$2,jaclab,$s,$j,$(ratio "${t%%,*}" "${j%%,*}"),$(ratio "${t##*,}" "${j##*,}")"
   done
 }
 alone() {       # model N strategy repeats
   local j
   j=$(jaclab_row "$1" "$2" "$3" "$4")
-  echo "$1,$2,jaclab,$3,$j,"
+  echo "$1,$2,jaclab,$3,$j,,"
 }
 
 compare attention2 1024 1 "meetInMiddle sparseRows" 3

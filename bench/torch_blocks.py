@@ -5,7 +5,8 @@
   /usr/bin/python3 bench/torch_blocks.py dense 4096 [repeats]        # sigmoid(Linear(3N, 3N)(x.flatten())), full is_grads_batched
   /usr/bin/python3 bench/torch_blocks.py denseClosedForm 4096        # the hand-derived blocks diag(σ'(z_i))·W_ii
 
-Prints one CSV line: model,N,route,seconds (median, forward included),peak_rss_mib. One thread (torch.set_num_threads(1)),
+Prints one CSV line: model,N,route,seconds (median, forward included),peak_rss_mib,cpu_seconds (median process CPU
+time: robust where other work shares the cores). One thread (torch.set_num_threads(1)),
 float32. The models have JacLab's shapes (Models.attentionStack(.., 3, 16, K, ..), Models.dense): times do not depend
 on the weights' values.
 """
@@ -79,13 +80,14 @@ def main():
         route, run = "closed form", lambda: closed_form(W, x)
     else:
         sys.exit("torch_blocks.py: unknown model '%s' (attentionK, dense, denseClosedForm)" % model)
-    times = []
+    times, cpu = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         run()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print("%s,%d,%s,%.4f,%.0f" % (model, n, route, statistics.median(times), rss))
+    print("%s,%d,%s,%.4f,%.0f,%.4f" % (model, n, route, statistics.median(times), rss, statistics.median(cpu)))
 
 
 if __name__ == "__main__":

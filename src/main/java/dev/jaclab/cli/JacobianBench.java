@@ -14,7 +14,7 @@ import java.util.Arrays;
 
 /**
  * One benchmark configuration per JVM (so its peak memory is its own), as one CSV line:
- * {@code model,N,strategy,status,seconds,forward_seconds,ratio,peak_rss_mib,backend}. Time is the median of
+ * {@code model,N,strategy,status,seconds,forward_seconds,ratio,peak_rss_mib,backend,cpu_seconds}. Time is the median of
  * {@code repeats} runs after one warm-up at N = 64; peak RSS is the process's VmHWM. Strategy
  * {@code chunkedEstimate} times the first chunk of {@code chunked(256)} and scales to all N·m seeds (status
  * "estimated"), for sizes where the full exact run would take hours.
@@ -55,8 +55,19 @@ public final class JacobianBench {
             long t0 = System.nanoTime();
             Tensor y = m.forward(in)[m.outputIndex()];
             double fwd = (System.nanoTime() - t0) / 1e9;
-            return new Setup(Jacobian.of(y, in[m.inputIndex()]).budget(budget), fwd);
+            return new Setup(Jacobian.of(y, in[m.inputIndex()]).budget(budget).parallelism(workers()), fwd);
         }
+    }
+
+    /** Worker threads for the chunk loops: JACLAB_WORKERS, default 1 (single-threaded, like the PyTorch side). */
+    static int workers() {
+        String w = System.getenv("JACLAB_WORKERS");
+        return w == null || w.isBlank() ? 1 : Integer.parseInt(w.trim());
+    }
+
+    /** CPU seconds this process has used (all threads): robust where other work shares the cores. */
+    static double cpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
     }
 
     static double[] once(Model m, long n, Strategy s, long budget) {
@@ -66,8 +77,9 @@ public final class JacobianBench {
         String refusal = s.refusal(j.problem());
         if (refusal != null) throw new IllegalStateException(refusal);
         long t1 = System.nanoTime();
+        double c1 = cpuSeconds();
         j.perSample(s);
-        return new double[]{(System.nanoTime() - t1) / 1e9, fwd};
+        return new double[]{(System.nanoTime() - t1) / 1e9, fwd, cpuSeconds() - c1};
     }
 
     static long peakRssMib() {
@@ -106,16 +118,18 @@ public final class JacobianBench {
         String head = m.name() + "," + n + "," + s.name() + ",";
         try {
             once(m, Math.min(64, n), s, budget);
-            double[] t = new double[repeats], f = new double[repeats];
+            double[] t = new double[repeats], f = new double[repeats], cpu = new double[repeats];
             for (int r = 0; r < repeats; r++) {
                 double[] o = once(m, n, s, budget);
                 t[r] = o[0];
                 f[r] = o[1];
+                cpu[r] = o[2];
             }
             Arrays.sort(t);
             Arrays.sort(f);
+            Arrays.sort(cpu);
             double tm = t[repeats / 2], fm = f[repeats / 2];
-            System.out.printf("%sok,%.4f,%.4f,%.1f,%d,%s%n", head, tm, fm, tm / fm, peakRssMib(), Backend.kind());
+            System.out.printf("%sok,%.4f,%.4f,%.1f,%d,%s,%.4f%n", head, tm, fm, tm / fm, peakRssMib(), Backend.kind(), cpu[repeats / 2]);
         } catch (IllegalStateException | IllegalArgumentException e) {
             System.out.printf("%srefused,,,,%d,%s%n", head, peakRssMib(), Backend.kind());
             System.err.println(e.getMessage());
