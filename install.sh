@@ -64,7 +64,7 @@ install_wanted
 check_java
 if [ -n "$reason" ]; then
   command -v mvn >/dev/null || die "Maven (mvn) is not on PATH; on Debian/Ubuntu: apt-get install -y maven"
-  say "building $jar ($reason): mvn -B -q -DskipTests ${profile[*]:-} package"
+  say "building $jar ($reason): mvn -B -q -DskipTests ${profile[*]:+${profile[*]} }package"
   (cd "$here" && mvn -B -q -DskipTests "${profile[@]}" package)
   printf '%s\n' "${profile[*]:-}" > "$stamp"
 fi
@@ -95,7 +95,7 @@ cp "$here/kernel/logo-32x32.png" "$here/kernel/logo-64x64.png" "$spec_dir/jaclab
 say "registering the kernelspec 'jaclab' (${scope[*]})"
 export PYDEVD_DISABLE_FILE_VALIDATION=1
 "$py" -Xfrozen_modules=off -m jupyter kernelspec install --replace --name jaclab "${scope[@]}" "$spec_dir/jaclab" 2>&1 \
-  | grep -v -e 'which is not in' -e 'may not be found' -e '^\[InstallKernelSpec\] Installed' || true
+  | grep -v -e 'which is not in' -e 'may not be found' -e '^\[InstallKernelSpec\]' || true
 if [ "${scope[0]}" = --prefix ]; then
   dest="${scope[1]}/share/jupyter/kernels/jaclab/kernel.json"
   [ -f "$dest" ] || die "the kernelspec was not written to $dest"

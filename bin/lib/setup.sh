@@ -62,7 +62,7 @@ install_wanted() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get -q -o DPkg::Lock::Timeout=600 update >/dev/null \
     || die "apt-get update failed (run it by hand to see why)"
-  apt-get -q -y -o DPkg::Lock::Timeout=600 install --no-install-recommends "${_wanted[@]}" \
+  apt-get -qq -y -o DPkg::Lock::Timeout=600 install --no-install-recommends "${_wanted[@]}" \
     || die "apt-get install ${_wanted[*]} failed"
   _wanted=()
   _reasons=()
