@@ -60,10 +60,14 @@ install_wanted() {
   say "installing Debian packages: ${_wanted[*]}"
   for r in "${_reasons[@]}"; do printf '    %s\n' "$r"; done
   export DEBIAN_FRONTEND=noninteractive
-  apt-get -q -o DPkg::Lock::Timeout=600 update >/dev/null \
-    || die "apt-get update failed (run it by hand to see why)"
-  apt-get -qq -y -o DPkg::Lock::Timeout=600 install --no-install-recommends "${_wanted[@]}" \
-    || die "apt-get install ${_wanted[*]} failed"
+  local log
+  log="$(mktemp)"
+  if ! apt-get -q -o DPkg::Lock::Timeout=600 update >"$log" 2>&1 \
+     || ! apt-get -q -y -o DPkg::Lock::Timeout=600 install --no-install-recommends "${_wanted[@]}" >>"$log" 2>&1; then
+    tail -n 25 "$log" >&2
+    die "apt-get could not install ${_wanted[*]} (the lines above are the end of its output)"
+  fi
+  rm -f "$log"
   _wanted=()
   _reasons=()
   hash -r
