@@ -120,5 +120,8 @@ class KernelCellsTest {
         kernel.evalCell("%classpath add " + classes, 12);
         assertEquals("hi from jar", kernel.evalCell("demo.Greeter.hi()", 13));
         assertThrows(IllegalArgumentException.class, () -> kernel.evalCell("%classpath add /no/such/dir", 14));
+        out.reset();
+        kernel.evalCell("%classpath", 15);
+        assertTrue(printed().contains(classes.toAbsolutePath() + "  (%classpath add)"), printed());
     }
 }
