@@ -134,6 +134,22 @@ class JacLabKernelTests(jupyter_kernel_test.KernelTests):
         res = [m for m in out if m["msg_type"] == "execute_result"][0]
         self.assertIn("<i>hi</i>", res["content"]["data"]["text/html"])
 
+    def test_vars_table(self):
+        self.flush_channels()
+        reply, out = self.execute_helper(
+            "Tensor vx = Tensor.zeros(DType.FLOAT64, 2, 3).requiresGrad();\nint vsteps = 10;\nString vlabel = \"run\";")
+        self.assertEqual(reply["content"]["status"], "ok")
+        reply, out = self.execute_helper("%vars")
+        res = [m for m in out if m["msg_type"] == "execute_result"][0]["content"]["data"]
+        html = res["text/html"]
+        for row in (["vx", "Tensor", "", "(2, 3)", "float64", "48 B", "true"],
+                    ["vsteps", "int", "10", "", "", "", ""],
+                    ["vlabel", "String", "\"run\"", "", "", "", ""]):
+            self.assertRegex(html, r"<tr>\s*" + r"\s*".join("<td>%s</td>" % re.escape(c) for c in row), row)
+        for col in ("name", "type", "value", "shape", "dtype", "bytes", "requires grad"):
+            self.assertIn("<th>%s</th>" % col, html)
+        self.assertIn("vx", res["text/plain"])
+
     def test_stdin_input(self):
         self.flush_channels()
         msg_id = self.kc.execute('String who = input("name? ");\nwho + "!"', allow_stdin=True)

@@ -14,7 +14,7 @@ import dev.jaclab.kernel.deps.DependencyLoader;
 /**
  * Cell magics ({@code %%name} on the first line) and line magics ({@code %name} on their own line) on top
  * of a {@link JShellSession}. Built in: {@code %classpath add <jar|dir|dir/*>}, {@code %maven} and
- * {@code %%loadFromPOM} (Maven dependencies, see {@link DependencyLoader}), {@code %time} /
+ * {@code %%loadFromPOM} (Maven dependencies, see {@link DependencyLoader}), {@code %vars}, {@code %time} /
  * {@code %%time}, {@code %jvm}, {@code %%html}, {@code %help}; more can be registered.
  *
  * <pre>{@code
@@ -48,6 +48,8 @@ public final class Magics {
                 + "(Maven Central and ~/.m2/settings.xml)", (a, n, l) -> { dependencies.maven(a); return null; });
         registerCell("loadFromPOM", "%%loadFromPOM  add the <dependency> elements (or whole POM) in the cell, with their dependencies",
                 (a, body, n) -> { dependencies.loadFromPom(body, n); return null; });
+        registerLine("vars", "%vars  the session's variables: type, value; shape, dtype, bytes, requires grad of tensors",
+                (a, n, l) -> VariablesView.table(session.shell()));
         registerLine("time", "%time <code>  run one line, print wall time and allocated memory", (a, n, l) -> time(a, n, l));
         registerCell("time", "%%time  run the cell, print wall time and allocated memory", (a, body, n) -> time(body, n, 1));
         registerLine("jvm", "%jvm  Java version, ND4J backend, threads, memory", (a, n, l) -> { System.out.print(jvmReport()); return null; });
