@@ -82,6 +82,39 @@ class DependencyResolverTest {
         assertEquals(local.toFile(), s.localRepository());
     }
 
+    @Test void downloadsGoThroughTheSettingsProxy() throws Exception {
+        // a proxy on this machine that records what it is asked and refuses it: no network needed
+        try (java.net.ServerSocket proxy = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            List<String> asked = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread t = new Thread(() -> {
+                while (!proxy.isClosed()) {
+                    try (java.net.Socket c = proxy.accept()) {
+                        var in = new java.io.BufferedReader(new java.io.InputStreamReader(c.getInputStream(), StandardCharsets.US_ASCII));
+                        asked.add(in.readLine());
+                        c.getOutputStream().write("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                                .getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            Path proxied = tmp.resolve("proxied.xml");
+            Files.writeString(proxied, """
+                    <settings><localRepository>%s</localRepository>
+                      <proxies><proxy><id>local</id><active>true</active><protocol>https</protocol><host>127.0.0.1</host>
+                        <port>%d</port></proxy></proxies>
+                    </settings>""".formatted(local, proxy.getLocalPort()));
+            DependencyResolver r = new DependencyResolver(MavenSettings.load(proxied.toFile(), null));
+            DependencyException e = assertThrows(DependencyException.class,
+                    () -> r.resolve(List.of(DependencyResolver.coordinates("test.lib:a:1.0"))));
+            assertTrue(e.getMessage().startsWith("%maven: cannot resolve test.lib:a:1.0: "), e.getMessage());
+            assertFalse(asked.isEmpty(), "the resolver never contacted the proxy");
+            assertEquals("CONNECT repo.maven.apache.org:443 HTTP/1.1", asked.get(0));
+        }
+    }
+
     @Test void unknownCoordinatesAndBadFormsNameTheCoordinates() {
         DependencyResolver r = new DependencyResolver(settings());
         DependencyException e = assertThrows(DependencyException.class,
