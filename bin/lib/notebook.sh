@@ -9,6 +9,7 @@
 #   bin/jaclab notebook --dir DIR        # serve DIR instead of notebooks/
 #   bin/jaclab notebook --setup-only     # set up and stop (what CI runs)
 #   bin/jaclab notebook --rebuild        # rebuild the jar first even when it is up to date
+#   bin/jaclab notebook --cuda           # build with the ND4J CUDA backend (see GPU in the README)
 #   bin/jaclab notebook -- ARGS...       # more options for `jupyter notebook`
 set -euo pipefail
 
@@ -38,7 +39,8 @@ done
 
 # The first free port from 8888 (or the one asked for, which must be free): Jupyter then binds exactly that port,
 # so the URL printed below is the one it serves.
-port="$("$py" - "${port:-}" <<'EOF'
+asked="$port"
+port="$("$py" - "$asked" <<'EOF'
 import socket, sys
 asked = sys.argv[1]
 for p in ([int(asked)] if asked else range(8888, 8988)):
@@ -51,7 +53,7 @@ for p in ([int(asked)] if asked else range(8888, 8988)):
         break
 EOF
 )"
-[ -n "$port" ] || die "no free port (asked for: ${port:-8888-8987}); choose one with --port"
+[ -n "$port" ] || die "port ${asked:-8888 to 8987} is in use on 127.0.0.1; choose another with --port"
 token="$("$py" -c 'import secrets; print(secrets.token_hex(24))')"
 url="http://127.0.0.1:$port/tree?token=$token"
 root=()
