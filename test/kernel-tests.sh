@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Kernel tests against the built jar: installs the "jaclab" kernelspec into a temporary Jupyter path, then runs
 #   1. the protocol suite  test/kernel/test_kernel.py  (jupyter_kernel_test + lifecycle checks)
-#   2. the real-browser test  test/browser/notebook.test.mjs  (Chromium + jupyter notebook)
+#   2. the real-browser test  test/browser/notebook.test.mjs  (Chromium driving the server `bin/jaclab notebook`
+#      starts, with its Jupyter directories inside the temporary path)
 # Usage: test/kernel-tests.sh [--no-browser]     (builds target/jaclab-all.jar first if it is missing)
+# test/all.sh installs what these need (Debian packages, the browser test's npm packages).
 set -euo pipefail
 
 browser=1
@@ -15,9 +17,10 @@ echo "==> protocol tests (test/kernel)"
 
 if [ "$browser" = 1 ]; then
   echo "==> browser test (test/browser)"
-  command -v node >/dev/null || { echo "kernel-tests.sh: node is missing (apt-get install -y nodejs npm)" >&2; exit 1; }
-  [ -x /usr/bin/chromium ] || [ -n "${CHROMIUM:-}" ] \
-    || { echo "kernel-tests.sh: chromium is missing (apt-get install -y chromium)" >&2; exit 1; }
+  command -v node >/dev/null || die "node is missing; test/all.sh installs it (apt-get install -y nodejs npm)"
+  CHROMIUM="${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}"
+  [ -n "$CHROMIUM" ] || die "chromium is missing; test/all.sh installs it (apt-get install -y chromium)"
+  export CHROMIUM JACLAB_PYTHON="$py"
   (cd "$here/test/browser" && { [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund; } && node notebook.test.mjs)
 fi
 echo "==> kernel tests passed"

@@ -5,6 +5,7 @@ The kernelspec must be findable (test/kernel-tests.sh installs it into a tempora
 """
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -133,6 +134,22 @@ class JacLabKernelTests(jupyter_kernel_test.KernelTests):
         res = [m for m in out if m["msg_type"] == "execute_result"][0]
         self.assertIn("<i>hi</i>", res["content"]["data"]["text/html"])
 
+    def test_vars_table(self):
+        self.flush_channels()
+        reply, out = self.execute_helper(
+            "Tensor vx = Tensor.zeros(DType.FLOAT64, 2, 3).requiresGrad();\nint vsteps = 10;\nString vlabel = \"run\";")
+        self.assertEqual(reply["content"]["status"], "ok")
+        reply, out = self.execute_helper("%vars")
+        res = [m for m in out if m["msg_type"] == "execute_result"][0]["content"]["data"]
+        html = res["text/html"]
+        for row in (["vx", "Tensor", "", "(2, 3)", "float64", "48 B", "true"],
+                    ["vsteps", "int", "10", "", "", "", ""],
+                    ["vlabel", "String", "\"run\"", "", "", "", ""]):
+            self.assertRegex(html, r"<tr>\s*" + r"\s*".join("<td>%s</td>" % re.escape(c) for c in row), row)
+        for col in ("name", "type", "value", "shape", "dtype", "bytes", "requires grad"):
+            self.assertIn("<th>%s</th>" % col, html)
+        self.assertIn("vx", res["text/plain"])
+
     def test_stdin_input(self):
         self.flush_channels()
         msg_id = self.kc.execute('String who = input("name? ");\nwho + "!"', allow_stdin=True)
@@ -253,6 +270,82 @@ class ConfigTests(unittest.TestCase):
             finally:
                 kc.stop_channels()
                 km.shutdown_kernel(now=True)
+
+
+class DependencyMagicTests(unittest.TestCase):
+    """%maven and %%loadFromPOM against Maven Central (through ~/.m2/settings.xml, as a user's kernel would)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.km, cls.kc = start_new_kernel(kernel_name=KERNEL)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kc.stop_channels()
+        cls.km.shutdown_kernel(now=True)
+
+    def run_cell(self, code, timeout=15):
+        """(reply content, stdout, stderr, execute_result text/plain or None, error content or None)"""
+        msg_id = self.kc.execute(code)
+        reply = reply_to(self.kc, msg_id, timeout=timeout)
+        out, err, result, error = "", "", None, None
+        while True:
+            m = self.kc.get_iopub_msg(timeout=5)
+            if m["parent_header"].get("msg_id") != msg_id:
+                continue
+            t, c = m["msg_type"], m["content"]
+            if t == "stream":
+                if c["name"] == "stdout":
+                    out += c["text"]
+                else:
+                    err += c["text"]
+            elif t == "execute_result":
+                result = c["data"]
+            elif t == "error":
+                error = c
+            elif t == "status" and c["execution_state"] == "idle":
+                return reply["content"], out, err, result, error
+
+    def test_maven_adds_a_library_and_its_dependencies(self):
+        reply, out, err, _, _ = self.run_cell("%maven org.apache.commons:commons-text:1.10.0", timeout=180)
+        self.assertEqual(reply["status"], "ok", err)
+        self.assertIn("added      org.apache.commons:commons-text:1.10.0", out)
+        # commons-text asks for commons-lang3 3.12.0; JacLab (through ND4J) has 3.11, which would win: reported
+        self.assertIn("conflict: org.apache.commons:commons-lang3:3.12.0 (needed by org.apache.commons:commons-text:1.10.0)"
+                      " is not added: JacLab's own org.apache.commons:commons-lang3 3.11", err)
+        reply, out, err, result, _ = self.run_cell(
+            'new org.apache.commons.text.similarity.LevenshteinDistance().apply("kitten", "sitting")')
+        self.assertEqual(reply["status"], "ok", err)
+        self.assertEqual(result["text/plain"], "3")
+        reply, out, err, _, _ = self.run_cell("%classpath")
+        self.assertRegex(out, r"commons-text-1\.10\.0\.jar  \(%maven org\.apache\.commons:commons-text:1\.10\.0\)")
+
+    def test_load_from_pom_fragment(self):
+        reply, out, err, _, _ = self.run_cell(
+            "%%loadFromPOM\n"
+            "<properties><csv.version>1.10.0</csv.version></properties>\n"
+            "<dependency>\n"
+            "  <groupId>org.apache.commons</groupId><artifactId>commons-csv</artifactId><version>${csv.version}</version>\n"
+            "</dependency>\n", timeout=180)
+        self.assertEqual(reply["status"], "ok", err)
+        self.assertIn("added      org.apache.commons:commons-csv:1.10.0", out)
+        reply, out, err, result, _ = self.run_cell(
+            'org.apache.commons.csv.CSVFormat.DEFAULT.parse(new java.io.StringReader("a,b\\n1,2\\n")).getRecords().size()')
+        self.assertEqual(reply["status"], "ok", err)
+        self.assertEqual(result["text/plain"], "2")
+
+    def test_unknown_coordinates_give_one_error_and_the_kernel_goes_on(self):
+        reply, out, err, _, error = self.run_cell("int before = 7;\n%maven org.jaclab.nosuch:nothing:0.0.1", timeout=120)
+        self.assertEqual(reply["status"], "error")
+        self.assertEqual(error["ename"], "DependencyException")
+        self.assertEqual(len(error["traceback"]), 1, error["traceback"])
+        self.assertIn("%maven: cannot resolve org.jaclab.nosuch:nothing:0.0.1: Could not find artifact "
+                      "org.jaclab.nosuch:nothing:jar:0.0.1", error["traceback"][0])
+        reply, out, err, _, error = self.run_cell("%maven commons-text")
+        self.assertEqual(error["evalue"], "%maven: 'commons-text' is not group:artifact:version[:classifier]")
+        reply, out, err, result, _ = self.run_cell("before * 6")
+        self.assertEqual(reply["status"], "ok", err)
+        self.assertEqual(result["text/plain"], "42")
 
 
 def alive(pid):

@@ -95,6 +95,8 @@ public final class ErrorFormatter {
     /** Formats a throwable from the kernel itself (a magic, a renderer). */
     public static List<String> format(Throwable t, boolean color) {
         if (t instanceof CellError ce) return format(ce, color);
+        if (t instanceof dev.jaclab.kernel.deps.DependencyException)          // the message is the whole story
+            return List.of(c(color, RED + BOLD, t.getClass().getSimpleName()) + ": " + t.getMessage());
         List<String> out = new ArrayList<>();
         out.add(c(color, RED + BOLD, t.getClass().getName()) + (t.getMessage() == null ? "" : ": " + t.getMessage()));
         StringWriter sw = new StringWriter();

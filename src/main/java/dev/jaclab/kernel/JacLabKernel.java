@@ -72,9 +72,10 @@ public class JacLabKernel extends BaseKernel {
     private JShellSession startSession(String startupCode) {
         JShellSession s = new JShellSession();
         s.eval("1", 0);   // warm up the compiler
+        magics = new Magics(s);   // the cells' magics: what the startup code adds (%maven ...) is theirs too
         if (startupCode != null && !startupCode.isBlank()) {
             try {
-                new Magics(s).eval(startupCode, 0);
+                magics.eval(startupCode, 0);
             } catch (Throwable t) {
                 System.err.println("jaclab: the startup script failed:");
                 ErrorFormatter.format(t, false).forEach(System.err::println);
@@ -86,10 +87,10 @@ public class JacLabKernel extends BaseKernel {
     /** The JShell session (waits for its start). */
     public JShellSession session() { return session.join(); }
 
-    private Magics magics;
+    private volatile Magics magics;
 
-    private synchronized Magics magics() {
-        if (magics == null) magics = new Magics(session());
+    private Magics magics() {
+        session();                 // the session's start creates the magics
         return magics;
     }
 

@@ -4,6 +4,8 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Map;
 
+import jdk.jshell.JShell;
+import jdk.jshell.VarSnippet;
 import jdk.jshell.execution.LocalExecutionControl;
 import jdk.jshell.spi.ExecutionControl;
 import jdk.jshell.spi.ExecutionControlProvider;
@@ -91,6 +93,40 @@ public class KeepingExecutionControl extends LocalExecutionControl {
 
     /** The throwable the last snippet threw (user exceptions and errors), or null. */
     public static Throwable lastThrown() { return Trampoline.thrown; }
+
+    private static volatile boolean capturing;
+    private static volatile Object captured;
+
+    /** While {@link #variable} runs, hands the variable's object over instead of turning it into a string. */
+    @Override
+    public String varValue(String className, String varName) throws RunException, EngineTerminationException, InternalException {
+        if (!capturing) return super.varValue(className, varName);
+        try {
+            java.lang.reflect.Field f = findClass(className).getField(varName);
+            f.setAccessible(true);                 // the wrapper class is not public
+            captured = f.get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new InternalException("cannot read the variable " + varName + ": " + e);
+        }
+        return "";
+    }
+
+    /**
+     * The object a valid JShell variable holds (a primitive boxed), read directly rather than as the text
+     * {@link JShell#varValue} gives.
+     *
+     * @throws IllegalArgumentException when the variable is not valid (e.g. it has unresolved references)
+     */
+    public static synchronized Object variable(JShell shell, VarSnippet v) {
+        capturing = true;
+        try {
+            shell.varValue(v);
+            return captured;
+        } finally {
+            capturing = false;
+            captured = null;
+        }
+    }
 
     /** A provider for {@code JShell.builder().executionEngine(provider, params)}. */
     public static ExecutionControlProvider provider() {

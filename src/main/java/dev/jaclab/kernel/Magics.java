@@ -9,14 +9,19 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
+import dev.jaclab.kernel.deps.DependencyLoader;
+
 /**
  * Cell magics ({@code %%name} on the first line) and line magics ({@code %name} on their own line) on top
- * of a {@link JShellSession}. Built in: {@code %classpath add <jar|dir|dir/*>}, {@code %time} / {@code %%time},
- * {@code %jvm}, {@code %%html}, {@code %help}; more can be registered.
+ * of a {@link JShellSession}. Built in: {@code %classpath add <jar|dir|dir/*>}, {@code %maven} and
+ * {@code %%loadFromPOM} (Maven dependencies, see {@link DependencyLoader}), {@code %vars}, {@code %time} /
+ * {@code %%time}, {@code %jvm}, {@code %%html}, {@code %help}; more can be registered.
  *
  * <pre>{@code
  * %%time
  * Tensor y = Tensor.randn(1, 1000, 1000).matmul(Tensor.randn(2, 1000, 1000));
+ *
+ * %maven org.apache.commons:commons-text:1.10.0
  * }</pre>
  */
 public final class Magics {
@@ -32,11 +37,19 @@ public final class Magics {
     private final Map<String, LineMagic> lineMagics = new TreeMap<>();
     private final Map<String, CellMagic> cellMagics = new TreeMap<>();
     private final Map<String, String> help = new TreeMap<>();
+    /** Class path entries added in this session, each with where it came from. */
     private final List<String> addedClasspath = new ArrayList<>();
+    private final DependencyLoader dependencies = new DependencyLoader((jar, coords) -> addToClasspath(jar.getPath(), "%maven " + coords));
 
     public Magics(JShellSession session) {
         this.session = session;
         registerLine("classpath", "%classpath add <jar|dir|dir/*>  add to the class path; %classpath  list it", this::classpath);
+        registerLine("maven", "%maven group:artifact:version[:classifier] ...  add libraries and their dependencies "
+                + "(Maven Central and ~/.m2/settings.xml)", (a, n, l) -> { dependencies.maven(a); return null; });
+        registerCell("loadFromPOM", "%%loadFromPOM  add the <dependency> elements (or whole POM) in the cell, with their dependencies",
+                (a, body, n) -> { dependencies.loadFromPom(body, n); return null; });
+        registerLine("vars", "%vars  the session's variables: type, value; shape, dtype, bytes, requires grad of tensors",
+                (a, n, l) -> VariablesView.table(session.shell()));
         registerLine("time", "%time <code>  run one line, print wall time and allocated memory", (a, n, l) -> time(a, n, l));
         registerCell("time", "%%time  run the cell, print wall time and allocated memory", (a, body, n) -> time(body, n, 1));
         registerLine("jvm", "%jvm  Java version, ND4J backend, threads, memory", (a, n, l) -> { System.out.print(jvmReport()); return null; });
@@ -101,6 +114,9 @@ public final class Magics {
         String[] parts = args.split("\\s+", 2);
         if (args.isBlank()) {
             System.out.println(String.join("\n", System.getProperty("java.class.path").split(File.pathSeparator)));
+            String extra = System.getenv("JACLAB_CLASSPATH");
+            if (extra != null && !extra.isBlank())
+                for (String e : extra.split(File.pathSeparator)) if (!e.isBlank()) System.out.println(new File(e.trim()).getAbsolutePath() + "  (JACLAB_CLASSPATH)");
             addedClasspath.forEach(System.out::println);
             return null;
         }
@@ -115,12 +131,16 @@ public final class Magics {
                 for (File j : jars) entries.add(j.getPath());
             } else entries.add(p);
             for (String e : entries) {
-                session.addToClasspath(e);
-                addedClasspath.add(new File(e).getAbsolutePath());
+                addToClasspath(e, "%classpath add");
                 System.out.println("added " + new File(e).getAbsolutePath());
             }
         }
         return null;
+    }
+
+    private void addToClasspath(String path, String origin) {
+        session.addToClasspath(path);
+        addedClasspath.add(new File(path).getAbsolutePath() + "  (" + origin + ")");
     }
 
     /** The text {@code %jvm} prints. */

@@ -120,5 +120,32 @@ class KernelCellsTest {
         kernel.evalCell("%classpath add " + classes, 12);
         assertEquals("hi from jar", kernel.evalCell("demo.Greeter.hi()", 13));
         assertThrows(IllegalArgumentException.class, () -> kernel.evalCell("%classpath add /no/such/dir", 14));
+        out.reset();
+        kernel.evalCell("%classpath", 15);
+        assertTrue(printed().contains(classes.toAbsolutePath() + "  (%classpath add)"), printed());
+    }
+
+    @Test void varsMagicTabulatesVariablesAndTensors() {
+        kernel.evalCell("Tensor vw = Tensor.zeros(DType.FLOAT64, 3, 4).requiresGrad();\nTensor vc = Tensor.ones(5);\n"
+                + "int vn = 5;\nString vs = \"hi\";\ndouble[] va = new double[7];\nList<String> vl = List.of(\"a\");\nString vnull = null;", 20);
+        assertThrows(CellError.class, () -> kernel.evalCell("int vlater = notYetDeclared();", 21));   // declared, not usable
+        tech.tablesaw.api.Table t = (tech.tablesaw.api.Table) kernel.evalCell("%vars", 22);
+        assertEquals(List.of("name", "type", "value", "shape", "dtype", "bytes", "requires grad"), t.columnNames());
+        java.util.Map<String, List<String>> rows = new java.util.HashMap<>();
+        for (int i = 0; i < t.rowCount(); i++) {
+            List<String> r = new ArrayList<>();
+            for (int c = 1; c < t.columnCount(); c++) r.add(t.getString(i, c));
+            rows.put(t.getString(i, 0), r);
+        }
+        assertEquals(List.of("Tensor", "", "(3, 4)", "float64", "96 B", "true"), rows.get("vw"));
+        assertEquals(List.of("Tensor", "", "(5,)", String.valueOf(dev.jaclab.tensor.Tensor.defaultDType()),
+                (5 * dev.jaclab.tensor.Tensor.defaultDType().bytes()) + " B", "false"), rows.get("vc"));
+        assertEquals(List.of("int", "5", "", "", "", ""), rows.get("vn"));
+        assertEquals(List.of("String", "\"hi\"", "", "", "", ""), rows.get("vs"));
+        assertEquals("double[7]", rows.get("va").get(1));
+        assertEquals("size 1", rows.get("vl").get(1));
+        assertEquals("null", rows.get("vnull").get(1));
+        assertFalse(rows.containsKey("vlater"), rows.keySet().toString());
+        assertTrue(Renderers.render(t).getData(MIMEType.TEXT_HTML).toString().contains("<td>(3, 4)</td>"));
     }
 }
