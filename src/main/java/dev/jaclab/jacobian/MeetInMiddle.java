@@ -76,7 +76,7 @@ public record MeetInMiddle(int chunk) implements Strategy {
                 Tensor in = n.inputs()[i];
                 if (!onPath.contains(in)) continue;
                 consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(t);
-                boolean mixes = !n.primitive().perSample(n, i);
+                boolean mixes = !dev.jaclab.tensor.RowSparseSweep.keepsRowsSparse(n, i);       // reshapes of whole rows do not mix
                 if (mixes) mixing.add(t);
                 d = Math.max(d, depth.getOrDefault(in, 0) + (mixes ? 1 : 0));
             }
