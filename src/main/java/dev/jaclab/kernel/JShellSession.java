@@ -267,11 +267,27 @@ public final class JShellSession implements AutoCloseable {
         return new CellError.Frame(st.toString(), false, null, 0, null);
     }
 
-    /** Stops the running cell (tight loops included); returns at once. */
+    /**
+     * Stops the running cell (tight loops included); returns at once. JShell's stop only reaches a snippet that is
+     * already executing, so an interrupt that arrives while the cell still compiles (slow on a busy machine) is
+     * repeated every 100 ms until the cell has ended.
+     */
     public void interrupt() {
         if (!running) return;
         interrupted = true;
         shell.stop();
+        Thread again = new Thread(() -> {
+            try {
+                while (running && interrupted) {
+                    Thread.sleep(100);
+                    if (running && interrupted) shell.stop();
+                }
+            } catch (InterruptedException ignored) {
+                // the session is closing
+            }
+        }, "jaclab-interrupt");
+        again.setDaemon(true);
+        again.start();
     }
 
     public boolean isRunning() { return running; }
