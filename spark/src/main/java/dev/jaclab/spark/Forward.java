@@ -1,0 +1,74 @@
+package dev.jaclab.spark;
+
+import dev.jaclab.explore.Model;
+import dev.jaclab.jacobian.Jacobian;
+import dev.jaclab.jacobian.Strategies;
+import dev.jaclab.jacobian.Strategy;
+import dev.jaclab.tensor.Tensor;
+
+/**
+ * One executor's recorded forward: the model rebuilt from its {@link ModelSpec}, run on the whole broadcast batch
+ * once per executor JVM and job, and the Jacobian problem on that tape. Every partition the executor runs takes its
+ * rows from it, one partition at a time (the partition itself runs on {@code threads} workers).
+ *
+ * <p>Cost: each executor computes the model's full forward (for attention O(N²) work) once; the blocks, the bulk of
+ * the work, split across partitions.
+ */
+final class Forward {
+    private static Forward current;
+
+    final String job;
+    final Jacobian jacobian;
+    final long outputWidth, inputWidth;
+    final double seconds;
+    private final java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private Forward(String job, Jacobian jacobian, long m, long n, double seconds) {
+        this.job = job;
+        this.jacobian = jacobian;
+        this.outputWidth = m;
+        this.inputWidth = n;
+        this.seconds = seconds;
+    }
+
+    /** This JVM's forward for a job (computed on first use; the previous job's is dropped). */
+    static synchronized Forward of(String job, ModelSpec spec, Inputs inputs, int threads) {
+        if (current != null && current.job.equals(job)) return current;
+        current = null;
+        long t0 = System.nanoTime();
+        Model model = spec.model();
+        Tensor[] in = inputs.tensors();
+        Tensor x = in[model.inputIndex()].requiresGrad();
+        Tensor y = model.forward(in)[model.outputIndex()];
+        if (y.rank() != 2 || x.rank() != 2)
+            throw new IllegalArgumentException("SparkJacobian: " + spec.describe() + " maps x " + java.util.Arrays.toString(x.shape()) + " to y "
+                    + java.util.Arrays.toString(y.shape()) + "; blocks travel as (rows, m, n): x and y must be (N, n) and (N, m)");
+        Jacobian j = Jacobian.of(y, x).parallelism(Math.max(1, threads));
+        current = new Forward(job, j, y.size(1), x.size(1), (System.nanoTime() - t0) / 1e9);
+        return current;
+    }
+
+    /** The forward's seconds to the first task that asks, 0 to the others (so the driver sums one per executor). */
+    double claimSeconds() { return reported.compareAndSet(false, true) ? seconds : 0; }
+
+    /** Drops the cached forward (the driver calls it after a local job, whose executor is its own JVM). */
+    static synchronized void clear() { current = null; }
+
+    /** Blocks of samples [from, to) as row-major values (rows, m, n). */
+    synchronized double[] rows(String strategy, long from, long to) {
+        return jacobian.perSampleRows(strategy(strategy), from, to).toDoubleArray();
+    }
+
+    /** Strategies whose work splits by sample rows. */
+    static final String NAMES = "sparseRows, sparseRows64, meetInMiddle, meetInMiddle64";
+
+    static Strategy strategy(String name) {
+        switch (name) {
+            case "sparseRows": return Strategies.sparseRows(256);
+            case "sparseRows64": return Strategies.sparseRows(64);
+            case "meetInMiddle": return Strategies.meetInMiddle(256);
+            case "meetInMiddle64": return Strategies.meetInMiddle(64);
+            default: throw new IllegalArgumentException("unknown strategy '" + name + "' for a distributed run (strategies whose work splits by sample rows: " + NAMES + ")");
+        }
+    }
+}
