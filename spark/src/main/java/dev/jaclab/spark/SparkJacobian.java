@@ -80,8 +80,10 @@ public final class SparkJacobian {
      * Blocks written as one {@code part-NNNNN.npy} per partition into {@code dir} (created; must be empty, and
      * reachable at the same path from every executor), then {@code shards.csv} once all are checked.
      */
-    public SparkRun writeShards(Path dir) {
-        Path d = dir.toAbsolutePath().normalize();
+    public SparkRun writeShards(Path dir) { return run(dir.toAbsolutePath().normalize()); }
+
+    /** A new or empty directory for the shards (checked after everything else, so bad input leaves nothing behind). */
+    private static void prepare(Path d) {
         try {
             if (Files.isDirectory(d)) {
                 try (Stream<Path> s = Files.list(d)) {
@@ -92,7 +94,6 @@ public final class SparkJacobian {
         } catch (IOException e) {
             throw new UncheckedIOException("creating " + d + ": " + e.getMessage(), e);
         }
-        return run(d);
     }
 
     private SparkRun run(Path out) {
@@ -107,6 +108,7 @@ public final class SparkJacobian {
         Inputs batch = Inputs.of(in);
         boolean own = context == null;
         if (own) Masters.checkReachable(master);
+        if (out != null) prepare(out);
         long t0 = System.nanoTime();
         JavaSparkContext sc = own ? new JavaSparkContext(sparkConf(n)) : context;
         try {
