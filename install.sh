@@ -89,7 +89,9 @@ fi
 spec_dir="$(mktemp -d)"
 trap 'rm -rf "$spec_dir"' EXIT
 mkdir -p "$spec_dir/jaclab"
-sed -e "s#@JAVA@#$java_bin#" -e "s#@JAR@#$jar#" -e "s#@CDS@#$cds#" "$here/kernel/kernel.json" > "$spec_dir/jaclab/kernel.json"
+# the --add-opens flags Apache Spark needs on Java 17 (spark/java17-opens.txt), for SparkJacobian in a notebook
+opens="$(cat "$here/spark/java17-opens.txt")"
+sed -e "s#@JAVA@#$java_bin#" -e "s#@JAR@#$jar#" -e "s#@CDS@#$cds#" -e "s#@OPENS@#$opens#" "$here/kernel/kernel.json" > "$spec_dir/jaclab/kernel.json"
 cp "$here/kernel/logo-32x32.png" "$here/kernel/logo-64x64.png" "$spec_dir/jaclab/"
 
 say "registering the kernelspec 'jaclab' (${scope[*]})"

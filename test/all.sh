@@ -2,8 +2,10 @@
 # The whole test suite (the README's test command). First installs what the tests need beyond
 # `bin/jaclab notebook` (as root on Debian; otherwise it prints the command) and says what it installs:
 # Debian packages (Chromium, Node.js/npm, the Jupyter test packages, whatever the first command would install)
-# and the browser test's npm packages (test/browser, `npm ci`). Then runs JUnit (mvn verify), the Jupyter kernel
-# against real Jupyter (protocol tests and a real browser), and every notebook executed headless.
+# and the browser test's npm packages (test/browser, `npm ci`). Then runs JUnit (mvn install: verify, then the core
+# into the local Maven repository for the spark module), the Jupyter kernel against real Jupyter (protocol tests and a
+# real browser), every notebook executed headless, and the Spark module: its JUnit tests and a real standalone cluster
+# on localhost (spark/test-cluster.sh; JACLAB_SKIP_SPARK=1 skips both).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -29,10 +31,16 @@ if [ ! -d test/browser/node_modules/playwright-core ]; then
   (cd test/browser && npm ci --no-audit --no-fund)
 fi
 
-echo "==> JUnit (mvn -B verify)"
-mvn -B verify
+echo "==> JUnit (mvn -B install: verify, then the core into the local Maven repository for the spark module)"
+mvn -B install
 echo "==> kernel tests"
 test/kernel-tests.sh
 echo "==> notebooks"
 test/notebooks/run-notebooks.sh
+if [ "${JACLAB_SKIP_SPARK:-}" != 1 ]; then
+  echo "==> Spark module (mvn -B package in spark/: JUnit on an embedded local[2] Spark)"
+  (cd spark && mvn -B package)
+  echo "==> Spark standalone cluster on localhost"
+  spark/test-cluster.sh
+fi
 echo "==> all tests passed"
