@@ -15,24 +15,15 @@ if [ ! -f "$here/target/jaclab-spark.jar" ] || [ ! -d "$here/target/lib" ]; then
   (cd "$here" && mvn -B -q -DskipTests package)
 fi
 work="$(mktemp -d)"
-pids=()
 cleanup() {
-  for p in "${pids[@]}"; do
-    for c in $(pgrep -P "$p" 2>/dev/null || true); do kill -9 "$c" 2>/dev/null || true; done
-    kill -9 "$p" 2>/dev/null || true
-  done
+  lc_stop
   if [ "${KEEP_CLUSTER_LOGS:-}" = 1 ]; then echo "logs in $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 fail() { echo "test-cluster: FAILED: $*" >&2; for f in "$work"/*.log; do echo "--- $f"; tail -n 20 "$f"; done >&2; exit 1; }
-
-opens="$(cat "$here/java17-opens.txt")"
-export SPARK_HOME="$work/spark-home" SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP=127.0.0.1 OMP_NUM_THREADS=1
-mkdir -p "$SPARK_HOME/jars" "$SPARK_HOME/conf"
-ln -s "$here"/target/lib/*.jar "$SPARK_HOME/jars/"
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-port="$(free_port)"
-master="spark://127.0.0.1:$port"
+# shellcheck source=spark/local-cluster.sh
+. "$here/local-cluster.sh"
+export OMP_NUM_THREADS=1
 # executors log their tasks (the kill waits for "Running task" in worker 2's executor log)
 cat > "$work/executor-log4j2.properties" <<'PROPS'
 rootLogger.level = warn
@@ -46,27 +37,9 @@ logger.executor.name = org.apache.spark.executor.Executor
 logger.executor.level = info
 PROPS
 
-wait_for() {   # file pattern seconds
-  for _ in $(seq 1 $(( $3 * 5 ))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.2; done
-  return 1
-}
-
-echo "==> master $master and two workers (1 core each) from $here/target/lib"
-# shellcheck disable=SC2086
-java -Xmx512m $opens -cp "$SPARK_HOME/jars/*" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$port" --webui-port 0 \
-  > "$work/master.log" 2>&1 &
-pids+=($!)
-wait_for "$work/master.log" "I have been elected leader" 60 || fail "the master did not start"
-for w in 1 2; do
-  mkdir -p "$work/w$w"
-  # shellcheck disable=SC2086
-  java -Xmx512m $opens -cp "$SPARK_HOME/jars/*" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores 1 --memory 3g \
-    --work-dir "$work/w$w" --webui-port 0 "$master" > "$work/worker$w.log" 2>&1 &
-  pids+=($!)
-  eval "worker$w=$!"
-  disown
-done
-for w in 1 2; do wait_for "$work/worker$w.log" "Successfully registered with master" 60 || fail "worker $w did not register"; done
+echo "==> two workers (1 core each) from $here/target/lib"
+lc_start 2 1 3g || fail "the cluster did not start"
+echo "    master $master"
 
 job() {   # out-dir partitions log
   JACLAB_JAVA_OPTS=-Xmx2g "$root/bin/jaclab" jacobian --model attention --n 4096 --strategy sparseRows --master "$master" \

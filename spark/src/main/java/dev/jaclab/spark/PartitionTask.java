@@ -43,7 +43,7 @@ final class PartitionTask implements Function<long[], RowBlocks> {
         SparkEnv env = SparkEnv.get();
         String executor = env != null ? env.executorId() : "?";
         RowBlocks r = new RowBlocks(partition, from, to, f.outputWidth, f.inputWidth, in.dtype(), v, null, RowBlocks.crc(in.dtype(), v),
-                executor, forwardSeconds, blockSeconds);
+                executor, forwardSeconds, blockSeconds, RowBlocks.processPeakRssMib());
         if (outDir == null) return r;
         TaskContext tc = TaskContext.get();
         NpyShards.write(Path.of(outDir), partition, tc != null ? tc.taskAttemptId() : 0, in.dtype(), v, to - from, f.outputWidth, f.inputWidth);

@@ -8,9 +8,10 @@ import java.util.zip.CRC32;
  * One partition's result: the blocks of samples [from, to) as (to − from, m, n) values, carried back to the driver
  * ({@code values} set) or written to a shard file ({@code file} set, values left on the executor). {@code crc} is a
  * CRC-32 of the values' float32 (or float64) bits, so the driver can check a shard against what its task computed.
+ * {@code peakRssMib} is the executor process's peak resident memory when the task ended (-1 off Linux).
  */
 public record RowBlocks(int partition, long from, long to, long m, long n, DType dtype, double[] values, String file, long crc,
-                 String executor, double forwardSeconds, double blockSeconds) implements Serializable {
+                 String executor, double forwardSeconds, double blockSeconds, long peakRssMib) implements Serializable {
 
     long rows() { return to - from; }
 
@@ -26,7 +27,18 @@ public record RowBlocks(int partition, long from, long to, long m, long n, DType
         return c.getValue();
     }
 
+    /** This process's peak resident set (VmHWM) in MiB, -1 where /proc is missing. */
+    static long processPeakRssMib() {
+        try {
+            for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")))
+                if (l.startsWith("VmHWM")) return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024;
+        } catch (Exception e) {
+            return -1;
+        }
+        return -1;
+    }
+
     RowBlocks withoutValues(String fileName) {
-        return new RowBlocks(partition, from, to, m, n, dtype, null, fileName, crc, executor, forwardSeconds, blockSeconds);
+        return new RowBlocks(partition, from, to, m, n, dtype, null, fileName, crc, executor, forwardSeconds, blockSeconds, peakRssMib);
     }
 }

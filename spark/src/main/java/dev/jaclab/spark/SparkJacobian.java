@@ -96,7 +96,22 @@ public final class SparkJacobian {
         }
     }
 
+    /**
+     * Runs with this module's class loader as the thread's context loader: in a notebook, where the module's jars were
+     * added to the cell class path, Spark's local executor then finds the task classes.
+     */
     private SparkRun run(Path out) {
+        Thread t = Thread.currentThread();
+        ClassLoader old = t.getContextClassLoader();
+        t.setContextClassLoader(SparkJacobian.class.getClassLoader());
+        try {
+            return runHere(out);
+        } finally {
+            t.setContextClassLoader(old);
+        }
+    }
+
+    private SparkRun runHere(Path out) {
         Backend.configure();
         Model model = spec.model();
         Tensor[] in = inputs != null ? inputs : model.inputs(checkedSamples(), seed);

@@ -30,11 +30,14 @@ public record SparkRun(String model, long samples, List<RowBlocks> partitions, T
     /** The largest single forward (every executor records the whole batch once). */
     public double forwardSeconds() { return forwardSecondsByExecutor().values().stream().mapToDouble(Double::doubleValue).max().orElse(0); }
 
+    /** The largest peak resident memory any executor process reported (MiB). */
+    public long peakRssMib() { return partitions.stream().mapToLong(RowBlocks::peakRssMib).max().orElse(-1); }
+
     public int executors() { return (int) partitions.stream().map(RowBlocks::executor).distinct().count(); }
 
     public String summary() {
-        return String.format("%s N=%d: %d partitions on %d executor(s), forward %.2f s per executor, blocks %.2f s summed over partitions, wall %.2f s%s",
-                model, samples, partitions.size(), executors(), forwardSeconds(), blockSeconds(), wallSeconds,
+        return String.format("%s N=%d: %d partitions on %d executor(s), forward %.2f s per executor, blocks %.2f s summed over partitions, peak RSS %d MiB per executor, wall %.2f s%s",
+                model, samples, partitions.size(), executors(), forwardSeconds(), blockSeconds(), peakRssMib(), wallSeconds,
                 directory == null ? "" : ", shards in " + directory);
     }
 }
