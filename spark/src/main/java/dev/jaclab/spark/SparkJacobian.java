@@ -172,10 +172,28 @@ public final class SparkJacobian {
         SparkConf c = new SparkConf().setAppName("jaclab jacobian " + spec.describe() + " N=" + n + " " + strategy).setMaster(master)
                 .set("spark.ui.showConsoleProgress", "true").set("spark.ui.enabled", "false")
                 .set("spark.executorEnv.OMP_NUM_THREADS", "1").set("spark.executor.memory", "2g");
-        String cp = System.getProperty("jaclab.spark.classpath");
-        if (cp != null && !cp.isBlank() && !master.startsWith("local")) c.set("spark.executor.extraClassPath", cp);
+        String cp = executorClassPath();
+        if (cp != null && !master.startsWith("local")) c.set("spark.executor.extraClassPath", cp);
         conf.forEach(c::set);
         return c;
+    }
+
+    /**
+     * Where executors find JacLab: {@code -Djaclab.spark.classpath} (bin/jaclab sets it), else this module's jar and the
+     * {@code lib/} beside it (spark/target), the same paths on every worker; null when neither applies (set
+     * {@code spark.executor.extraClassPath} yourself).
+     */
+    static String executorClassPath() {
+        String cp = System.getProperty("jaclab.spark.classpath");
+        if (cp != null && !cp.isBlank()) return cp;
+        try {
+            Path jar = Path.of(SparkJacobian.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path lib = jar.resolveSibling("lib");
+            if (Files.isRegularFile(jar) && Files.isDirectory(lib)) return jar + java.io.File.pathSeparator + lib + java.io.File.separator + "*";
+        } catch (Exception e) {
+            return null;
+        }
+        return null;
     }
 
     /** Values as a tensor of the given dtype and shape (helper for {@link Assembly}). */

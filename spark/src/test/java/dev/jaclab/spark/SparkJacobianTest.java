@@ -138,6 +138,18 @@ class SparkJacobianTest {
         assertTrue(e.getMessage().contains("CRC-32"), e.getMessage());
     }
 
+    @Test void executorsFindJacLabOnTheLaunchersClassPath() {
+        String old = System.getProperty("jaclab.spark.classpath");
+        try {
+            System.setProperty("jaclab.spark.classpath", "/opt/jaclab/jaclab-spark.jar:/opt/jaclab/lib/*");
+            assertEquals("/opt/jaclab/jaclab-spark.jar:/opt/jaclab/lib/*", SparkJacobian.executorClassPath());
+            System.clearProperty("jaclab.spark.classpath");
+            assertEquals(null, SparkJacobian.executorClassPath());   // classes from target/classes, not a jar beside lib/
+        } finally {
+            if (old != null) System.setProperty("jaclab.spark.classpath", old);
+        }
+    }
+
     record Run(int status, String out, String err) {}
 
     static synchronized Run cli(String... args) {
