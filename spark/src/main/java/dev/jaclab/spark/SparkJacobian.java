@@ -40,6 +40,7 @@ public final class SparkJacobian {
     private Tensor[] inputs;
     private String strategy = "sparseRows", master = "local[*]";
     private int partitions = 0, threads = 0;
+    private long executorWaitSeconds = 120;
     private JavaSparkContext context;
     private final Map<String, String> conf = new LinkedHashMap<>();
 
@@ -69,6 +70,9 @@ public final class SparkJacobian {
 
     /** Worker threads per executor for a partition's chunks (default: local[K] → K; otherwise the executor's cores). */
     public SparkJacobian threads(int t) { threads = t; return this; }
+
+    /** How long a cluster run waits for its first executor before giving up with a clear error (default 120 s). */
+    public SparkJacobian executorWait(long seconds) { executorWaitSeconds = seconds; return this; }
 
     /** A Spark setting (spark.executor.memory, spark.executor.extraClassPath, ...). */
     public SparkJacobian conf(String key, String value) { conf.put(key, value); return this; }
@@ -123,10 +127,29 @@ public final class SparkJacobian {
         Inputs batch = Inputs.of(in);
         boolean own = context == null;
         if (own) Masters.checkReachable(master);
+        boolean created = out != null && !Files.exists(out);
         if (out != null) prepare(out);
+        try {
+            return runJob(out, batch, n, own);
+        } catch (RuntimeException e) {
+            if (created) removeIfEmpty(out);   // a run that failed before any shard leaves nothing behind
+            throw e;
+        }
+    }
+
+    private static void removeIfEmpty(Path d) {
+        try (Stream<Path> s = Files.list(d)) {
+            if (s.findAny().isEmpty()) Files.delete(d);
+        } catch (IOException ignored) {
+            // left as it is
+        }
+    }
+
+    private SparkRun runJob(Path out, Inputs batch, long n, boolean own) {
         long t0 = System.nanoTime();
         JavaSparkContext sc = own ? new JavaSparkContext(sparkConf(n)) : context;
         try {
+            if (own) awaitExecutor(sc);
             int p = partitions > 0 ? partitions : (int) Math.max(2L * sc.defaultParallelism(), (n + 16383) / 16384);
             p = (int) Math.min(p, n);
             List<long[]> ranges = new ArrayList<>();
@@ -151,6 +174,23 @@ public final class SparkJacobian {
             if (own) {
                 sc.stop();
                 Forward.clear();
+            }
+        }
+    }
+
+    /** A master without free workers would leave the job waiting forever: fail with the reason instead. */
+    private void awaitExecutor(JavaSparkContext sc) {
+        if (sc.master().startsWith("local")) return;
+        long deadline = System.nanoTime() + executorWaitSeconds * 1_000_000_000L;
+        while (sc.sc().statusTracker().getExecutorInfos().length < 2) {   // the driver counts as one
+            if (System.nanoTime() > deadline)
+                throw new IllegalArgumentException("no executor started within " + executorWaitSeconds + " s at " + sc.master()
+                        + ": the master has no worker with free cores and spark.executor.memory (" + sc.getConf().get("spark.executor.memory", "1g") + ")");
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for executors", e);
             }
         }
     }

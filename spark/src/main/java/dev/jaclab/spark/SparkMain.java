@@ -49,12 +49,15 @@ public final class SparkMain implements Callable<Integer> {
     int partitions;
     @Option(names = "--threads", defaultValue = "0", description = "worker threads per executor (default: its cores)")
     int threads;
+    @Option(names = "--executor-wait", defaultValue = "120", description = "seconds to wait for the first executor on a cluster (default ${DEFAULT-VALUE})")
+    long executorWait;
     @Option(names = "--conf", description = "Spark setting KEY=VALUE (repeatable)")
     Map<String, String> conf = new LinkedHashMap<>();
 
     @Override public Integer call() {
         ModelSpec spec = spec();
-        SparkJacobian sj = SparkJacobian.of(spec).strategy(strategy).master(master).partitions(partitions).threads(threads).seed(seed);
+        SparkJacobian sj = SparkJacobian.of(spec).strategy(strategy).master(master).partitions(partitions).threads(threads).seed(seed)
+                .executorWait(executorWait);
         conf.forEach(sj::conf);
         if (inputs != null) sj.inputs(readInputs(spec.model()));
         if (n != null) sj.samples(n);

@@ -138,6 +138,25 @@ class SparkJacobianTest {
         assertTrue(e.getMessage().contains("CRC-32"), e.getMessage());
     }
 
+    @Test void aMasterWithoutWorkersIsOneLineAndStatusTwo(@TempDir Path tmp) throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) { port = s.getLocalPort(); }
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+        cmd.addAll(List.of(Files.readString(Path.of("java17-opens.txt")).trim().split(" ")));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.apache.spark.deploy.master.Master",
+                "--host", "127.0.0.1", "--port", Integer.toString(port), "--webui-port", "0"));
+        Process master = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("master.log").toFile()).start();
+        try {
+            for (int i = 0; i < 300 && !Files.readString(tmp.resolve("master.log")).contains("I have been elected leader"); i++) Thread.sleep(200);
+            Run r = cli("--model", "attention", "--n", "64", "--master", "spark://127.0.0.1:" + port, "--executor-wait", "3", "--out", tmp.resolve("o").toString());
+            assertEquals(2, r.status, r.err);
+            assertTrue(r.err.startsWith("jaclab jacobian: no executor started within 3 s at spark://127.0.0.1:" + port), r.err);
+            assertFalse(Files.exists(tmp.resolve("o")), "a failed run leaves no output directory");
+        } finally {
+            master.destroyForcibly().waitFor();
+        }
+    }
+
     @Test void executorsFindJacLabOnTheLaunchersClassPath() {
         String old = System.getProperty("jaclab.spark.classpath");
         try {
