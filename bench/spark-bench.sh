@@ -25,7 +25,8 @@ echo "workers,N,partitions,executors,wall_s,forward_s_per_executor,blocks_s_summ
 for k in 1 2; do
   lc_start "$k" 1 8g
   JACLAB_JAVA_OPTS=-Xmx3g "$root/bin/jaclab" jacobian --model attention --n "$n" --strategy sparseRows --master "$master" \
-    --out "$work/blocks$k" --partitions "$parts" --threads 1 --conf spark.executor.memory=3g > "$work/driver$k.log" 2>&1 \
+    --out "$work/blocks$k" --partitions "$parts" --threads 1 --conf spark.executor.memory=3g \
+    --conf spark.cores.max="$k" --conf spark.scheduler.minRegisteredResourcesRatio=1.0 > "$work/driver$k.log" 2>&1 \
     || { tail -n 20 "$work/driver$k.log" >&2; exit 1; }
   lc_stop
   line="$(grep "N=$n:" "$work/driver$k.log")"

@@ -41,9 +41,10 @@ echo "==> two workers (1 core each) from $here/target/lib"
 lc_start 2 1 3g || fail "the cluster did not start"
 echo "    master $master"
 
-job() {   # out-dir partitions log
+job() {   # out-dir partitions log (tasks start once both executors have registered)
   JACLAB_JAVA_OPTS=-Xmx2g "$root/bin/jaclab" jacobian --model attention --n 4096 --strategy sparseRows --master "$master" \
     --out "$1" --partitions "$2" --threads 1 --conf spark.executor.memory=1g --conf spark.task.maxFailures=4 \
+    --conf spark.cores.max=2 --conf spark.scheduler.minRegisteredResourcesRatio=1.0 --conf spark.scheduler.maxRegisteredResourcesWaitingTime=120s \
     --conf "spark.executor.extraJavaOptions=-Dlog4j.configurationFile=file:$work/executor-log4j2.properties" > "$3" 2>&1
 }
 check() {   # out-dir partitions
