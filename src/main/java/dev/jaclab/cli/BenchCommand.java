@@ -1,6 +1,7 @@
 package dev.jaclab.cli;
 
 import dev.jaclab.explore.Models;
+import dev.jaclab.jacobian.Strategies;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--models", defaultValue = "sin,mlp,attention", description = "comma-separated built-in models (default ${DEFAULT-VALUE})")
     String models;
 
-    @Option(names = "--strategies", defaultValue = "forwardSum,reverseSum,chunked,sparseRows", description = "comma-separated: " + JacobianBench.NAMES)
+    @Option(names = "--strategies", defaultValue = "forwardSum,reverseSum,chunked,sparseRows", description = "comma-separated strategy names, e.g. forwardSum,sparseRows(64) (names below; default ${DEFAULT-VALUE})")
     String strategies;
 
     @Option(names = "--sizes", defaultValue = "256,1024", description = "batch sizes N (default ${DEFAULT-VALUE})")
@@ -49,7 +50,8 @@ final class BenchCommand implements Callable<Integer> {
     Path out;
 
     @Override public Integer call() throws IOException, InterruptedException {
-        String[] ms = models.split(","), ss = strategies.split(","), ns = sizes.split(",");
+        String[] ms = models.split(","), ns = sizes.split(",");
+        List<String> ss = Strategies.splitList(strategies);
         for (String m : ms) {
             try {
                 Models.byName(m.trim());
@@ -57,12 +59,10 @@ final class BenchCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
         }
-        for (String s : ss) {
-            try {
-                JacobianBench.strategy(s.trim());
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-            }
+        try {
+            Strategies.listByName(strategies);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         for (String n : ns)
             if (!n.trim().matches("[1-9][0-9]*")) throw new CommandLine.ParameterException(spec.commandLine(), "bad size '" + n + "' in --sizes");

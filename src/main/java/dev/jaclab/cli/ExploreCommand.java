@@ -6,6 +6,7 @@ import dev.jaclab.explore.Models;
 import dev.jaclab.explore.Report;
 import dev.jaclab.jacobian.Bytes;
 import dev.jaclab.jacobian.Jacobian;
+import dev.jaclab.jacobian.Strategies;
 import dev.jaclab.nd.DType;
 import dev.jaclab.tensor.Tensor;
 import dev.jaclab.viz.Viz;
@@ -39,7 +40,7 @@ final class ExploreCommand implements Callable<Integer> {
             description = "sin, mlp, attention, attentionPlain, attention2, dense, conv, globalMean, pinn (default ${DEFAULT-VALUE})")
     String model;
 
-    @Option(names = "--strategies", description = "comma-separated strategy names (default: the explorer's line-up): " + JacobianBench.NAMES)
+    @Option(names = "--strategies", description = "comma-separated strategy names, e.g. forwardSum,sparseRows(64) (default: the explorer's line-up; names below)")
     String strategies;
 
     @Option(names = "--sizes", defaultValue = "64,256", description = "batch sizes N, comma separated (default ${DEFAULT-VALUE})")
@@ -109,8 +110,7 @@ final class ExploreCommand implements Callable<Integer> {
         Explorer e = Explorer.of(m).sizes(n).target(tgt).budget(bytes).repeats(repeats);
         if (strategies != null) {
             try {
-                e = e.strategies(java.util.Arrays.stream(strategies.split(",")).map(String::trim).map(JacobianBench::strategy)
-                        .toArray(dev.jaclab.jacobian.Strategy[]::new));
+                e = e.strategies(Strategies.listByName(strategies).toArray(dev.jaclab.jacobian.Strategy[]::new));
             } catch (IllegalArgumentException ex) {
                 throw bad(ex.getMessage());
             }

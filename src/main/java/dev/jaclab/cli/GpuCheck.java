@@ -28,7 +28,8 @@ import java.util.List;
 public final class GpuCheck {
     private GpuCheck() {}
 
-    static List<Strategy> strategies() { return List.of(Strategies.forwardSum(), Strategies.reverseSum(), Strategies.sparseRows(256), Strategies.chunked(256)); }
+    /** The strategies registered for {@link Strategies.Use#BACKEND_CHECK}. */
+    static List<Strategy> strategies() { return Strategies.all(Strategies.Use.BACKEND_CHECK); }
 
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {

@@ -17,7 +17,8 @@ import java.util.Arrays;
  * {@code model,N,strategy,status,seconds,forward_seconds,ratio,peak_rss_mib,backend,cpu_seconds}. Time is the median of
  * {@code repeats} runs after one warm-up at N = 64; peak RSS is the process's VmHWM. Strategy
  * {@code chunkedEstimate} times the first chunk of {@code chunked(256)} and scales to all N·m seeds (status
- * "estimated"), for sizes where the full exact run would take hours.
+ * "estimated"), for sizes where the full exact run would take hours. Other strategy names are those of
+ * {@link Strategies#byName} ("sparseRows" is sparseRows(256), "sparseRows(64)" sets the chunk).
  *
  * <pre>{@code
  * java -cp target/jaclab-all.jar dev.jaclab.cli.JacobianBench attention 4096 sparseRows 3
@@ -25,27 +26,6 @@ import java.util.Arrays;
  */
 public final class JacobianBench {
     private JacobianBench() {}
-
-    /** Strategy names the command line accepts. */
-    static final String NAMES = "perElement, reverseSum, forwardSum, fullBatched, chunked, colored, sparseRows, sparseRows64, meetInMiddle, meetInMiddle64, stochastic, auto";
-
-    static Strategy strategy(String name) {
-        switch (name) {
-            case "stochastic": return Strategies.stochastic(64, 0);
-            case "perElement": return Strategies.perElement();
-            case "reverseSum": return Strategies.reverseSum();
-            case "forwardSum": return Strategies.forwardSum();
-            case "fullBatched": return Strategies.fullBatched();
-            case "chunked": return Strategies.chunked(256);
-            case "colored": return Strategies.colored();
-            case "sparseRows": return Strategies.sparseRows(256);
-            case "sparseRows64": return Strategies.sparseRows(64);
-            case "meetInMiddle": return Strategies.meetInMiddle(256);
-            case "meetInMiddle64": return Strategies.meetInMiddle(64);
-            case "auto": return Strategies.auto();
-            default: throw new IllegalArgumentException("unknown strategy '" + name + "' (known: " + NAMES + ")");
-        }
-    }
 
     /** The model's forward at N (timed) and the Jacobian problem on its recorded graph. */
     private record Setup(Jacobian jacobian, double forwardSeconds) {
@@ -112,7 +92,7 @@ public final class JacobianBench {
             estimateChunked(m, n, args.length > 4 ? Bytes.parse(args[4]) : Bytes.gib(12));
             return;
         }
-        Strategy s = strategy(args[2]);
+        Strategy s = Strategies.byName(args[2]);
         int repeats = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         long budget = args.length > 4 ? Bytes.parse(args[4]) : Bytes.gib(12);
         String head = m.name() + "," + n + "," + s.name() + ",";

@@ -23,6 +23,8 @@ public final class Main implements Runnable {
     /** The configured command line (exit code 2 and a single stderr line on bad input). */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        for (String sub : new String[]{"explore", "bench"})
+            cl.getSubcommands().get(sub).getCommandSpec().usageMessage().footer("%nStrategies: " + dev.jaclab.jacobian.Strategies.names());
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("jaclab: " + ex.getMessage());

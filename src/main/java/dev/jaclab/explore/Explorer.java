@@ -2,10 +2,8 @@ package dev.jaclab.explore;
 
 import dev.jaclab.autodiff.Passes;
 import dev.jaclab.jacobian.Cost;
-import dev.jaclab.jacobian.ForwardSum;
 import dev.jaclab.jacobian.Jacobian;
 import dev.jaclab.jacobian.Problem;
-import dev.jaclab.jacobian.ReverseSum;
 import dev.jaclab.jacobian.SparsityPattern;
 import dev.jaclab.jacobian.Strategies;
 import dev.jaclab.jacobian.Strategy;
@@ -46,10 +44,12 @@ public final class Explorer {
 
     public static Explorer of(Model model) { return new Explorer(model); }
 
-    /** The default line-up: both sums run unchecked (to show what they do on coupled samples) and the exact ones. */
+    /**
+     * The default line-up: the strategies registered for {@link Strategies.Use#EXPLORER}, the sums unchecked (to show
+     * what they do on coupled samples) beside the exact ones.
+     */
     public static List<Strategy> defaultStrategies() {
-        return List.of(Strategies.reverseSum().unchecked(), Strategies.forwardSum().unchecked(), Strategies.chunked(256),
-                Strategies.colored(), Strategies.sparseRows(256));
+        return Strategies.all(Strategies.Use.EXPLORER).stream().map(Strategy::unchecked).toList();
     }
 
     public Explorer sizes(long... n) {
@@ -93,8 +93,7 @@ public final class Explorer {
 
     /** The name a strategy is reported under: its name, with " (unchecked)" for a sum-type strategy whose check is off. */
     public static String label(Strategy s) {
-        boolean unchecked = s instanceof ReverseSum r && !r.checked() || s instanceof ForwardSum f && !f.checked();
-        return s.name() + (unchecked ? " (unchecked)" : "");
+        return s.name() + (s.checked() ? "" : " (unchecked)");
     }
 
     public Report run() {

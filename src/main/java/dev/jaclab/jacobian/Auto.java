@@ -16,11 +16,11 @@ public record Auto() implements Strategy {
 
     @Override public String refusal(Problem p) { return choose(p) == null ? "auto: no strategy fits the memory budget of " + Bytes.format(p.budgetBytes()) : null; }
 
-    /** The candidates auto considers; chunked strategies shrink their chunk until they fit the budget. */
-    static List<Strategy> candidates(Problem p) {
-        return List.of(Strategies.forwardSum(), Strategies.reverseSum(), Strategies.vmapJacrev(), Strategies.colored(),
-                SparseRows.fitting(p, p.chunk), MeetInMiddle.fitting(p, p.chunk), Chunked.fitting(p, p.chunk), Strategies.fullBatched());
-    }
+    /**
+     * The candidates auto considers: the strategies registered for {@link Strategies.Use#AUTO}, in registry order;
+     * chunked strategies shrink their chunk until they fit the budget.
+     */
+    static List<Strategy> candidates(Problem p) { return Strategies.fitting(p, Strategies.Use.AUTO); }
 
     /** The chosen strategy, or null when none fits. */
     public Strategy choose(Problem p) {

@@ -14,7 +14,8 @@ import dev.jaclab.tensor.Tensor;
 public record ForwardSum(boolean checked) implements Strategy {
     @Override public String name() { return "forwardSum"; }
 
-    public ForwardSum unchecked() { return new ForwardSum(false); }
+    /** The same strategy without the independence check. */
+    @Override public ForwardSum unchecked() { return new ForwardSum(false); }
 
     @Override public String refusal(Problem p) { return SumRefusal.check(name(), p, checked); }
 

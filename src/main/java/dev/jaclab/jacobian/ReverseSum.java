@@ -15,7 +15,7 @@ public record ReverseSum(boolean checked) implements Strategy {
     @Override public String name() { return "reverseSum"; }
 
     /** The same strategy without the independence check (to show what the trick returns on coupled models). */
-    public ReverseSum unchecked() { return new ReverseSum(false); }
+    @Override public ReverseSum unchecked() { return new ReverseSum(false); }
 
     @Override public String refusal(Problem p) { return SumRefusal.check(name(), p, checked); }
 

@@ -42,4 +42,13 @@ public interface Strategy {
 
     /** A sum-type strategy: valid only when samples are independent. */
     default boolean needsIndependentSamples() { return false; }
+
+    /** Whether the strategy checks that it applies before running (false for a sum-type strategy made {@link #unchecked}). */
+    default boolean checked() { return true; }
+
+    /**
+     * The same strategy without its independence check, for showing what a sum trick returns on coupled samples (the
+     * explorer's line-up); strategies without such a check return themselves.
+     */
+    default Strategy unchecked() { return this; }
 }
