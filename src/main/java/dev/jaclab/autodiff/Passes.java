@@ -1,11 +1,12 @@
 package dev.jaclab.autodiff;
 
-import java.util.concurrent.atomic.AtomicLong;
-
 /**
  * Counts sweeps over the tape: each reverse (VJP) or forward (JVP) sweep, and how many cotangent / tangent vectors
  * it carried (a batched sweep of B vectors counts one sweep and B vectors). Strategies compare these with their
  * predicted cost.
+ *
+ * <p>The counters belong to the calling thread: a sweep adds to the counts of the thread that runs it, so Jacobians
+ * computed on several threads at once never see each other's sweeps. Work handed to other threads is counted there.
  *
  * <pre>{@code
  * Passes.reset();
@@ -14,8 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * }</pre>
  */
 public final class Passes {
-    private static final AtomicLong REV_SWEEPS = new AtomicLong(), REV_VECTORS = new AtomicLong();
-    private static final AtomicLong FWD_SWEEPS = new AtomicLong(), FWD_VECTORS = new AtomicLong();
+    /** This thread's reverse sweeps, reverse vectors, forward sweeps, forward vectors. */
+    private static final ThreadLocal<long[]> COUNTS = ThreadLocal.withInitial(() -> new long[4]);
 
     private Passes() {}
 
@@ -27,11 +28,15 @@ public final class Passes {
         }
     }
 
-    public static void countReverse(long vectors) { REV_SWEEPS.incrementAndGet(); REV_VECTORS.addAndGet(vectors); }
+    /** One reverse sweep carrying {@code vectors} cotangents, on this thread. */
+    public static void countReverse(long vectors) { long[] c = COUNTS.get(); c[0]++; c[1] += vectors; }
 
-    public static void countForward(long vectors) { FWD_SWEEPS.incrementAndGet(); FWD_VECTORS.addAndGet(vectors); }
+    /** One forward sweep carrying {@code vectors} tangents, on this thread. */
+    public static void countForward(long vectors) { long[] c = COUNTS.get(); c[2]++; c[3] += vectors; }
 
-    public static Counts snapshot() { return new Counts(REV_SWEEPS.get(), REV_VECTORS.get(), FWD_SWEEPS.get(), FWD_VECTORS.get()); }
+    /** This thread's counts so far. */
+    public static Counts snapshot() { long[] c = COUNTS.get(); return new Counts(c[0], c[1], c[2], c[3]); }
 
-    public static void reset() { REV_SWEEPS.set(0); REV_VECTORS.set(0); FWD_SWEEPS.set(0); FWD_VECTORS.set(0); }
+    /** Sets this thread's counters to zero. */
+    public static void reset() { java.util.Arrays.fill(COUNTS.get(), 0); }
 }

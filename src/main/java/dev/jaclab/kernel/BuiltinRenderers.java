@@ -20,34 +20,33 @@ import tech.tablesaw.io.html.HtmlWriter;
 
 /**
  * Renderers for JFreeChart charts (PNG, SVG on request), Tablesaw tables (HTML), images (PNG), JacLab
- * tensors (HTML table + text) and explorer reports (tables + charts). Registered by {@link Renderers} on first use.
+ * tensors (HTML table + text) and explorer reports (tables + charts). Registered into every new {@link Renderers};
+ * charts take that registry's size ({@link Renderers#chartSize}).
  *
  * <pre>{@code
  * display(chart, "image/svg+xml");   // an SVG instead of the default PNG
  * }</pre>
  */
 final class BuiltinRenderers {
-    /** Chart size in pixels; change with {@link Notebook#chartSize(int, int)}. */
-    static volatile int chartWidth = 640, chartHeight = 400;
     /** Table rows shown before truncation. */
     static final int TABLE_ROWS = 40;
 
     private BuiltinRenderers() {}
 
-    static void registerAll() {
-        Renderers.register(JFreeChart.class, BuiltinRenderers::chart);
-        Renderers.register(BufferedImage.class, (img, mimes) -> png(img, "image " + img.getWidth() + "x" + img.getHeight()));
-        Renderers.register(Table.class, BuiltinRenderers::table);
-        Renderers.register(dev.jaclab.tensor.Tensor.class, (t, mimes) -> TensorView.render(t));
-        Renderers.register(dev.jaclab.explore.Report.class, (r, mimes) -> ReportView.render(r));
-        Renderers.register(HtmlText.class, (h, mimes) -> {
+    static void registerAll(Renderers into) {
+        into.register(JFreeChart.class, (c, mimes) -> chart(c, mimes, into.chartWidth(), into.chartHeight()));
+        into.register(BufferedImage.class, (img, mimes) -> png(img, "image " + img.getWidth() + "x" + img.getHeight()));
+        into.register(Table.class, BuiltinRenderers::table);
+        into.register(dev.jaclab.tensor.Tensor.class, (t, mimes) -> TensorView.render(t));
+        into.register(dev.jaclab.explore.Report.class, (r, mimes) -> ReportView.render(r, into.chartWidth(), into.chartHeight()));
+        into.register(HtmlText.class, (h, mimes) -> {
             DisplayData d = new DisplayData("[HTML]");
             d.putHTML(h.html());
             return d;
         });
     }
 
-    static DisplayData chart(JFreeChart chart, Set<String> mimes) throws IOException {
+    static DisplayData chart(JFreeChart chart, Set<String> mimes, int chartWidth, int chartHeight) throws IOException {
         String title = chart.getTitle() != null ? chart.getTitle().getText() : "chart";
         if (mimes.contains("image/svg+xml")) {
             SVGGraphics2D g = new SVGGraphics2D(chartWidth, chartHeight);

@@ -46,6 +46,8 @@ public final class JShellSession implements AutoCloseable {
     static final List<String> DEFAULT_STATICS = List.of("dev.jaclab.kernel.Notebook", "dev.jaclab.viz.Viz");
 
     private final JShell shell;
+    /** This session's execution engine (results of the last snippet, allocation); replaced if JShell restarts it. */
+    private volatile KeepingExecutionControl execution;
     private final Map<String, SnippetOrigin> origins = new ConcurrentHashMap<>();
     private final List<String> imports = new ArrayList<>();
     private volatile boolean interrupted;
@@ -56,7 +58,7 @@ public final class JShellSession implements AutoCloseable {
     record SnippetOrigin(int cell, int firstLine, String source) {}
 
     public JShellSession() {
-        shell = JShell.builder().executionEngine(KeepingExecutionControl.provider(), Map.of()).build();
+        shell = JShell.builder().executionEngine(KeepingExecutionControl.provider(c -> execution = c), Map.of()).build();
         shell.addToClasspath(System.getProperty("java.class.path"));
         String extra = System.getenv("JACLAB_CLASSPATH");
         if (extra != null && !extra.isBlank()) addToClasspath(extra);
@@ -104,6 +106,16 @@ public final class JShellSession implements AutoCloseable {
     }
 
     public JShell shell() { return shell; }
+
+    /** The execution engine running this session's snippets (null until JShell has started it). */
+    public KeepingExecutionControl execution() { return execution; }
+
+    /** The object a valid variable of this session holds (see {@link KeepingExecutionControl#variable}). */
+    public Object variable(jdk.jshell.VarSnippet v) {
+        KeepingExecutionControl c = execution;
+        if (c == null) throw new IllegalStateException("the session has not started its execution engine");
+        return c.variable(shell, v);
+    }
 
     public SourceCodeAnalysis analysis() { return shell.sourceCodeAnalysis(); }
 
@@ -158,8 +170,10 @@ public final class JShellSession implements AutoCloseable {
     }
 
     private Object evalSnippet(String src, String cell, int offset, int cellNumber) {
-        KeepingExecutionControl.reset();
+        KeepingExecutionControl control = execution;
+        if (control != null) control.reset();
         List<SnippetEvent> events = shell.eval(src);
+        control = execution;
         if (interrupted) throw CellError.interrupted();
         int firstLine = lineOf(cell, offset) + lineBase;
         Object value = KeepingExecutionControl.NO_VALUE;
@@ -182,7 +196,7 @@ public final class JShellSession implements AutoCloseable {
                 for (CellError.Problem p : problems(sn, src, cell, offset))
                     System.err.println("note: line " + p.line() + ": " + p.message());
             }
-            if (hasValue(sn)) value = KeepingExecutionControl.lastValue();
+            if (hasValue(sn) && control != null) value = control.lastValue();
             if (bindsNothing(sn)) shell.drop(sn);
         }
         return value;

@@ -14,10 +14,8 @@ import org.dflib.jjava.jupyter.kernel.LanguageInfo;
 import org.dflib.jjava.jupyter.kernel.ReplacementOptions;
 import org.dflib.jjava.jupyter.kernel.comm.CommManager;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
-import org.dflib.jjava.jupyter.kernel.display.Renderer;
 import org.dflib.jjava.jupyter.kernel.history.HistoryEntry;
 import org.dflib.jjava.jupyter.kernel.history.HistoryManager;
-import org.dflib.jjava.jupyter.kernel.magic.MagicsRegistry;
 import org.dflib.jjava.jupyter.kernel.util.StringStyler;
 import org.dflib.jjava.jupyter.messages.Header;
 import org.dflib.jjava.jupyter.messages.Message;
@@ -57,12 +55,20 @@ public class JacLabKernel extends BaseKernel {
 
     /** Creates the kernel and runs {@code startupCode} (may be null) before the first cell. */
     public JacLabKernel(CellHistory history, String startupCode) {
+        // One set of renderers and magics. The renderer jjava's base class holds is JacLab's Renderers (a subclass of
+        // jjava's Renderer), so getRenderer() and the cells' display() use the same registry. No MagicParser and no
+        // MagicsRegistry: JacLab's Magics must differ from jjava's — line magics run between the code lines of one
+        // cell and keep those lines' numbers for errors, and %time receives its code whole, where jjava's registry
+        // splits arguments into words and runs magics before the code; the base class only stores these two.
         super("JacLab", VERSION, languageInfo(), List.of(new HelpLink("JacLab", "https://github.com/jaclab")),
-                history, new JupyterIO(java.nio.charset.StandardCharsets.UTF_8), new CommManager(), new Renderer(),
-                null, new MagicsRegistry(), false, new StringStyler.Builder().build());
+                history, new JupyterIO(java.nio.charset.StandardCharsets.UTF_8), new CommManager(), new Renderers(),
+                null, null, false, new StringStyler.Builder().build());
         this.history = history;
         this.session = CompletableFuture.supplyAsync(() -> startSession(startupCode));
     }
+
+    /** This kernel's renderer registry (the same object as {@link #getRenderer()}). */
+    public Renderers renderers() { return (Renderers) renderer; }
 
     private static LanguageInfo languageInfo() {
         return new LanguageInfo.Builder("java").version(String.valueOf(Runtime.version().feature()))
@@ -117,6 +123,8 @@ public class JacLabKernel extends BaseKernel {
                 publish(wait ? PublishClearOutput.BEFORE_NEXT_OUTPUT : PublishClearOutput.NOW);
             }
 
+            @Override public Renderers renderers() { return JacLabKernel.this.renderers(); }
+
             @Override public String input(String prompt, boolean password) {
                 ShellReplyEnvironment env = router.env();
                 if (env == null || !stdinAllowed) throw new IllegalStateException("input(): this front end does not accept input");
@@ -155,7 +163,7 @@ public class JacLabKernel extends BaseKernel {
             if (router != null) router.flush();
             boolean stream = value instanceof java.io.PrintStream || value instanceof java.io.PrintWriter;   // printf/format results
             if (value != KeepingExecutionControl.NO_VALUE && value != null && !silent && !stream) {
-                DisplayData d = Renderers.render(value);
+                DisplayData d = renderers().render(value);
                 env.publish(new PublishExecuteResult(count, d));
                 Object plain = d.getData(org.dflib.jjava.jupyter.kernel.display.mime.MIMEType.TEXT_PLAIN);
                 text = plain == null ? null : plain.toString();

@@ -3,7 +3,11 @@ package dev.jaclab.kernel;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
+import dev.jaclab.nd.DType;
+import dev.jaclab.tensor.Tensor;
 import jdk.jshell.JShell;
 import jdk.jshell.VarSnippet;
 import jdk.jshell.execution.LocalExecutionControl;
@@ -16,18 +20,25 @@ import jdk.jshell.spi.ExecutionEnv;
  * (so it can be rendered richly) and can stop a running snippet, tight loops included.
  *
  * <p>{@link LocalExecutionControl} runs each snippet on a fresh thread and stops it with
- * {@code ThreadGroup.stop()}; it only hands back the value as a string. This subclass routes the
- * call through {@link Trampoline}, which records the returned object (or the thrown throwable)
- * before the string conversion happens.
+ * {@code ThreadGroup.stop()}; it only hands back the value as a string, and it can only call a static method
+ * without arguments. So each snippet runs through {@link Trampoline#run()}, which finds the control that started
+ * its thread (an inheritable thread-local set only while {@link #invoke} runs) and records the returned object (or
+ * the thrown throwable) in that control — every JShell session keeps its own results, nothing is shared.
+ *
+ * <p>Thread-bound settings a cell makes ({@link Tensor#setDefaultDType}) would die with the snippet's thread; the
+ * control carries them from one snippet to the next, so a notebook behaves like one thread of the user's.
  *
  * <pre>{@code
- * JShell shell = JShell.builder().executionEngine(KeepingExecutionControl.provider(), Map.of()).build();
+ * KeepingExecutionControl[] control = new KeepingExecutionControl[1];
+ * JShell shell = JShell.builder().executionEngine(KeepingExecutionControl.provider(c -> control[0] = c), Map.of()).build();
  * shell.eval("1 + 1");
- * Object v = KeepingExecutionControl.lastValue();   // Integer 2
+ * Object v = control[0].lastValue();   // Integer 2
  * }</pre>
  */
 public class KeepingExecutionControl extends LocalExecutionControl {
     private static final Method TRAMPOLINE;
+    /** The control whose {@link #invoke} is starting a snippet thread; inherited by that thread. */
+    private static final InheritableThreadLocal<KeepingExecutionControl> STARTING = new InheritableThreadLocal<>();
 
     static {
         try {
@@ -42,60 +53,75 @@ public class KeepingExecutionControl extends LocalExecutionControl {
         @Override public String toString() { return "<no value>"; }
     };
 
-    /** Calls the snippet's {@code do_it$} method and records what it returned or threw. */
-    public static final class Trampoline {
-        static volatile Method target;
-        static volatile Object value = NO_VALUE;
-        static volatile Throwable thrown;
+    private volatile Method target;
+    private volatile Object value = NO_VALUE;
+    private volatile Throwable thrown;
+    private volatile DType defaultDType = Tensor.defaultDType();
+    private final AtomicLong allocated = new AtomicLong();
 
+    /** The static entry JShell's thread calls; hands over to the control that started the thread. */
+    public static final class Trampoline {
         private Trampoline() {}
 
         public static Object run() throws Throwable {
-            long before = allocatedByThisThread();
-            try {
-                Object v = target.invoke(null);
-                value = v;
-                return v;
-            } catch (InvocationTargetException e) {
-                thrown = e.getCause();
-                throw e.getCause();
-            } finally {
-                ALLOCATED.addAndGet(Math.max(0, allocatedByThisThread() - before));
-            }
+            KeepingExecutionControl c = STARTING.get();
+            if (c == null) throw new IllegalStateException("KeepingExecutionControl.Trampoline runs only on a snippet thread");
+            return c.runSnippet();
         }
     }
 
-    private static final java.util.concurrent.atomic.AtomicLong ALLOCATED = new java.util.concurrent.atomic.AtomicLong();
+    /** On the snippet's thread: runs {@code do_it$} with the session's settings, records what it returned or threw. */
+    private Object runSnippet() throws Throwable {
+        long before = allocatedByThisThread();
+        Tensor.setDefaultDType(defaultDType);
+        try {
+            Object v = target.invoke(null);
+            value = v;
+            return v;
+        } catch (InvocationTargetException e) {
+            thrown = e.getCause();
+            throw e.getCause();
+        } finally {
+            defaultDType = Tensor.defaultDType();
+            allocated.addAndGet(Math.max(0, allocatedByThisThread() - before));
+        }
+    }
 
     private static long allocatedByThisThread() {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         return mx instanceof com.sun.management.ThreadMXBean sun ? sun.getCurrentThreadAllocatedBytes() : 0;
     }
 
-    /** Heap bytes allocated by snippet threads so far (all snippets, cumulative). */
-    public static long allocatedBytes() { return ALLOCATED.get(); }
+    /** Heap bytes allocated by this session's snippet threads so far (all snippets, cumulative). */
+    public long allocatedBytes() { return allocated.get(); }
 
     @Override
     protected String invoke(Method doitMethod) throws Exception {
-        Trampoline.target = doitMethod;
-        return super.invoke(TRAMPOLINE);
+        target = doitMethod;
+        STARTING.set(this);
+        try {
+            return super.invoke(TRAMPOLINE);
+        } finally {
+            STARTING.remove();
+        }
     }
 
     /** Clears the recorded value and throwable; call before each eval. */
-    public static void reset() {
-        Trampoline.value = NO_VALUE;
-        Trampoline.thrown = null;
-        Trampoline.target = null;
+    public void reset() {
+        value = NO_VALUE;
+        thrown = null;
+        target = null;
     }
 
     /** The object the last snippet returned, or {@link #NO_VALUE}. */
-    public static Object lastValue() { return Trampoline.value; }
+    public Object lastValue() { return value; }
 
     /** The throwable the last snippet threw (user exceptions and errors), or null. */
-    public static Throwable lastThrown() { return Trampoline.thrown; }
+    public Throwable lastThrown() { return thrown; }
 
-    private static volatile boolean capturing;
-    private static volatile Object captured;
+    /** Set while {@link #variable} runs: {@link #varValue} then hands the variable's object over. */
+    private volatile boolean capturing;
+    private volatile Object captured;
 
     /** While {@link #variable} runs, hands the variable's object over instead of turning it into a string. */
     @Override
@@ -113,11 +139,11 @@ public class KeepingExecutionControl extends LocalExecutionControl {
 
     /**
      * The object a valid JShell variable holds (a primitive boxed), read directly rather than as the text
-     * {@link JShell#varValue} gives.
+     * {@link JShell#varValue} gives; {@code shell} is the session this control runs.
      *
      * @throws IllegalArgumentException when the variable is not valid (e.g. it has unresolved references)
      */
-    public static synchronized Object variable(JShell shell, VarSnippet v) {
+    public synchronized Object variable(JShell shell, VarSnippet v) {
         capturing = true;
         try {
             shell.varValue(v);
@@ -128,14 +154,19 @@ public class KeepingExecutionControl extends LocalExecutionControl {
         }
     }
 
-    /** A provider for {@code JShell.builder().executionEngine(provider, params)}. */
-    public static ExecutionControlProvider provider() {
+    /**
+     * A provider for {@code JShell.builder().executionEngine(provider, params)}; {@code created} receives each control
+     * it makes (JShell makes a new one when it restarts its engine).
+     */
+    public static ExecutionControlProvider provider(Consumer<KeepingExecutionControl> created) {
         return new ExecutionControlProvider() {
             @Override public String name() { return "jaclab-local"; }
 
             @Override
             public ExecutionControl generate(ExecutionEnv env, Map<String, String> parameters) {
-                return new KeepingExecutionControl();
+                KeepingExecutionControl c = new KeepingExecutionControl();
+                created.accept(c);
+                return c;
             }
         };
     }

@@ -49,7 +49,7 @@ public final class Magics {
         registerCell("loadFromPOM", "%%loadFromPOM  add the <dependency> elements (or whole POM) in the cell, with their dependencies",
                 (a, body, n) -> { dependencies.loadFromPom(body, n); return null; });
         registerLine("vars", "%vars  the session's variables: type, value; shape, dtype, bytes, requires grad of tensors",
-                (a, n, l) -> VariablesView.table(session.shell()));
+                (a, n, l) -> VariablesView.table(session));
         registerLine("time", "%time <code>  run one line, print wall time and allocated memory", (a, n, l) -> time(a, n, l));
         registerCell("time", "%%time  run the cell, print wall time and allocated memory", (a, body, n) -> time(body, n, 1));
         registerLine("jvm", "%jvm  Java version, ND4J backend, threads, memory", (a, n, l) -> { System.out.print(jvmReport()); return null; });
@@ -99,13 +99,15 @@ public final class Magics {
     }
 
     private Object time(String code, int cellNumber, int line) {
-        long alloc0 = KeepingExecutionControl.allocatedBytes();
+        KeepingExecutionControl control = session.execution();
+        long alloc0 = control == null ? 0 : control.allocatedBytes();
         long t0 = System.nanoTime();
         try {
             return session.eval(code, cellNumber, line);
         } finally {
             double ms = (System.nanoTime() - t0) / 1e6;
-            long alloc = KeepingExecutionControl.allocatedBytes() - alloc0;
+            KeepingExecutionControl after = session.execution();
+            long alloc = after == null || after != control ? 0 : after.allocatedBytes() - alloc0;
             System.out.printf(Locale.ROOT, "Wall time: %s, allocated: %s%n", duration(ms), bytes(alloc));
         }
     }

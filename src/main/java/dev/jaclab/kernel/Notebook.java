@@ -15,7 +15,12 @@ import org.dflib.jjava.jupyter.kernel.display.DisplayData;
  * display(html("<b>done</b>"));
  * clearOutput();
  * String name = input("Your name? ");
+ * renderers().register(java.awt.Point.class, (p, mimes) -> new DisplayData("point " + p.x + ", " + p.y));
  * }</pre>
+ *
+ * <p>The functions reach the kernel that runs the cell through one sink: the kernel process serves one notebook,
+ * and cell code has no other handle on it. What belongs to the kernel — its renderers, the chart size — lives in
+ * the kernel object behind the sink, not here.
  */
 public final class Notebook {
     /** Where display/update/clear/input go: the live kernel, or a test. */
@@ -27,13 +32,16 @@ public final class Notebook {
         void clear(boolean wait);
 
         String input(String prompt, boolean password);
+
+        /** The kernel's renderer registry, which turns values into display data. */
+        Renderers renderers();
     }
 
     private static volatile Sink sink;
 
     private Notebook() {}
 
-    /** Installs the sink (the kernel does this at start). */
+    /** Installs the sink (the kernel does this at start; one kernel per JVM). */
     public static void setSink(Sink s) { sink = s; }
 
     private static Sink sink() {
@@ -47,7 +55,7 @@ public final class Notebook {
 
     /** Shows a value as the given MIME types (e.g. "image/svg+xml", "text/html"); returns the display id. */
     public static String display(Object value, String... mimeTypes) {
-        DisplayData d = copy(Renderers.render(value, mimeTypes));
+        DisplayData d = copy(sink().renderers().render(value, mimeTypes));
         String id = UUID.randomUUID().toString();
         d.setDisplayId(id);
         sink().display(d);
@@ -56,7 +64,7 @@ public final class Notebook {
 
     /** Replaces the output shown under {@code displayId} with a new value. */
     public static void updateDisplay(String displayId, Object value) {
-        DisplayData d = copy(Renderers.render(value));
+        DisplayData d = copy(sink().renderers().render(value));
         d.setDisplayId(displayId);
         sink().update(displayId, d);
     }
@@ -76,12 +84,11 @@ public final class Notebook {
     /** Wraps HTML so that showing it renders the markup. */
     public static Object html(String html) { return new BuiltinRenderers.HtmlText(html); }
 
-    /** Sets the pixel size used to render charts. */
-    public static void chartSize(int width, int height) {
-        if (width <= 0 || height <= 0) throw new IllegalArgumentException("chartSize: width and height must be > 0, got " + width + "x" + height);
-        BuiltinRenderers.chartWidth = width;
-        BuiltinRenderers.chartHeight = height;
-    }
+    /** The kernel's renderers: {@code renderers().register(MyType.class, (value, mimes) -> displayData)}. */
+    public static Renderers renderers() { return sink().renderers(); }
+
+    /** Sets the pixel size the kernel renders charts at. */
+    public static void chartSize(int width, int height) { sink().renderers().chartSize(width, height); }
 
     private static DisplayData copy(DisplayData d) { return new DisplayData(d); }
 }

@@ -23,14 +23,14 @@ import tech.tablesaw.io.html.HtmlWriter;
 final class ReportView {
     private ReportView() {}
 
-    static DisplayData render(Report r) {
+    static DisplayData render(Report r, int chartWidth, int chartHeight) {
         StringBuilder html = new StringBuilder("<div class=\"jaclab-report\">");
         html.append("<div><b>Explorer report</b>: ").append(TensorView.escape(r.model())).append(" (")
                 .append(TensorView.escape(r.dtype())).append("), target N = ").append(r.target()).append("</div>");
         html.append("<div><b>").append(TensorView.escape(String.valueOf(r.recommendation()))).append("</b></div>");
         html.append(table(r.table())).append(table(r.extrapolation()));
-        chart(html, "time and memory", () -> Viz.timeMemory(r));
-        chart(html, "scaling", () -> Viz.scaling(r));
+        chart(html, "time and memory", () -> Viz.timeMemory(r), chartWidth, chartHeight);
+        chart(html, "scaling", () -> Viz.scaling(r), chartWidth, chartHeight);
         html.append("</div>");
         DisplayData d = new DisplayData(r.toString());
         d.putHTML(html.toString());
@@ -45,9 +45,9 @@ final class ReportView {
 
     private interface ChartMaker { JFreeChart make(); }
 
-    private static void chart(StringBuilder html, String what, ChartMaker maker) {
+    private static void chart(StringBuilder html, String what, ChartMaker maker, int width, int height) {
         try {
-            byte[] png = Viz.png(maker.make(), BuiltinRenderers.chartWidth, BuiltinRenderers.chartHeight);
+            byte[] png = Viz.png(maker.make(), width, height);
             html.append("<div><img alt=\"").append(what).append("\" src=\"data:image/png;base64,")
                     .append(Base64.getEncoder().encodeToString(png)).append("\"/></div>");
         } catch (RuntimeException e) {

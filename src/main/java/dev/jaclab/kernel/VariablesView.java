@@ -32,7 +32,8 @@ final class VariablesView {
 
     private VariablesView() {}
 
-    static Table table(JShell shell) {
+    static Table table(JShellSession session) {
+        JShell shell = session.shell();
         StringColumn name = StringColumn.create("name"), type = StringColumn.create("type"), value = StringColumn.create("value"),
                 shape = StringColumn.create("shape"), dtype = StringColumn.create("dtype"), bytes = StringColumn.create("bytes"),
                 grad = StringColumn.create("requires grad");
@@ -40,7 +41,7 @@ final class VariablesView {
             if (shell.status(v) != Snippet.Status.VALID) return;
             Object o;
             try {
-                o = KeepingExecutionControl.variable(shell, v);
+                o = session.variable(v);
             } catch (RuntimeException e) {
                 return;   // dropped or overwritten meanwhile
             }

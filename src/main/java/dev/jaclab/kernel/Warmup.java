@@ -16,8 +16,9 @@ public final class Warmup {
             s.eval("int x = 1;\nx + 1", 1);
             new CodeInsight(s).complete("Math.ma", 7);
             Object img = s.eval("new java.awt.image.BufferedImage(4, 4, java.awt.image.BufferedImage.TYPE_INT_RGB)", 2);
-            Renderers.render(img);
-            Renderers.render(tech.tablesaw.api.Table.create("t"));
+            Renderers renderers = new Renderers();
+            renderers.render(img);
+            renderers.render(tech.tablesaw.api.Table.create("t"));
         }
         System.exit(0);
     }

@@ -10,6 +10,13 @@ import java.util.Arrays;
  * so gradients, VJPs and JVPs can be taken afterwards. Operations broadcast like NumPy and validate their inputs
  * (errors name the op and the shapes).
  *
+ * <p><b>Default dtype.</b> Factories without a dtype ({@link #zeros(long...)}, {@link #randn}, {@link #of(double...)},
+ * ...) use the calling thread's default dtype: float32 unless {@link #setDefaultDType} was called on that thread, and
+ * a thread starts with the default of the thread that started it. So worker threads running sweeps at once never
+ * change each other's dtype; a pool thread created before the call keeps its own, so code that hands work to a pool
+ * passes the dtype along (or sets it in the task). In the JacLab kernel every cell runs on a fresh thread and the
+ * kernel carries the default from one cell to the next, so a notebook behaves like one thread.
+ *
  * <pre>{@code
  * Tensor.setDefaultDType(DType.FLOAT64);
  * Tensor x = Tensor.randn(42, 1024, 3).requiresGrad();
@@ -19,7 +26,10 @@ import java.util.Arrays;
  * }</pre>
  */
 public final class Tensor {
-    private static volatile DType defaultDType = DType.FLOAT32;
+    /** The calling thread's default dtype (see the class comment); inherited by the threads it starts. */
+    private static final InheritableThreadLocal<DType> DEFAULT_DTYPE = new InheritableThreadLocal<>() {
+        @Override protected DType initialValue() { return DType.FLOAT32; }
+    };
 
     private final NdArray data;
     private final int[] levels;
@@ -37,11 +47,16 @@ public final class Tensor {
 
     // ------------------------------------------------------------------ factories
 
-    public static void setDefaultDType(DType t) { defaultDType = t; }
+    /** Sets the calling thread's default dtype (and that of the threads it starts afterwards). */
+    public static void setDefaultDType(DType t) {
+        if (t == null) throw new IllegalArgumentException("setDefaultDType: dtype is null");
+        DEFAULT_DTYPE.set(t);
+    }
 
-    public static DType defaultDType() { return defaultDType; }
+    /** The calling thread's default dtype: float32 unless set on this thread or on the thread that started it. */
+    public static DType defaultDType() { return DEFAULT_DTYPE.get(); }
 
-    public static Tensor scalar(double v) { return scalar(v, defaultDType); }
+    public static Tensor scalar(double v) { return scalar(v, defaultDType()); }
 
     public static Tensor scalar(double v, DType t) { return wrap(NdArray.scalar(t, v)); }
 
@@ -57,23 +72,23 @@ public final class Tensor {
         return fromArray(d, n, m);
     }
 
-    public static Tensor fromArray(double[] data, long... shape) { return wrap(NdArray.fromDoubles(defaultDType, data, shape)); }
+    public static Tensor fromArray(double[] data, long... shape) { return wrap(NdArray.fromDoubles(defaultDType(), data, shape)); }
 
-    public static Tensor fromArray(float[] data, long... shape) { return wrap(NdArray.fromFloats(defaultDType, data, shape)); }
+    public static Tensor fromArray(float[] data, long... shape) { return wrap(NdArray.fromFloats(defaultDType(), data, shape)); }
 
-    public static Tensor zeros(long... shape) { return zeros(defaultDType, shape); }
+    public static Tensor zeros(long... shape) { return zeros(defaultDType(), shape); }
 
     public static Tensor zeros(DType t, long... shape) { return wrap(NdArray.zeros(t, shape)); }
 
     public static Tensor ones(long... shape) { return full(1, shape); }
 
-    public static Tensor full(double v, long... shape) { return wrap(NdArray.full(defaultDType, v, shape)); }
+    public static Tensor full(double v, long... shape) { return wrap(NdArray.full(defaultDType(), v, shape)); }
 
-    public static Tensor eye(long n) { return wrap(NdArray.eye(defaultDType, n)); }
+    public static Tensor eye(long n) { return wrap(NdArray.eye(defaultDType(), n)); }
 
     public static Tensor arange(double end) { return arange(0, end, 1); }
 
-    public static Tensor arange(double start, double end, double step) { return wrap(NdArray.arange(defaultDType, start, end, step)); }
+    public static Tensor arange(double start, double end, double step) { return wrap(NdArray.arange(defaultDType(), start, end, step)); }
 
     public static Tensor linspace(double start, double end, int count) {
         double[] d = new double[count];
@@ -82,10 +97,10 @@ public final class Tensor {
     }
 
     /** Standard normal values from a seeded generator (identical on every backend). */
-    public static Tensor randn(long seed, long... shape) { return wrap(NdArray.random(defaultDType, seed, true, shape)); }
+    public static Tensor randn(long seed, long... shape) { return wrap(NdArray.random(defaultDType(), seed, true, shape)); }
 
     /** Uniform values in [0, 1) from a seeded generator. */
-    public static Tensor rand(long seed, long... shape) { return wrap(NdArray.random(defaultDType, seed, false, shape)); }
+    public static Tensor rand(long seed, long... shape) { return wrap(NdArray.random(defaultDType(), seed, false, shape)); }
 
     public static Tensor concat(int dim, Tensor... parts) { return TensorOps.concat(dim, parts); }
 

@@ -38,6 +38,8 @@ class KernelCellsTest {
             @Override public void clear(boolean wait) { events.add("clear " + wait); }
 
             @Override public String input(String prompt, boolean password) { return "typed"; }
+
+            @Override public Renderers renderers() { return kernel.renderers(); }
         });
         oldOut = System.out;
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
@@ -101,7 +103,7 @@ class KernelCellsTest {
         assertTrue(p.contains("ND4J: "), p);
         assertTrue(p.contains("Heap: used"), p);
         Object html = kernel.evalCell("%%html\n<p>x</p>", 9);
-        assertEquals("<p>x</p>", Renderers.render(html).getData(MIMEType.TEXT_HTML));
+        assertEquals("<p>x</p>", kernel.renderers().render(html).getData(MIMEType.TEXT_HTML));
     }
 
     @Test void unknownMagicIsAClearError() {
@@ -146,6 +148,27 @@ class KernelCellsTest {
         assertEquals("size 1", rows.get("vl").get(1));
         assertEquals("null", rows.get("vnull").get(1));
         assertFalse(rows.containsKey("vlater"), rows.keySet().toString());
-        assertTrue(Renderers.render(t).getData(MIMEType.TEXT_HTML).toString().contains("<td>(3, 4)</td>"));
+        assertTrue(kernel.renderers().render(t).getData(MIMEType.TEXT_HTML).toString().contains("<td>(3, 4)</td>"));
+    }
+
+    @Test void oneRendererSetReachedFromCells() {
+        assertSame(kernel.getRenderer(), kernel.renderers(), "jjava's base kernel holds JacLab's registry");
+        assertNull(kernel.getMagicsRegistry(), "magics are JacLab's only");
+        kernel.evalCell("renderers().register(java.awt.Point.class, (p, m) -> new org.dflib.jjava.jupyter.kernel.display.DisplayData(\"pt \" + p.x));\n"
+                + "display(new java.awt.Point(5, 6));", 30);
+        assertTrue(events.get(events.size() - 1).endsWith(" pt 5"), events.toString());
+        assertEquals("pt 7", kernel.renderers().render(new java.awt.Point(7, 8)).getData(MIMEType.TEXT_PLAIN));
+    }
+
+    /** Each snippet runs on a fresh thread; the default dtype a cell sets holds for the cells after it. */
+    @Test void defaultDTypeCarriesFromCellToCell() {
+        try {
+            kernel.evalCell("Tensor.setDefaultDType(DType.FLOAT64);", 31);
+            assertEquals("float64", String.valueOf(kernel.evalCell("Tensor.zeros(2).dtype()", 32)));
+            assertEquals("float64", String.valueOf(kernel.evalCell("Tensor.defaultDType()", 33)));
+        } finally {
+            kernel.evalCell("Tensor.setDefaultDType(DType.FLOAT32);", 34);
+        }
+        assertEquals("float32", String.valueOf(kernel.evalCell("Tensor.defaultDType()", 35)));
     }
 }

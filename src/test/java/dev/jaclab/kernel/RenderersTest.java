@@ -21,6 +21,8 @@ import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.Table;
 
 class RenderersTest {
+    final Renderers renderers = new Renderers();
+
     static String html(DisplayData d) { return (String) d.getData(MIMEType.TEXT_HTML); }
 
     static String text(DisplayData d) { return (String) d.getData(MIMEType.TEXT_PLAIN); }
@@ -33,7 +35,7 @@ class RenderersTest {
 
     @Test void smallTensorBecomesATable() {
         Tensor t = Tensor.of(new double[][] {{1, 2, 3}, {4, 5, 6.5}});
-        DisplayData d = Renderers.render(t);
+        DisplayData d = renderers.render(t);
         String h = html(d);
         assertTrue(h.contains("(2, 3)"), h);
         assertTrue(h.contains(String.valueOf(t.dtype())), h);
@@ -44,14 +46,14 @@ class RenderersTest {
 
     @Test void largeTensorIsTruncated() {
         Tensor t = Tensor.randn(1, 500, 300);
-        String h = html(Renderers.render(t));
+        String h = html(renderers.render(t));
         assertTrue(h.contains("&vellip;") && h.contains("&hellip;"), "truncation marks");
         assertTrue(h.contains("<th>499</th>"), "last row shown");
         assertTrue(h.length() < 20_000, "bounded size: " + h.length());
     }
 
     @Test void rankThreeTensorShowsHeaderOnly() {
-        String h = html(Renderers.render(Tensor.zeros(2, 3, 4)));
+        String h = html(renderers.render(Tensor.zeros(2, 3, 4)));
         assertTrue(h.contains("(2, 3, 4)"));
         assertFalse(h.contains("<table"));
     }
@@ -64,18 +66,18 @@ class RenderersTest {
     }
 
     @Test void chartRendersPngAndSvgOnRequest() throws Exception {
-        DisplayData d = Renderers.render(chart());
+        DisplayData d = renderers.render(chart());
         BufferedImage img = png(d);
-        assertEquals(BuiltinRenderers.chartWidth, img.getWidth());
+        assertEquals(renderers.chartWidth(), img.getWidth());
         assertTrue(text(d).contains("growth"));
-        DisplayData svg = Renderers.render(chart(), "image/svg+xml");
+        DisplayData svg = renderers.render(chart(), "image/svg+xml");
         assertTrue(((String) svg.getData(MIMEType.IMAGE_SVG)).startsWith("<svg"));
         assertNull(svg.getData(MIMEType.IMAGE_PNG));
     }
 
     @Test void tableRendersHtmlAndTruncates() {
         Table t = Table.create("scores", DoubleColumn.create("v", new double[100]));
-        DisplayData d = Renderers.render(t);
+        DisplayData d = renderers.render(t);
         assertTrue(html(d).contains("<table"));
         assertTrue(html(d).contains("showing 40 of 100 rows"));
         assertTrue(text(d).contains("scores"));
@@ -85,7 +87,7 @@ class RenderersTest {
         dev.jaclab.explore.Report r = dev.jaclab.explore.Explorer.of(dev.jaclab.explore.Models.sin()).sizes(16, 32)
                 .strategies(dev.jaclab.jacobian.Strategies.reverseSum(), dev.jaclab.jacobian.Strategies.forwardSum())
                 .repeats(1).run();
-        DisplayData d = Renderers.render(r);
+        DisplayData d = renderers.render(r);
         String h = html(d);
         assertTrue(h.contains("Explorer report"), h);
         assertTrue(h.contains("reverseSum") && h.contains("<table"), "measurement table");
@@ -95,7 +97,7 @@ class RenderersTest {
 
     @Test void bufferedImageRendersPng() throws Exception {
         BufferedImage img = new BufferedImage(7, 5, BufferedImage.TYPE_INT_RGB);
-        assertEquals(7, png(Renderers.render(img)).getWidth());
+        assertEquals(7, png(renderers.render(img)).getWidth());
     }
 
     record Point(int x, int y) {}
@@ -115,22 +117,45 @@ class RenderersTest {
     }
 
     @Test void registryFindsSubtypesAndFallsBack() {
-        Renderers.register(Point.class, (p, m) -> {
+        renderers.register(Point.class, (p, m) -> {
             DisplayData d = new DisplayData("P");
             d.putHTML("<b>" + p.x() + "</b>");
             return d;
         });
-        assertEquals("<b>3</b>", html(Renderers.render(new Point(3, 4))));
-        assertEquals("<u>u</u>", html(Renderers.render(new WithHtml())));
-        assertEquals("plain", text(Renderers.render("plain")));
-        assertNull(html(Renderers.render(42)));
-        Renderers.register(Named.class, (c, m) -> new DisplayData("named:" + c.name()));
-        assertEquals("named:abc", text(Renderers.render(new Sub("abc"))));
+        assertEquals("<b>3</b>", html(renderers.render(new Point(3, 4))));
+        assertEquals("<u>u</u>", html(renderers.render(new WithHtml())));
+        assertEquals("plain", text(renderers.render("plain")));
+        assertNull(html(renderers.render(42)));
+        renderers.register(Named.class, (c, m) -> new DisplayData("named:" + c.name()));
+        assertEquals("named:abc", text(renderers.render(new Sub("abc"))));
     }
 
     @Test void failingRendererNamesTheType() {
-        Renderers.register(Thread.State.class, (s, m) -> { throw new IllegalStateException("nope"); });
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Renderers.render(Thread.State.NEW));
+        renderers.register(Thread.State.class, (s, m) -> { throw new IllegalStateException("nope"); });
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> renderers.render(Thread.State.NEW));
         assertTrue(e.getMessage().contains("java.lang.Thread$State"), e.getMessage());
+    }
+
+    @Test void eachRegistryIsItsOwn() throws Exception {
+        Renderers other = new Renderers();
+        other.register(Point.class, (p, m) -> new DisplayData("other"));
+        other.chartSize(300, 200);
+        assertEquals("Point[x=1, y=2]", text(renderers.render(new Point(1, 2))), "a registration stays in its registry");
+        assertEquals(300, png(other.render(chart())).getWidth());
+        assertEquals(640, png(renderers.render(chart())).getWidth());
+        assertThrows(IllegalArgumentException.class, () -> other.chartSize(0, 10));
+    }
+
+    /** jjava's entries use the same lookup; values that render themselves through jjava's protocol still do. */
+    @Test void jjavaEntriesAndSelfRenderingValues() {
+        Tensor t = Tensor.zeros(2, 2);
+        assertEquals(html(renderers.render(t)), html(renderers.render(t, new java.util.HashMap<>())));
+        assertNotNull(renderers.renderAs(chart(), new java.util.HashMap<>(), "image/svg+xml").getData(MIMEType.IMAGE_SVG));
+        Object selfRendering = new org.dflib.jjava.jupyter.kernel.display.DisplayDataRenderable() {
+            @Override public void render(org.dflib.jjava.jupyter.kernel.display.RenderContext c) {
+                c.getOutputContainer().putMarkdown("**self**");
+            }
+        };
+        assertEquals("**self**", renderers.render(selfRendering).getData(MIMEType.TEXT_MARKDOWN));
     }
 }
