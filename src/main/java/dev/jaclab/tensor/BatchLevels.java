@@ -48,7 +48,7 @@ final class BatchLevels {
     }
 
     /** Logical dim 0 becomes batch level {@code level}. */
-    static final class ToBatch extends Primitive {
+    static final class ToBatch extends Linear {
         final int level;
         ToBatch(int level) { this.level = level; }
         @Override public String name() { return "toBatch"; }
@@ -58,10 +58,10 @@ final class BatchLevels {
         }
         @Override protected NdArray forward(NdArray[] in, int b) { throw new IllegalStateException("bound by Tensor.toBatch"); }
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.toLogical(level, n.inputs()[0].size(0))}; }
-        @Override protected Tensor jvp(Tensor[] t, Node n) { return t[0].toBatch(level); }
+        @Override protected Tensor apply(Tensor... in) { return bind(in[0], level); }
         @Override public boolean perSample(Node n, int input) { return false; }
 
-        static Tensor apply(Tensor x, int level) {
+        static Tensor bind(Tensor x, int level) {
             int[] lv = x.levels();
             if (BatchLevels.indexOf(lv, level) >= 0) throw new IllegalArgumentException("vmap: level " + level + " already present");
             int[] out = insert(lv, level);
@@ -75,7 +75,7 @@ final class BatchLevels {
     }
 
     /** Batch level {@code level} becomes logical dim 0 (broadcast to {@code size} when the tensor lacks it). */
-    static final class ToLogical extends Primitive {
+    static final class ToLogical extends Linear {
         final int level;
         final long size;
         ToLogical(int level, long size) { this.level = level; this.size = size; }
@@ -86,10 +86,10 @@ final class BatchLevels {
             boolean had = indexOf(n.inputs()[0].levels(), level) >= 0;
             return new Tensor[]{had ? g.toBatch(level) : g.sum(new int[]{0}, false)};
         }
-        @Override protected Tensor jvp(Tensor[] t, Node n) { return t[0].toLogical(level, size); }
+        @Override protected Tensor apply(Tensor... in) { return bind(in[0], level, size); }
         @Override public boolean perSample(Node n, int input) { return false; }
 
-        static Tensor apply(Tensor x, int level, long size) {
+        static Tensor bind(Tensor x, int level, long size) {
             int[] lv = x.levels();
             int at = indexOf(lv, level);
             NdArray phys;

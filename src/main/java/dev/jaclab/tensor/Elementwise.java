@@ -8,7 +8,7 @@ import dev.jaclab.nd.Shapes;
 final class Elementwise {
     private Elementwise() {}
 
-    /** Unary elementwise op y = f(x): VJP g·f'(x), JVP t·f'(x). */
+    /** Unary elementwise op y = f(x): VJP g·f'(x), JVP t·f'(x) — each op states f and f' only. */
     abstract static class Unary extends Primitive {
         @Override protected long[] shape(long[][] in) { return in[0]; }
 
@@ -19,18 +19,19 @@ final class Elementwise {
 
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.mul(derivative(n))}; }
 
-        @Override protected Tensor jvp(Tensor[] t, Node n) { return t[0].mul(derivative(n)); }
+        @Override protected Tensor jvpPart(int input, Tensor t, Node n) { return t.mul(derivative(n)); }
 
         static Tensor x(Node n) { return n.inputs()[0]; }
     }
 
-    static final class Neg extends Unary {
+    /** −x: linear and its own transpose. */
+    static final class Neg extends Linear {
         @Override public String name() { return "neg"; }
         @Override public boolean rowUniformLinear(Node n, int input) { return Binary.plainMatrixLikeOutput(n, input); }
+        @Override protected long[] shape(long[][] in) { return in[0]; }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].neg(); }
-        @Override Tensor derivative(Node n) { return Tensor.scalar(-1, x(n).dtype()); }
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.neg()}; }
-        @Override protected Tensor jvp(Tensor[] t, Node n) { return t[0].neg(); }
+        @Override public boolean perSample(Node n, int input) { return true; }
     }
 
     static final class Exp extends Unary {
@@ -44,7 +45,7 @@ final class Elementwise {
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].log(); }
         @Override Tensor derivative(Node n) { return x(n).reciprocal(); }
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.div(x(n))}; }
-        @Override protected Tensor jvp(Tensor[] t, Node n) { return t[0].div(x(n)); }
+        @Override protected Tensor jvpPart(int input, Tensor t, Node n) { return t.div(x(n)); }
     }
 
     static final class Sin extends Unary {
@@ -70,7 +71,7 @@ final class Elementwise {
         }
     }
 
-    /** Broadcasting binary op. */
+    /** Broadcasting binary op; its JVP is the sum of each input's {@link #jvpPart} (the output-shaped sum). */
     abstract static class Binary extends Primitive {
         @Override protected boolean broadcasting() { return true; }
 
@@ -99,9 +100,7 @@ final class Elementwise {
         @Override protected Tensor[] vjp(Tensor g, Node n) {
             return new Tensor[]{need(n, 0) ? unbroadcast(g, a(n)) : null, need(n, 1) ? unbroadcast(g, b(n)) : null};
         }
-        @Override protected Tensor jvp(Tensor[] t, Node n) {
-            return t[0] == null ? t[1] : t[1] == null ? t[0] : t[0].add(t[1]);
-        }
+        @Override protected Tensor jvpPart(int input, Tensor t, Node n) { return t; }
     }
 
     static final class Sub extends Binary {
@@ -111,9 +110,10 @@ final class Elementwise {
         @Override protected Tensor[] vjp(Tensor g, Node n) {
             return new Tensor[]{need(n, 0) ? unbroadcast(g, a(n)) : null, need(n, 1) ? unbroadcast(g.neg(), b(n)) : null};
         }
-        @Override protected Tensor jvp(Tensor[] t, Node n) {
-            return t[0] == null ? t[1].neg() : t[1] == null ? t[0] : t[0].sub(t[1]);
+        @Override protected Tensor jvp(Tensor[] t, Node n) {                                 // one sub when both flow
+            return t[0] != null && t[1] != null ? t[0].sub(t[1]) : super.jvp(t, n);
         }
+        @Override protected Tensor jvpPart(int input, Tensor t, Node n) { return input == 0 ? t : t.neg(); }
     }
 
     static final class Mul extends Binary {
@@ -125,10 +125,7 @@ final class Elementwise {
         @Override protected Tensor[] vjp(Tensor g, Node n) {
             return new Tensor[]{need(n, 0) ? unbroadcast(g.mul(b(n)), a(n)) : null, need(n, 1) ? unbroadcast(g.mul(a(n)), b(n)) : null};
         }
-        @Override protected Tensor jvp(Tensor[] t, Node n) {
-            Tensor l = t[0] == null ? null : t[0].mul(b(n)), r = t[1] == null ? null : a(n).mul(t[1]);
-            return l == null ? r : r == null ? l : l.add(r);
-        }
+        @Override protected Tensor jvpPart(int input, Tensor t, Node n) { return input == 0 ? t.mul(b(n)) : a(n).mul(t); }
     }
 
     static final class Div extends Binary {
@@ -139,8 +136,10 @@ final class Elementwise {
             return new Tensor[]{need(n, 0) ? unbroadcast(gb, a(n)) : null,
                     need(n, 1) ? unbroadcast(gb.mul(n.output()).neg(), b(n)) : null};
         }
+        /** (t_a − t_b·y) / b: one division for both tangents. */
         @Override protected Tensor jvp(Tensor[] t, Node n) {
-            Tensor num = t[0] == null ? t[1].mul(n.output()).neg() : t[1] == null ? t[0] : t[0].sub(t[1].mul(n.output()));
+            Tensor num = t[0] != null && t[1] != null ? t[0].sub(t[1].mul(n.output()))
+                    : plus(t[0], t[1] == null ? null : t[1].mul(n.output()).neg());
             return num.div(b(n));
         }
     }

@@ -33,10 +33,8 @@ final class Linalg {
                     Elementwise.need(n, 1) ? a.mT().matmul(g).sumTo(b.shape()) : null};
         }
 
-        @Override protected Tensor jvp(Tensor[] t, Node n) {
-            Tensor a = n.inputs()[0], b = n.inputs()[1];
-            Tensor l = t[0] == null ? null : t[0].matmul(b), r = t[1] == null ? null : a.matmul(t[1]);
-            return l == null ? r : r == null ? l : l.add(r);
+        @Override protected Tensor jvpPart(int input, Tensor t, Node n) {
+            return input == 0 ? t.matmul(n.inputs()[1]) : n.inputs()[0].matmul(t);
         }
 
         /**

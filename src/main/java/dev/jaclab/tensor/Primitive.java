@@ -32,8 +32,29 @@ public abstract class Primitive {
     /** Cotangent for each input (null where none flows: constant inputs, masks). */
     protected abstract Tensor[] vjp(Tensor g, Node n);
 
-    /** Output tangent from input tangents (an entry is null for a zero tangent; not all are null). */
-    protected abstract Tensor jvp(Tensor[] t, Node n);
+    /**
+     * Output tangent from input tangents (an entry is null for a zero tangent; not all are null). By default the sum
+     * of the {@link #jvpPart parts} of the inputs whose tangent is not zero — a JVP is linear in the tangents, so this
+     * holds for every op; override it where one joint formula is cheaper.
+     */
+    protected Tensor jvp(Tensor[] t, Node n) {
+        Tensor sum = null;
+        for (int i = 0; i < t.length; i++) if (t[i] != null) sum = plus(sum, jvpPart(i, t[i], n));
+        if (sum == null) throw new IllegalStateException(name() + ": JVP without any tangent");
+        long[] out = n.output().shape();
+        return java.util.Arrays.equals(sum.shape(), out) ? sum : sum.expand(out);   // a broadcast input's part
+    }
+
+    /**
+     * The part of the output tangent that input {@code input}'s (nonzero) tangent contributes; {@link #jvp} sums the
+     * parts. A primitive overrides either this or {@link #jvp}.
+     */
+    protected Tensor jvpPart(int input, Tensor tangent, Node n) {
+        throw new UnsupportedOperationException(name() + ": no JVP rule (override jvp or jvpPart)");
+    }
+
+    /** a + b where null stands for zero (a missing tangent or cotangent): the one place that merge is written. */
+    protected static Tensor plus(Tensor a, Tensor b) { return a == null ? b : b == null ? a : a.add(b); }
 
     /**
      * True when row i of the output (sample axis 0) depends on row i of input {@code input} only — the per-sample

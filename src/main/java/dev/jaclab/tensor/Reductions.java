@@ -4,25 +4,20 @@ import dev.jaclab.nd.NdArray;
 import dev.jaclab.nd.Shapes;
 import java.util.Arrays;
 
-/** Reduction primitives: sum and max/min over any set of dims, with keepDim. */
+/** Reduction primitives: sum (linear) and max/min over any set of dims, with keepDim. */
 final class Reductions {
     private Reductions() {}
 
-    /** Base: normalised dims and the keepDim flag. */
-    abstract static class Reduce extends Primitive {
-        final int[] dims;
-        final boolean keepDim;
-
-        Reduce(int[] dims, boolean keepDim) {
-            this.dims = dims.clone();
-            Arrays.sort(this.dims);
-            this.keepDim = keepDim;
+    /** The reduced dims (sorted) and the keepDim flag, with the shape and per-sample rules both reductions share. */
+    record Axes(int[] dims, boolean keepDim) {
+        Axes {
+            dims = dims.clone();
+            Arrays.sort(dims);
         }
 
-        @Override protected long[] shape(long[][] in) {
-            long[] s = in[0];
+        long[] shape(String op, long[] s) {
             for (int d : dims)
-                if (d < 0 || d >= s.length) throw new IllegalArgumentException(name() + ": dim " + d + " out of range for shape " + Shapes.str(s));
+                if (d < 0 || d >= s.length) throw new IllegalArgumentException(op + ": dim " + d + " out of range for shape " + Shapes.str(s));
             return reducedShape(s, dims, keepDim);
         }
 
@@ -32,9 +27,11 @@ final class Reductions {
             return p;
         }
 
-        @Override public boolean perSample(Node n, int input) {
-            return dims.length == 0 || dims[0] != 0;
-        }
+        /** Per-sample unless the sample axis 0 is reduced. */
+        boolean perSample() { return dims.length == 0 || dims[0] != 0; }
+
+        /** The output's cotangent with the reduced dims back as size 1. */
+        Tensor keptDims(Tensor g, Tensor x) { return keepDim ? g : g.reshape(reducedShape(x.shape(), dims, true)); }
     }
 
     static long[] reducedShape(long[] s, int[] dims, boolean keep) {
@@ -47,16 +44,18 @@ final class Reductions {
         return out;
     }
 
-    static final class Sum extends Reduce {
-        Sum(int[] dims, boolean keepDim) { super(dims, keepDim); }
+    /** Sum over dims: linear, its transpose broadcasts the cotangent back. */
+    static final class Sum extends Linear {
+        final Axes axes;
+        Sum(int[] dims, boolean keepDim) { axes = new Axes(dims, keepDim); }
         @Override public String name() { return "sum"; }
-        @Override protected NdArray forward(NdArray[] in, int b) { return in[0].sum(physical(b), keepDim); }
+        @Override protected long[] shape(long[][] in) { return axes.shape(name(), in[0]); }
+        @Override protected NdArray forward(NdArray[] in, int b) { return in[0].sum(axes.physical(b), axes.keepDim()); }
         @Override protected Tensor[] vjp(Tensor g, Node n) {
             Tensor x = n.inputs()[0];
-            Tensor gk = keepDim ? g : g.reshape(reducedShape(x.shape(), dims, true));
-            return new Tensor[]{gk.expand(x.shape())};
+            return new Tensor[]{axes.keptDims(g, x).expand(x.shape())};
         }
-        @Override protected Tensor jvp(Tensor[] t, Node n) { return t[0].sum(dims, keepDim); }
+        @Override public boolean perSample(Node n, int input) { return axes.perSample(); }
 
         /**
          * Over the sample axis, a row-local input wants only its own row r_c of the cotangent: the broadcast of g
@@ -65,34 +64,34 @@ final class Reductions {
         @Override public boolean hasOwnRowsVjp() { return true; }
 
         @Override protected Tensor[] vjpOwnRows(Tensor g, Node n, Own[] own, long[] rows) {
+            int[] dims = axes.dims();
             if (own[0] != Own.ROW || dims.length == 0 || dims[0] != 0) return null;
             Tensor x = n.inputs()[0];
             long[] row = x.shape().clone();
             row[0] = 1;
-            return new Tensor[]{(keepDim ? g : g.reshape(reducedShape(x.shape(), dims, true))).expand(row)};
+            return new Tensor[]{axes.keptDims(g, x).expand(row)};
         }
     }
 
     /** max (isMax) or min over dims; ties share the derivative equally. */
-    static final class Extreme extends Reduce {
+    static final class Extreme extends Primitive {
+        final Axes axes;
         final boolean isMax;
-        Extreme(int[] dims, boolean keepDim, boolean isMax) { super(dims, keepDim); this.isMax = isMax; }
+        Extreme(int[] dims, boolean keepDim, boolean isMax) { axes = new Axes(dims, keepDim); this.isMax = isMax; }
         @Override public String name() { return isMax ? "max" : "min"; }
+        @Override protected long[] shape(long[][] in) { return axes.shape(name(), in[0]); }
         @Override protected NdArray forward(NdArray[] in, int b) {
-            return isMax ? in[0].max(physical(b), keepDim) : in[0].min(physical(b), keepDim);
+            return isMax ? in[0].max(axes.physical(b), axes.keepDim()) : in[0].min(axes.physical(b), axes.keepDim());
         }
         /** Constant weights: 1/count where x attains the extreme, else 0. */
         private Tensor weights(Node n) {
             Tensor x = n.inputs()[0];
-            Tensor y = n.output().detach().reshape(reducedShape(x.shape(), dims, true));
+            Tensor y = n.output().detach().reshape(reducedShape(x.shape(), axes.dims(), true));
             Tensor hit = x.detach().eq(y);
-            return hit.div(hit.sum(dims, true));
+            return hit.div(hit.sum(axes.dims(), true));
         }
-        @Override protected Tensor[] vjp(Tensor g, Node n) {
-            Tensor x = n.inputs()[0];
-            Tensor gk = keepDim ? g : g.reshape(reducedShape(x.shape(), dims, true));
-            return new Tensor[]{gk.mul(weights(n))};
-        }
-        @Override protected Tensor jvp(Tensor[] t, Node n) { return t[0].mul(weights(n)).sum(dims, keepDim); }
+        @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{axes.keptDims(g, n.inputs()[0]).mul(weights(n))}; }
+        @Override protected Tensor jvpPart(int input, Tensor t, Node n) { return t.mul(weights(n)).sum(axes.dims(), axes.keepDim()); }
+        @Override public boolean perSample(Node n, int input) { return axes.perSample(); }
     }
 }

@@ -5,13 +5,16 @@ import dev.jaclab.nd.NdArray;
 import dev.jaclab.nd.Shapes;
 import java.util.Arrays;
 
-/** Shape primitives: reshape, permute, expand, narrow and its adjoint, gather and its adjoint, concat, cast. */
+/**
+ * Shape primitives: reshape, permute, expand, narrow and its adjoint, indexSelect and its adjoint, concat, diagonal
+ * and its adjoint, cast. All are {@link Linear}: each states its shape rule, forward and transpose (VJP).
+ */
 final class ShapeOps {
     private ShapeOps() {}
 
     static long[] batchShape(NdArray a, int batchDims) { return Shapes.prefix(a.shape(), batchDims); }
 
-    static final class Reshape extends Primitive {
+    static final class Reshape extends Linear {
         final long[] target;
         Reshape(long[] target) { this.target = target; }
         @Override public String name() { return "reshape"; }
@@ -22,14 +25,13 @@ final class ShapeOps {
         }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].reshape(Shapes.concat(batchShape(in[0], b), target)); }
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.reshape(n.inputs()[0].shape())}; }
-        @Override protected Tensor jvp(Tensor[] t, Node n) { return t[0].reshape(target); }
         @Override public boolean perSample(Node n, int input) {
             long[] in = n.inputs()[0].shape();
             return in.length > 0 && target.length > 0 && in[0] == target[0];
         }
     }
 
-    static final class Permute extends Primitive {
+    static final class Permute extends Linear {
         final int[] perm;
         Permute(int[] perm) { this.perm = perm; }
         @Override public String name() { return "permute"; }
@@ -55,11 +57,10 @@ final class ShapeOps {
             return inv;
         }
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.permute(inverse())}; }
-        @Override protected Tensor jvp(Tensor[] t, Node n) { return t[0].permute(perm); }
         @Override public boolean perSample(Node n, int input) { return perm.length > 0 && perm[0] == 0; }
     }
 
-    static final class Expand extends Primitive {
+    static final class Expand extends Linear {
         final long[] target;
         Expand(long[] target) { this.target = target; }
         @Override public String name() { return "expand"; }
@@ -74,12 +75,11 @@ final class ShapeOps {
             return x.broadcastTo(Shapes.concat(batchShape(in[0], b), target));
         }
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.sumTo(n.inputs()[0].shape())}; }
-        @Override protected Tensor jvp(Tensor[] t, Node n) { return t[0].expand(target); }
         @Override public boolean perSample(Node n, int input) { return keepsSampleAxis(n, input); }
     }
 
     /** Slice [start, start+length) along dim. */
-    static final class Narrow extends Primitive {
+    static final class Narrow extends Linear {
         final int dim;
         final long start, length;
         Narrow(int dim, long start, long length) { this.dim = dim; this.start = start; this.length = length; }
@@ -94,12 +94,11 @@ final class ShapeOps {
         }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].narrow(dim + b, start, length); }
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.padNarrow(dim, start, n.inputs()[0].size(dim))}; }
-        @Override protected Tensor jvp(Tensor[] t, Node n) { return t[0].narrow(dim, start, length); }
         @Override public boolean perSample(Node n, int input) { return dim != 0; }
     }
 
     /** Adjoint of narrow: zeros of {@code size} along dim with the input at [start, start+len). */
-    static final class PadNarrow extends Primitive {
+    static final class PadNarrow extends Linear {
         final int dim;
         final long start, size;
         PadNarrow(int dim, long start, long size) { this.dim = dim; this.start = start; this.size = size; }
@@ -113,12 +112,11 @@ final class ShapeOps {
         }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].padNarrow(dim + b, start, size); }
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.narrow(dim, start, n.inputs()[0].size(dim))}; }
-        @Override protected Tensor jvp(Tensor[] t, Node n) { return t[0].padNarrow(dim, start, size); }
         @Override public boolean perSample(Node n, int input) { return dim != 0; }
     }
 
     /** Rows {@code index} along dim (indexSelect). */
-    static final class Gather extends Primitive {
+    static final class Gather extends Linear {
         final int dim;
         final long[] index;
         Gather(int dim, long[] index) { this.dim = dim; this.index = index; }
@@ -133,12 +131,11 @@ final class ShapeOps {
         }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].gather(dim + b, index); }
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.scatterAdd(dim, index, n.inputs()[0].size(dim))}; }
-        @Override protected Tensor jvp(Tensor[] t, Node n) { return t[0].indexSelect(dim, index); }
         @Override public boolean perSample(Node n, int input) { return dim != 0; }
     }
 
     /** Adjoint of gather: slice k of the input is added at {@code index[k]} of a zero tensor of {@code size}. */
-    static final class ScatterAdd extends Primitive {
+    static final class ScatterAdd extends Linear {
         final int dim;
         final long[] index;
         final long size;
@@ -153,11 +150,10 @@ final class ShapeOps {
         }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].scatterAdd(dim + b, index, size); }
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.indexSelect(dim, index)}; }
-        @Override protected Tensor jvp(Tensor[] t, Node n) { return t[0].scatterAdd(dim, index, size); }
         @Override public boolean perSample(Node n, int input) { return dim != 0; }
     }
 
-    static final class Concat extends Primitive {
+    static final class Concat extends Linear {
         final int dim;
         Concat(int dim) { this.dim = dim; }
         @Override public String name() { return "concat"; }
@@ -191,16 +187,11 @@ final class ShapeOps {
             }
             return out;
         }
-        @Override protected Tensor jvp(Tensor[] t, Node n) {
-            Tensor[] in = n.inputs(), parts = new Tensor[in.length];
-            for (int i = 0; i < in.length; i++) parts[i] = t[i] != null ? t[i] : Tensor.zeros(in[i].dtype(), in[i].shape());
-            return Tensor.concat(dim, parts);
-        }
         @Override public boolean perSample(Node n, int input) { return dim != 0; }
     }
 
     /** Diagonal of the last two (square) dims: (..., p, p) → (..., p). */
-    static final class Diagonal extends Primitive {
+    static final class Diagonal extends Linear {
         @Override public String name() { return "diagonal"; }
         @Override protected long[] shape(long[][] in) {
             long[] s = in[0];
@@ -210,12 +201,11 @@ final class ShapeOps {
         }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].diagonal(); }
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.diagEmbed()}; }
-        @Override protected Tensor jvp(Tensor[] t, Node n) { return t[0].diagonal(); }
         @Override public boolean perSample(Node n, int input) { return n.inputs()[0].shape().length >= 3; }
     }
 
     /** (..., p) → (..., p, p) with the input on the diagonal. */
-    static final class DiagEmbed extends Primitive {
+    static final class DiagEmbed extends Linear {
         @Override public String name() { return "diagEmbed"; }
         @Override protected long[] shape(long[][] in) {
             if (in[0].length < 1) throw new IllegalArgumentException("diagEmbed: needs rank >= 1, got a scalar");
@@ -223,18 +213,17 @@ final class ShapeOps {
         }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].diagEmbed(); }
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.diagonal()}; }
-        @Override protected Tensor jvp(Tensor[] t, Node n) { return t[0].diagEmbed(); }
         @Override public boolean perSample(Node n, int input) { return n.inputs()[0].shape().length >= 2; }
     }
 
-    static final class Cast extends Primitive {
+    static final class Cast extends Linear {
         final DType to;
         Cast(DType to) { this.to = to; }
         @Override public String name() { return "cast"; }
         @Override protected long[] shape(long[][] in) { return in[0]; }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].cast(to); }
+        @Override protected Tensor apply(Tensor... in) { return in[0].cast(to); }
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.cast(n.inputs()[0].dtype())}; }
-        @Override protected Tensor jvp(Tensor[] t, Node n) { return t[0].cast(to); }
         @Override public boolean perSample(Node n, int input) { return true; }
     }
 }

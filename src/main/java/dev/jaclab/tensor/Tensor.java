@@ -314,10 +314,10 @@ public final class Tensor {
     // ------------------------------------------------------------------ batch levels (used by transforms)
 
     /** Moves logical dim 0 into batch level {@code level} (vmap's in_dims = 0). */
-    public Tensor toBatch(int level) { return BatchLevels.ToBatch.apply(this, level); }
+    public Tensor toBatch(int level) { return BatchLevels.ToBatch.bind(this, level); }
 
     /** Moves batch level {@code level} to logical dim 0, broadcasting to {@code size} if absent. */
-    public Tensor toLogical(int level, long size) { return BatchLevels.ToLogical.apply(this, level, size); }
+    public Tensor toLogical(int level, long size) { return BatchLevels.ToLogical.bind(this, level, size); }
 
     /** A new batch level id for a transform (newer than every level in use). */
     public static int newLevel() { return BatchLevels.fresh(); }

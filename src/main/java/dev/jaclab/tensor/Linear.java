@@ -1,0 +1,23 @@
+package dev.jaclab.tensor;
+
+/**
+ * A primitive that is linear in its inputs (negation, sums, casts and every shape op): its JVP is the op itself
+ * applied to the tangents (a missing tangent is zero) and its VJP is its transpose, so a linear op states its shape
+ * rule, its forward and its transpose — nothing else.
+ *
+ * <pre>{@code
+ * // narrow: JVP = narrow(tangent), VJP = padNarrow(cotangent) (zeros around the slice)
+ * Tensor t = Autograd.jvp(x.narrow(1, 0, 2), x, v, false);   // == v.narrow(1, 0, 2)
+ * }</pre>
+ */
+abstract class Linear extends Primitive {
+    /** The op applied to tensors shaped like its inputs (binds this primitive again). */
+    protected Tensor apply(Tensor... in) { return Binder.bind(this, in); }
+
+    /** The op applied to the tangents, zeros standing for the missing ones. */
+    @Override protected final Tensor jvp(Tensor[] t, Node n) {
+        Tensor[] in = n.inputs(), args = t.clone();
+        for (int i = 0; i < args.length; i++) if (args[i] == null) args[i] = Tensor.zeros(in[i].dtype(), in[i].shape());
+        return apply(args);
+    }
+}
