@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * The catalogue of primitive classes, for coverage checks and documentation. A new primitive is a new nested
- * class in one of the holder classes below; it is picked up here automatically.
+ * class in one of the holder classes below; it is picked up here automatically. {@link CustomPrimitive}, the
+ * user-defined op, is listed too (its gradient-check row checks the machinery with hand-written rules).
  *
  * <pre>{@code
  * Primitives.all().stream().map(Class::getSimpleName).toList();   // [Neg, Exp, Log, Sin, ...]
@@ -14,6 +15,8 @@ import java.util.List;
  */
 public final class Primitives {
     private static final Class<?>[] HOLDERS = {Elementwise.class, Linalg.class, Reductions.class, ShapeOps.class, BatchLevels.class, Attention.class};
+    /** Primitive classes of their own file. */
+    private static final List<Class<? extends Primitive>> TOP_LEVEL = List.of(CustomPrimitive.class);
 
     private Primitives() {}
 
@@ -24,6 +27,7 @@ public final class Primitives {
             for (Class<?> c : h.getDeclaredClasses())
                 if (Primitive.class.isAssignableFrom(c) && !Modifier.isAbstract(c.getModifiers()))
                     out.add(c.asSubclass(Primitive.class));
+        out.addAll(TOP_LEVEL);
         return out;
     }
 }

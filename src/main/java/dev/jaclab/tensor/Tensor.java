@@ -115,6 +115,21 @@ public final class Tensor {
      */
     public static Tensor attention(Tensor q, Tensor k, Tensor v, double scale) { return Binder.bind(new Attention.Fused(scale), q, k, v); }
 
+    /**
+     * A new differentiable op with the user's own rules (see {@link CustomPrimitive}): its forward, its VJP (a
+     * cotangent per input) and its JVP (the output's tangent), all written with Tensor operations. Inputs mix samples
+     * unless declared with {@link CustomPrimitive#perSample}.
+     * <pre>{@code
+     * CustomPrimitive cube = Tensor.function("cube", x -> x[0].pow(3),
+     *         (g, x, y) -> new Tensor[]{g.mul(x[0].square()).mul(3.0)},
+     *         (t, x, y) -> t[0].mul(x[0].square()).mul(3.0)).perSample(true);
+     * Tensor y = cube.apply(x);
+     * }</pre>
+     */
+    public static CustomPrimitive function(String name, CustomPrimitive.Forward forward, CustomPrimitive.Vjp vjp, CustomPrimitive.Jvp jvp) {
+        return new CustomPrimitive(name, forward, vjp, jvp, new boolean[0]);
+    }
+
     /** A scope in which nothing is recorded: {@code try (var s = Tensor.noGrad()) { ... }}. */
     public static GradMode noGrad() { return GradMode.set(false); }
 

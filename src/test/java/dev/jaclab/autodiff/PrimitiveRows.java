@@ -2,6 +2,7 @@ package dev.jaclab.autodiff;
 
 import dev.jaclab.nd.DType;
 import dev.jaclab.nd.NdArray;
+import dev.jaclab.tensor.CustomPrimitive;
 import dev.jaclab.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,6 +95,11 @@ final class PrimitiveRows {
         r.add(row("DiagEmbed", "(2,3)", x -> x[0].diagEmbed(), d, randn(68, 2, 3)));
         r.add(row("Cast", "float64 -> float32 -> float64", x -> x[0].cast(DType.FLOAT32).sin().cast(DType.FLOAT64),
                 d.eps(1e-2).tol(2e-4), randn(69, 3, 4)));
+        // user-defined: hand-written rules for a·sin(b), b broadcast over a's rows
+        CustomPrimitive aSinB = Tensor.function("aSinB", x -> x[0].mul(x[1].sin()),
+                (g, x, y) -> new Tensor[]{g.mul(x[1].sin()), g.mul(x[0]).mul(x[1].cos()).sum(new int[]{0}, false)},
+                (t, x, y) -> t[0].mul(x[1].sin()).add(x[0].mul(x[1].cos()).mul(t[1]))).perSample(true, false);
+        r.add(row("CustomPrimitive", "a (3,4) · sin(b (4,)), hand-written rules", x -> aSinB.apply(x[0], x[1]), d, randn(90, 3, 4), randn(91, 4)));
         // batch levels
         r.add(row("ToBatch", "toBatch, per-level sin, toLogical", x -> {
             int level = Tensor.newLevel();
