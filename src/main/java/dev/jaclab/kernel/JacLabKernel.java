@@ -57,9 +57,13 @@ public class JacLabKernel extends BaseKernel {
     public JacLabKernel(CellHistory history, String startupCode) {
         // One set of renderers and magics. The renderer jjava's base class holds is JacLab's Renderers (a subclass of
         // jjava's Renderer), so getRenderer() and the cells' display() use the same registry. No MagicParser and no
-        // MagicsRegistry: JacLab's Magics must differ from jjava's — line magics run between the code lines of one
-        // cell and keep those lines' numbers for errors, and %time receives its code whole, where jjava's registry
-        // splits arguments into words and runs magics before the code; the base class only stores these two.
+        // MagicsRegistry: JacLab's Magics must differ from jjava's. jjava's parser rewrites each magic into Java code
+        // inside the cell and splits its arguments into words (quotes and backslashes interpreted); JacLab's run in
+        // the kernel between the cell's snippets, so errors keep the cell's own line numbers, and %time gets its code
+        // exactly as written. The base class only stores these two.
+        // The JupyterIO is the base class's required stdin/stdout/display holder; cell output goes through
+        // OutputRouter instead (batched stream messages, input requests while a cell runs), installed by
+        // useJupyterOutput().
         super("JacLab", VERSION, languageInfo(), List.of(new HelpLink("JacLab", "https://github.com/jaclab")),
                 history, new JupyterIO(java.nio.charset.StandardCharsets.UTF_8), new CommManager(), new Renderers(),
                 null, null, false, new StringStyler.Builder().build());
