@@ -3,6 +3,7 @@ package dev.jaclab.autodiff;
 import dev.jaclab.nd.Shapes;
 import dev.jaclab.tensor.Backprop;
 import dev.jaclab.tensor.ForwardSweep;
+import dev.jaclab.tensor.IdentitySets;
 import dev.jaclab.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Map;
@@ -40,9 +41,7 @@ public final class Autograd {
         public Options createGraph(boolean c) { return new Options(batched, c, cut); }
         /** Holds the given tensors constant (identity comparison). */
         public Options cut(Tensor... tensors) {
-            java.util.Set<Tensor> set = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-            java.util.Collections.addAll(set, tensors);
-            return new Options(batched, createGraph, set::contains);
+            return new Options(batched, createGraph, IdentitySets.of(tensors)::contains);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.jaclab.jacobian;
 
+import java.util.Locale;
+
 /**
  * Byte sizes for budgets and reports.
  *
@@ -20,7 +22,7 @@ public final class Bytes {
 
     /** "8g", "512m", "64k", "1000" (bytes). */
     public static long parse(String s) {
-        String t = s.trim().toLowerCase().replace("ib", "").replace("b", "");
+        String t = s.trim().toLowerCase(Locale.ROOT).replace("ib", "").replace("b", "");
         if (t.isEmpty()) throw new IllegalArgumentException("bytes: empty size");
         char u = t.charAt(t.length() - 1);
         double mult = u == 'k' ? 1024 : u == 'm' ? 1024 * 1024 : u == 'g' ? 1024.0 * 1024 * 1024 : u == 't' ? 1024.0 * 1024 * 1024 * 1024 : 1;
@@ -32,11 +34,12 @@ public final class Bytes {
         }
     }
 
+    /** Binary units with a dot as decimal separator whatever the locale: "512 B", "1.5 KiB", "3.00 GiB". */
     public static String format(long b) {
         if (b < 1024) return b + " B";
-        if (b < 1024 * 1024) return String.format("%.1f KiB", b / 1024.0);
-        if (b < 1024L * 1024 * 1024) return String.format("%.1f MiB", b / 1048576.0);
-        if (b < 1024L * 1024 * 1024 * 1024) return String.format("%.2f GiB", b / 1073741824.0);
-        return String.format("%.2f TiB", b / 1099511627776.0);
+        if (b < 1024 * 1024) return String.format(Locale.ROOT, "%.1f KiB", b / 1024.0);
+        if (b < 1024L * 1024 * 1024) return String.format(Locale.ROOT, "%.1f MiB", b / 1048576.0);
+        if (b < 1024L * 1024 * 1024 * 1024) return String.format(Locale.ROOT, "%.2f GiB", b / 1073741824.0);
+        return String.format(Locale.ROOT, "%.2f TiB", b / 1099511627776.0);
     }
 }

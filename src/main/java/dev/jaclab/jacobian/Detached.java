@@ -1,9 +1,8 @@
 package dev.jaclab.jacobian;
 
 import dev.jaclab.autodiff.Autograd;
+import dev.jaclab.tensor.IdentitySets;
 import dev.jaclab.tensor.Tensor;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.Set;
 
 /**
@@ -21,11 +20,7 @@ public record Detached(Tensor[] cut) implements Strategy {
 
     @Override public boolean exact() { return false; }
 
-    private Set<Tensor> cutSet() {
-        Set<Tensor> s = Collections.newSetFromMap(new IdentityHashMap<>());
-        Collections.addAll(s, cut);
-        return s;
-    }
+    private Set<Tensor> cutSet() { return IdentitySets.of(cut); }
 
     Structure structure(Problem p) { return Structure.analyse(p.y, p.x, p.axis(), cutSet()::contains); }
 

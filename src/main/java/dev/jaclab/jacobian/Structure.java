@@ -1,11 +1,11 @@
 package dev.jaclab.jacobian;
 
 import dev.jaclab.tensor.Backprop;
+import dev.jaclab.tensor.IdentitySets;
 import dev.jaclab.tensor.Node;
 import dev.jaclab.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -41,7 +41,7 @@ public final class Structure {
     /** Marks the graph between x and y; {@code cut} tensors are held constant (for the detached strategy). */
     static Structure analyse(Tensor y, Tensor x, int axis, Predicate<Tensor> cut) {
         List<Tensor> order = Backprop.topologicalOrder(y);
-        Set<Tensor> dep = ids(), local = ids();
+        Set<Tensor> dep = IdentitySets.of(), local = IdentitySets.of();
         List<Tensor> path = new ArrayList<>();
         List<Node> mixing = new ArrayList<>();
         dep.add(x);
@@ -72,7 +72,6 @@ public final class Structure {
         return new Structure(path, local, mixing, independent, bytes, max);
     }
 
-    private static Set<Tensor> ids() { return Collections.newSetFromMap(new IdentityHashMap<>()); }
 
     /** True when y's row i depends only on x's row i (block-diagonal Jacobian), proved from the tape. */
     public boolean independent() { return independent; }

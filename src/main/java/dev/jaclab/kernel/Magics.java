@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
+import dev.jaclab.jacobian.Bytes;
 import dev.jaclab.kernel.deps.DependencyLoader;
 
 /**
@@ -108,7 +109,7 @@ public final class Magics {
             double ms = (System.nanoTime() - t0) / 1e6;
             KeepingExecutionControl after = session.execution();
             long alloc = after == null || after != control ? 0 : after.allocatedBytes() - alloc0;
-            System.out.printf(Locale.ROOT, "Wall time: %s, allocated: %s%n", duration(ms), bytes(alloc));
+            System.out.printf(Locale.ROOT, "Wall time: %s, allocated: %s%n", duration(ms), Bytes.format(alloc));
         }
     }
 
@@ -161,10 +162,10 @@ public final class Magics {
         sb.append("ND4J: ").append(backend).append('\n');
         sb.append("CPUs: ").append(rt.availableProcessors()).append(", live threads: ")
                 .append(ManagementFactory.getThreadMXBean().getThreadCount()).append('\n');
-        sb.append("Heap: used ").append(bytes(heap.getUsed())).append(", committed ").append(bytes(heap.getCommitted()))
-                .append(", max ").append(bytes(rt.maxMemory())).append('\n');
+        sb.append("Heap: used ").append(Bytes.format(heap.getUsed())).append(", committed ").append(Bytes.format(heap.getCommitted()))
+                .append(", max ").append(Bytes.format(rt.maxMemory())).append('\n');
         try {
-            sb.append("Off-heap (JavaCPP): ").append(bytes(dev.jaclab.nd.Backend.offHeapPhysicalBytes())).append(" physical\n");
+            sb.append("Off-heap (JavaCPP): ").append(Bytes.format(dev.jaclab.nd.Backend.offHeapPhysicalBytes())).append(" physical\n");
         } catch (Throwable ignored) {
             // no JavaCPP
         }
@@ -178,13 +179,6 @@ public final class Magics {
         sb.append("Cell functions: display(x), display(x, \"image/svg+xml\"), updateDisplay(id, x), clearOutput(), input(prompt),\n")
           .append("  html(s), chartSize(w, h). Tab completes, Shift-Tab shows signatures and Javadoc, a cell `Name?` opens them in the pager.\n");
         return sb.toString();
-    }
-
-    static String bytes(long b) {
-        if (b < 1024) return b + " B";
-        if (b < 1 << 20) return String.format(Locale.ROOT, "%.1f KiB", b / 1024.0);
-        if (b < 1L << 30) return String.format(Locale.ROOT, "%.1f MiB", b / 1048576.0);
-        return String.format(Locale.ROOT, "%.2f GiB", b / 1073741824.0);
     }
 
     static String duration(double ms) {

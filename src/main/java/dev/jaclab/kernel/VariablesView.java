@@ -11,6 +11,7 @@ import jdk.jshell.VarSnippet;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
+import dev.jaclab.jacobian.Bytes;
 import dev.jaclab.tensor.Tensor;
 
 /**
@@ -51,7 +52,7 @@ final class VariablesView {
                 value.append("");
                 shape.append(TensorView.shapeText(t.shape()));
                 dtype.append(String.valueOf(t.dtype()));
-                bytes.append(Magics.bytes(t.data().numel() * t.dtype().bytes()));
+                bytes.append(Bytes.format(t.data().numel() * t.dtype().bytes()));
                 grad.append(String.valueOf(t.isRequiresGrad()));
             } else {
                 value.append(preview(o));

@@ -335,7 +335,7 @@ public final class NdArray implements AutoCloseable {
     }
 
     /** Rows {@code index} along {@code dim} (repeats allowed); whole inner blocks are copied with memcpy. */
-    public NdArray gather(int dim, long[] index) {
+    public NdArray indexSelect(int dim, long[] index) {
         long[] s = shape();
         long outer = Shapes.numel(Shapes.prefix(s, dim)), size = s[dim], inner = Shapes.numel(Shapes.suffix(s, dim + 1));
         long[] o = s.clone();
@@ -355,7 +355,7 @@ public final class NdArray implements AutoCloseable {
         org.bytedeco.javacpp.BytePointer zp = new org.bytedeco.javacpp.BytePointer(dst.data().addressPointer());
         for (long q = 0; q < outer; q++)
             for (int k = 0; k < index.length; k++) {
-                if (index[k] < 0 || index[k] >= size) throw new IllegalArgumentException("gather: index " + index[k] + " outside dim of size " + size);
+                if (index[k] < 0 || index[k] >= size) throw new IllegalArgumentException("indexSelect: index " + index[k] + " outside dim of size " + size);
                 org.bytedeco.javacpp.Pointer.memcpy(zp.position((q * index.length + k) * block), sp.position((q * size + index[k]) * block), block);
             }
     }
@@ -400,7 +400,7 @@ public final class NdArray implements AutoCloseable {
         return fromDoubles(dtype(), out, c, w, k);
     }
 
-    /** The adjoint of gather: zeros of {@code size} along dim, with slice k added at {@code index[k]}. */
+    /** The adjoint of indexSelect: zeros of {@code size} along dim, with slice k added at {@code index[k]}. */
     public NdArray scatterAdd(int dim, long[] index, long size) {
         long[] s = shape();
         long outer = Shapes.numel(Shapes.prefix(s, dim)), inner = Shapes.numel(Shapes.suffix(s, dim + 1));
@@ -469,7 +469,7 @@ public final class NdArray implements AutoCloseable {
         long[] s = shape();
         long p = s[s.length - 1];
         NdArray flat = reshape(Shapes.concat(Shapes.prefix(s, s.length - 2), new long[]{p * p}));
-        return flat.gather(s.length - 2, diagIndex(p));
+        return flat.indexSelect(s.length - 2, diagIndex(p));
     }
 
     /** Square matrices from the last dim: (..., p) → (..., p, p) with it on the diagonal. */

@@ -2,7 +2,6 @@ package dev.jaclab.tensor;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +17,7 @@ public final class Backprop {
     /** Tensors reachable from {@code outputs} through recorded nodes, inputs before the nodes that use them. */
     public static List<Tensor> topologicalOrder(Tensor... outputs) {
         List<Tensor> order = new ArrayList<>();
-        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Tensor> seen = IdentitySets.of();
         ArrayDeque<Object[]> stack = new ArrayDeque<>();
         for (Tensor o : outputs) {
             if (!seen.add(o)) continue;
@@ -31,7 +30,7 @@ public final class Backprop {
                 if (i < in.length) {
                     top[1] = i + 1;
                     Tensor c = in[i];
-                    if (c.requiresGradFlag() && t.node().primitive().differentiable(i) && seen.add(c)) stack.push(new Object[]{c, 0});
+                    if (c.isRequiresGrad() && t.node().primitive().differentiable(i) && seen.add(c)) stack.push(new Object[]{c, 0});
                 } else {
                     stack.pop();
                     order.add(t);
@@ -52,8 +51,7 @@ public final class Backprop {
     /** As above, with {@code cut} tensors held constant (no cotangent flows through them: the "detached" partial VJP). */
     public static Map<Tensor, Tensor> vjp(Tensor[] outputs, Tensor[] cotangents, Tensor[] targets, boolean createGraph,
                                           java.util.function.Predicate<Tensor> cut) {
-        Set<Tensor> targetSet = Collections.newSetFromMap(new IdentityHashMap<>());
-        Collections.addAll(targetSet, targets);
+        Set<Tensor> targetSet = IdentitySets.of(targets);
         return sweep(outputs, cotangents, targetSet::contains, createGraph, cut);
     }
 
@@ -70,7 +68,7 @@ public final class Backprop {
     private static Map<Tensor, Tensor> sweep(Tensor[] outputs, Tensor[] cotangents, java.util.function.Predicate<Tensor> isTarget,
                                             boolean createGraph, java.util.function.Predicate<Tensor> cut) {
         List<Tensor> order = topologicalOrder(outputs);
-        Set<Tensor> leads = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Tensor> leads = IdentitySets.of();
         for (Tensor t : order) {
             boolean l = isTarget.test(t);
             Node n = t.node();

@@ -31,7 +31,7 @@ final class Binder {
     static void record(Primitive p, Tensor[] in, Tensor y) {
         if (!GradMode.isEnabled()) return;
         boolean any = false;
-        for (int i = 0; i < in.length; i++) any |= p.differentiable(i) && in[i].requiresGradFlag();
+        for (int i = 0; i < in.length; i++) any |= p.differentiable(i) && in[i].isRequiresGrad();
         if (!any) return;
         Node n = new Node(p, in);
         n.setOutput(y);

@@ -164,5 +164,5 @@ final class Elementwise {
         }
     }
 
-    static boolean need(Node n, int i) { return n.inputs()[i].requiresGradFlag(); }
+    static boolean need(Node n, int i) { return n.inputs()[i].isRequiresGrad(); }
 }

@@ -35,7 +35,7 @@ public final class Node {
     public List<Tensor> differentiableInputs() {
         var list = new java.util.ArrayList<Tensor>();
         for (int i = 0; i < inputs.length; i++)
-            if (primitive.differentiable(i) && inputs[i].requiresGradFlag()) list.add(inputs[i]);
+            if (primitive.differentiable(i) && inputs[i].isRequiresGrad()) list.add(inputs[i]);
         return list;
     }
 

@@ -115,26 +115,26 @@ final class ShapeOps {
         @Override public boolean perSample(Node n, int input) { return dim != 0; }
     }
 
-    /** Rows {@code index} along dim (indexSelect). */
-    static final class Gather extends Linear {
+    /** The slices {@code index} along dim (PyTorch's index_select; not its gather, which picks per element). */
+    static final class IndexSelect extends Linear {
         final int dim;
         final long[] index;
-        Gather(int dim, long[] index) { this.dim = dim; this.index = index; }
-        @Override public String name() { return "gather"; }
+        IndexSelect(int dim, long[] index) { this.dim = dim; this.index = index; }
+        @Override public String name() { return "indexSelect"; }
         @Override protected long[] shape(long[][] in) {
             long[] s = in[0].clone();
-            if (dim >= s.length) throw new IllegalArgumentException("gather: dim " + dim + " out of range for " + Shapes.str(in[0]));
+            if (dim >= s.length) throw new IllegalArgumentException("indexSelect: dim " + dim + " out of range for " + Shapes.str(in[0]));
             for (long i : index)
-                if (i < 0 || i >= s[dim]) throw new IllegalArgumentException("gather: index " + i + " out of range for dim " + dim + " of " + Shapes.str(in[0]));
+                if (i < 0 || i >= s[dim]) throw new IllegalArgumentException("indexSelect: index " + i + " out of range for dim " + dim + " of " + Shapes.str(in[0]));
             s[dim] = index.length;
             return s;
         }
-        @Override protected NdArray forward(NdArray[] in, int b) { return in[0].gather(dim + b, index); }
+        @Override protected NdArray forward(NdArray[] in, int b) { return in[0].indexSelect(dim + b, index); }
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.scatterAdd(dim, index, n.inputs()[0].size(dim))}; }
         @Override public boolean perSample(Node n, int input) { return dim != 0; }
     }
 
-    /** Adjoint of gather: slice k of the input is added at {@code index[k]} of a zero tensor of {@code size}. */
+    /** Adjoint of indexSelect: slice k of the input is added at {@code index[k]} of a zero tensor of {@code size}. */
     static final class ScatterAdd extends Linear {
         final int dim;
         final long[] index;

@@ -190,10 +190,11 @@ public final class Tensor {
         return this;
     }
 
-    /** Whether this tensor takes part in the tape (a leaf marked requiresGrad, or computed from one). */
+    /**
+     * Whether this tensor takes part in the tape: a leaf marked with {@link #requiresGrad()} (the setter), or computed
+     * from one while recording.
+     */
     public boolean isRequiresGrad() { return requiresGrad || node != null; }
-
-    boolean requiresGradFlag() { return requiresGrad || node != null; }
 
     /** The node that produced this tensor, or null for a leaf / constant. */
     public Node node() { return node; }
@@ -316,8 +317,8 @@ public final class Tensor {
     /** The slice at {@code index} along dim, with that dim removed. */
     public Tensor select(int dim, long index) { return narrow(dim, index, 1).squeeze(dim); }
     Tensor padNarrow(int dim, long start, long size) { return Binder.bind(new ShapeOps.PadNarrow(dim, start, size), this); }
-    public Tensor indexSelect(int dim, long... index) { return Binder.bind(new ShapeOps.Gather(Shapes.dim("indexSelect", dim, rank()), index.clone()), this); }
-    public Tensor gather(int dim, long... index) { return indexSelect(dim, index); }
+    /** The slices at {@code index} along dim, in that order, repeats allowed (PyTorch's index_select). */
+    public Tensor indexSelect(int dim, long... index) { return Binder.bind(new ShapeOps.IndexSelect(Shapes.dim("indexSelect", dim, rank()), index.clone()), this); }
     /** Adjoint of indexSelect: zeros of {@code size} along dim with slice k added at {@code index[k]}. */
     public Tensor scatterAdd(int dim, long[] index, long size) { return Binder.bind(new ShapeOps.ScatterAdd(Shapes.dim("scatterAdd", dim, rank()), index.clone(), size), this); }
     /** Diagonal of the last two (square) dims. */

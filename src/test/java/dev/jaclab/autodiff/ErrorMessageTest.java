@@ -39,7 +39,7 @@ class ErrorMessageTest extends Float64Scope {
         assertMentions(message(() -> small.reshape(-1, -1)), "more than one -1");
         assertEquals("narrow: [3, 5) along dim 1 is outside shape (3,4)", message(() -> small.narrow(1, 3, 2)));
         assertEquals("narrow: dim 2 out of range for rank 2", message(() -> small.narrow(2, 0, 1)));
-        assertMentions(message(() -> small.indexSelect(1, 0, 4)), "gather", "index 4", "(3,4)");
+        assertMentions(message(() -> small.indexSelect(1, 0, 4)), "indexSelect", "index 4", "(3,4)");
         assertMentions(message(() -> small.sum(new int[]{2}, false)), "sum", "dim 2", "rank 2");
         assertMentions(message(() -> small.sum(new int[]{1, -1}, false)), "sum", "repeated");
         assertMentions(message(() -> small.permute(0, 0)), "permute", "not a permutation", "(3,4)");

@@ -85,8 +85,8 @@ final class PrimitiveRows {
             return Autograd.grad(new Tensor[]{inner.narrow(1, 1, 2)}, new Tensor[]{inner}, new Tensor[]{x[0]},
                     Autograd.Options.defaults().createGraph(true))[0];
         }, d, randn(58, 3, 2)));
-        r.add(row("Gather", "indexSelect dim 1 with repeats", x -> x[0].indexSelect(1, 2, 0, 2), d, randn(59, 3, 4)));
-        r.add(row("Gather", "indexSelect dim 0", x -> x[0].indexSelect(0, 1, 1, 0), d, randn(60, 3, 4)));
+        r.add(row("IndexSelect", "dim 1 with repeats", x -> x[0].indexSelect(1, 2, 0, 2), d, randn(59, 3, 4)));
+        r.add(row("IndexSelect", "dim 0", x -> x[0].indexSelect(0, 1, 1, 0), d, randn(60, 3, 4)));
         r.add(row("ScatterAdd", "dim 1 with repeats", x -> x[0].scatterAdd(1, new long[]{2, 0, 2}, 4), d, randn(61, 3, 3)));
         r.add(row("ScatterAdd", "dim 0", x -> x[0].scatterAdd(0, new long[]{1, 3}, 4), d, randn(62, 2, 3)));
         r.add(row("Concat", "concat dim 1", x -> Tensor.concat(1, x[0], x[1]), d, randn(63, 3, 2), randn(64, 3, 4)));

@@ -61,12 +61,12 @@ class NdArrayTest {
         assertThrows(IllegalArgumentException.class, () -> a.add(NdArray.zeros(F64, 2)));
     }
 
-    @Test void gatherScatterAndDiagonals() {
+    @Test void indexSelectScatterAndDiagonals() {
         NdArray a = NdArray.fromDoubles(F64, new double[]{1, 2, 3, 4, 5, 6}, 2, 3);
-        assertArrayEquals(new double[]{3, 1, 3, 6, 4, 6}, a.gather(1, new long[]{2, 0, 2}).toDoubleArray());
+        assertArrayEquals(new double[]{3, 1, 3, 6, 4, 6}, a.indexSelect(1, new long[]{2, 0, 2}).toDoubleArray());
         // scatterAdd adds repeated indices; narrow then padNarrow keeps the slice in place
         assertArrayEquals(new double[]{0, 2, 0, 0, 5, 0}, a.narrow(1, 1, 1).padNarrow(1, 1, 3).toDoubleArray());
-        assertArrayEquals(new double[]{0, 0, 4, 0, 0, 10}, a.gather(1, new long[]{0, 2}).scatterAdd(1, new long[]{2, 2}, 3).toDoubleArray());
+        assertArrayEquals(new double[]{0, 0, 4, 0, 0, 10}, a.indexSelect(1, new long[]{0, 2}).scatterAdd(1, new long[]{2, 2}, 3).toDoubleArray());
         assertArrayEquals(new double[]{0, 0, 0, 1, 2, 3, 4, 5, 6, 0, 0, 0}, a.padNarrow(0, 1, 4).toDoubleArray());
         NdArray sq = NdArray.fromDoubles(F64, new double[]{1, 2, 3, 4}, 2, 2);
         assertArrayEquals(new double[]{1, 4}, sq.diagonal().toDoubleArray());
@@ -89,7 +89,7 @@ class NdArrayTest {
                 {"reshape", (UnaryOperator<NdArray>) x -> x.reshape(2, 6)}, {"reshape flat", (UnaryOperator<NdArray>) x -> x.reshape(12)},
                 {"broadcastTo", (UnaryOperator<NdArray>) x -> x.broadcastTo(2, 4, 3)}, {"permute back", (UnaryOperator<NdArray>) x -> x.permute(1, 0)},
                 {"narrow", (UnaryOperator<NdArray>) x -> x.narrow(0, 1, 2)}, {"padNarrow", (UnaryOperator<NdArray>) x -> x.padNarrow(1, 1, 5)},
-                {"gather dim 0", (UnaryOperator<NdArray>) x -> x.gather(0, new long[]{3, 0, 3})}, {"gather dim 1", (UnaryOperator<NdArray>) x -> x.gather(1, new long[]{2, 1})},
+                {"indexSelect dim 0", (UnaryOperator<NdArray>) x -> x.indexSelect(0, new long[]{3, 0, 3})}, {"indexSelect dim 1", (UnaryOperator<NdArray>) x -> x.indexSelect(1, new long[]{2, 1})},
                 {"scatterAdd dim 0", (UnaryOperator<NdArray>) x -> x.scatterAdd(0, new long[]{1, 1, 0, 4}, 5)},
                 {"scatterAdd dim 1", (UnaryOperator<NdArray>) x -> x.scatterAdd(1, new long[]{0, 2, 2}, 3)},
                 {"concat", (UnaryOperator<NdArray>) x -> NdArray.concat(0, x, copy)}, {"diagEmbed", (UnaryOperator<NdArray>) NdArray::diagEmbed},

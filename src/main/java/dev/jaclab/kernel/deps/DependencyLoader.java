@@ -1,5 +1,6 @@
 package dev.jaclab.kernel.deps;
 
+import dev.jaclab.jacobian.Bytes;
 import java.io.File;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -91,7 +92,7 @@ public final class DependencyLoader {
         long files = r.downloads() - files0, bytes = r.downloadedBytes() - bytes0;
         out().printf(Locale.ROOT, "%s: %d jar%s%s%n", what, jars.size(), jars.size() == 1 ? "" : "s",
                 files == 0 ? ", all from " + r.settings().localRepository() : String.format(Locale.ROOT, ", %d file%s downloaded (%s)",
-                        files, files == 1 ? "" : "s", bytes(bytes)));
+                        files, files == 1 ? "" : "s", Bytes.format(bytes)));
         for (DependencyResolver.Jar jar : jars) add(jar);
     }
 
@@ -118,11 +119,5 @@ public final class DependencyLoader {
         classpath.accept(jar.file(), jar.coordinates());
         added.put(jar.key(), jar.version());
         out().println("  added      " + jar.coordinates() + via);
-    }
-
-    static String bytes(long b) {
-        if (b < 1024) return b + " B";
-        if (b < 1 << 20) return String.format(Locale.ROOT, "%.1f KiB", b / 1024.0);
-        return String.format(Locale.ROOT, "%.1f MiB", b / 1048576.0);
     }
 }
