@@ -6,7 +6,8 @@ package dev.jaclab.autodiff;
  * predicted cost.
  *
  * <p>The counters belong to the calling thread: a sweep adds to the counts of the thread that runs it, so Jacobians
- * computed on several threads at once never see each other's sweeps. Work handed to other threads is counted there.
+ * computed on several threads at once never see each other's sweeps. Code that hands sweeps to worker threads adds
+ * the workers' counts to its own with {@link #add} (the chunk workers of the row-sparse strategies do).
  *
  * <pre>{@code
  * Passes.reset();
@@ -36,6 +37,15 @@ public final class Passes {
 
     /** This thread's counts so far. */
     public static Counts snapshot() { long[] c = COUNTS.get(); return new Counts(c[0], c[1], c[2], c[3]); }
+
+    /** Adds counts taken on another thread (a worker's sweeps done for this thread) to this thread's. */
+    public static void add(Counts c) {
+        long[] k = COUNTS.get();
+        k[0] += c.reverseSweeps();
+        k[1] += c.reverseVectors();
+        k[2] += c.forwardSweeps();
+        k[3] += c.forwardVectors();
+    }
 
     /** Sets this thread's counters to zero. */
     public static void reset() { java.util.Arrays.fill(COUNTS.get(), 0); }

@@ -1,5 +1,6 @@
 package dev.jaclab.jacobian;
 
+import dev.jaclab.autodiff.Passes;
 import dev.jaclab.nd.DType;
 import dev.jaclab.nd.Scratch;
 import dev.jaclab.tensor.Tensor;
@@ -12,7 +13,8 @@ import java.util.function.IntFunction;
 /**
  * Runs a strategy's independent chunks on P worker threads and returns their results in chunk order, so a parallel
  * run gives exactly the serial blocks. Every worker has its own scratch buffers and arenas (both are per thread) and
- * reads the recorded tape only; the caller's default dtype travels with it. The first failure stops the other
+ * reads the recorded tape only; the caller's default dtype travels with it, and the sweeps the workers count
+ * ({@link Passes}, per thread) are added to the caller's when they finish. The first failure stops the other
  * workers at their next chunk and is rethrown: no partial result comes back.
  *
  * <pre>{@code
@@ -35,13 +37,18 @@ final class Chunks {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         DType dtype = Tensor.defaultDType();
         List<Thread> threads = new ArrayList<>();
+        Passes.Counts[] counted = new Passes.Counts[workers];
         for (int w = 0; w < workers; w++) {
+            int worker = w;
             Thread t = new Thread(() -> {
                 Tensor.setDefaultDType(dtype);
+                Passes.Counts start = Passes.snapshot();
                 try (Scratch scratch = Scratch.open()) {
                     for (int k; failure.get() == null && (k = next.getAndIncrement()) < count; ) out[k] = chunk.apply(k);
                 } catch (Throwable e) {
                     failure.compareAndSet(null, e);
+                } finally {
+                    counted[worker] = Passes.snapshot().minus(start);
                 }
             }, "jaclab-chunks-" + w);
             t.setDaemon(true);
@@ -55,6 +62,7 @@ final class Chunks {
             threads.forEach(Thread::interrupt);
             Thread.currentThread().interrupt();
         }
+        for (Passes.Counts c : counted) if (c != null) Passes.add(c);
         Throwable e = failure.get();
         if (e instanceof RuntimeException r) throw r;
         if (e instanceof Error err) throw err;

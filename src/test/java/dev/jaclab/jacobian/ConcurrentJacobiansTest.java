@@ -106,4 +106,31 @@ class ConcurrentJacobiansTest {
             throw new IllegalStateException(e);
         }
     }
+
+    /** Chunk workers count their sweeps on their own threads; the caller sees them all, as in a serial run. */
+    @Test void chunkWorkersCountForTheCaller() {
+        DType saved = Tensor.defaultDType();
+        try {
+            Tensor.setDefaultDType(DType.FLOAT64);
+            Model m = Models.attention(7, 3, 16);
+            Tensor[] in = m.inputs(N, 3);
+            in[0].requiresGrad();
+            Tensor y = m.forward(in)[0];
+            for (Strategy s : List.of(Strategies.sparseRows(5), Strategies.meetInMiddle(5))) {
+                Passes.Counts[] counts = new Passes.Counts[2];
+                Tensor[] blocks = new Tensor[2];
+                int[] workers = {1, 3};
+                for (int i = 0; i < 2; i++) {
+                    Passes.Counts before = Passes.snapshot();
+                    blocks[i] = Jacobian.of(y, in[0]).parallelism(workers[i]).perSample(s);
+                    counts[i] = Passes.snapshot().minus(before);
+                }
+                assertEquals(counts[0], counts[1], s.name() + ": passes counted with 3 workers");
+                assertTrue(counts[0].reverseSweeps() > 1, s.name() + " ran several chunks: " + counts[0]);
+                assertEquals(0, blocks[0].maxAbsDiff(blocks[1]), s.name());
+            }
+        } finally {
+            Tensor.setDefaultDType(saved);
+        }
+    }
 }
