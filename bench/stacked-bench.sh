@@ -4,6 +4,7 @@
 #
 #   bench/stacked-bench.sh            # the table of the README (about 10 minutes on 2 cores)
 #   bench/stacked-bench.sh --quick    # N = 1,024 rows only
+#   bench/stacked-bench.sh --large    # the rows beyond N = 1,024 only
 #
 # PyTorch comes from Debian's python3-torch (installed here when missing and run as root; it is a benchmark
 # dependency only). Prints CSV: model,N,side,route,seconds,peak_rss_mib,cpu_seconds,ratio_to_torch (wall),
@@ -50,10 +51,12 @@ alone() {       # model N strategy repeats
   echo "$1,$2,jaclab,$3,$j,,"
 }
 
+if [ "${1:-}" != "--large" ]; then
 compare attention2 1024 1 "meetInMiddle sparseRows" 3
 compare attention 1024 1 "sparseRows meetInMiddle" 5
 compare dense 1024 1 "sparseRows" 3
 [ "$quick" = 1 ] && exit 0
+fi
 compare attention4 1024 1 "meetInMiddle" 1
 t=$(torch_row denseClosedForm 4096 5)
 echo "dense,4096,pytorch,closed form,$t,"
