@@ -59,16 +59,19 @@ final class Forward {
         return jacobian.perSampleRows(strategy(strategy), from, to).toDoubleArray();
     }
 
-    /** Strategies whose work splits by sample rows. */
-    static final String NAMES = "sparseRows, sparseRows64, meetInMiddle, meetInMiddle64";
+    /** Strategies whose work splits by sample rows (any chunk size: "sparseRows(64)"). */
+    static final String NAMES = "sparseRows(C), meetInMiddle(C)";
 
+    /** A strategy by its registry name ({@link Strategies#byName}), if its work splits by sample rows. */
     static Strategy strategy(String name) {
-        switch (name) {
-            case "sparseRows": return Strategies.sparseRows(256);
-            case "sparseRows64": return Strategies.sparseRows(64);
-            case "meetInMiddle": return Strategies.meetInMiddle(256);
-            case "meetInMiddle64": return Strategies.meetInMiddle(64);
-            default: throw new IllegalArgumentException("unknown strategy '" + name + "' for a distributed run (strategies whose work splits by sample rows: " + NAMES + ")");
+        Strategy s;
+        try {
+            s = Strategies.byName(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown strategy '" + name + "' for a distributed run (strategies whose work splits by sample rows: " + NAMES + ")");
         }
+        if (!(s instanceof dev.jaclab.jacobian.SparseRows) && !(s instanceof dev.jaclab.jacobian.MeetInMiddle))
+            throw new IllegalArgumentException(s.name() + " computes all blocks at once; a distributed run needs a strategy whose work splits by sample rows: " + NAMES);
+        return s;
     }
 }

@@ -56,7 +56,7 @@ public final class SparkJacobian {
     /** The batch itself (every input of the model; N rows along dim 0). */
     public SparkJacobian inputs(Tensor... in) { inputs = in.clone(); return this; }
 
-    /** sparseRows (default), sparseRows64, meetInMiddle, meetInMiddle64. */
+    /** sparseRows (default) or meetInMiddle, with an optional chunk size: "sparseRows(64)". */
     public SparkJacobian strategy(String name) { Forward.strategy(name); strategy = name; return this; }
 
     /** {@code local[*]} (default, in this JVM), {@code local[K]} or {@code spark://HOST:PORT}. */

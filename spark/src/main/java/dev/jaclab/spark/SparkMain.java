@@ -39,7 +39,7 @@ public final class SparkMain implements Callable<Integer> {
     Path inputs;
     @Option(names = "--seed", defaultValue = "1", description = "seed of the model's own inputs (default ${DEFAULT-VALUE})")
     long seed;
-    @Option(names = "--strategy", defaultValue = "sparseRows", description = "sparseRows, sparseRows64, meetInMiddle, meetInMiddle64 (default ${DEFAULT-VALUE})")
+    @Option(names = "--strategy", defaultValue = "sparseRows", description = "sparseRows(C) or meetInMiddle(C), chunk C optional (default ${DEFAULT-VALUE})")
     String strategy;
     @Option(names = "--master", defaultValue = "local[*]", description = "local[*], local[K] or spark://HOST:PORT (default ${DEFAULT-VALUE})")
     String master;
