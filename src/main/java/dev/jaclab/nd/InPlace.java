@@ -95,6 +95,58 @@ public final class InPlace {
     /** max |a| over all elements (0 for an empty array). */
     public static double maxAbs(NdArray a) { return a.numel() == 0 ? 0 : a.a.amaxNumber().doubleValue(); }
 
+    /** Σ |a| over all elements. */
+    public static double sumAbs(NdArray a) { return a.numel() == 0 ? 0 : a.a.norm1Number().doubleValue(); }
+
+    /**
+     * Copies {@code parts} one after another into the vector {@code flat} (its length must be their total size); a
+     * null part fills its segment, of {@code sizes[i]} elements, with zeros.
+     */
+    public static void gather(NdArray flat, NdArray[] parts, long[] sizes) {
+        checkFlat("gather", flat, sizes);
+        long off = 0;
+        for (int i = 0; i < parts.length; i++) {
+            INDArray seg = segment(flat, off, sizes[i]);
+            if (parts[i] == null) seg.assign(0);
+            else {
+                if (parts[i].numel() != sizes[i])
+                    throw new IllegalArgumentException("gather: part " + i + " has " + parts[i].numel() + " elements, its segment " + sizes[i]);
+                seg.assign(flat(parts[i].a));
+            }
+            off += sizes[i];
+        }
+    }
+
+    /** targets[i] = segment i of {@code flat} (the inverse of {@link #gather}); targets must be packed. */
+    public static void scatter(NdArray flat, NdArray[] targets) { scatterAxpy(Double.NaN, flat, targets); }
+
+    /** targets[i] += alpha · segment i of {@code flat}; targets must be packed (parameters are). */
+    public static void scatterAxpy(double alpha, NdArray flat, NdArray[] targets) {
+        long[] sizes = new long[targets.length];
+        for (int i = 0; i < targets.length; i++) sizes[i] = targets[i].numel();
+        checkFlat("scatter", flat, sizes);
+        long off = 0;
+        for (NdArray t : targets) {
+            if (t.a.isView() || t.a.ordering() != 'c')
+                throw new IllegalArgumentException("scatter: target " + Shapes.str(t.shape()) + " is not a packed array");
+            INDArray seg = segment(flat, off, t.numel()), dst = flat(t.a);
+            if (Double.isNaN(alpha)) dst.assign(seg);
+            else if (alpha != 0) Nd4j.exec(new Axpy(seg, dst, dst, alpha));
+            off += t.numel();
+        }
+    }
+
+    private static void checkFlat(String op, NdArray flat, long[] sizes) {
+        long total = 0;
+        for (long n : sizes) total += n;
+        if (flat.rank() != 1 || flat.numel() != total || flat.a.isView())
+            throw new IllegalArgumentException(op + ": flat vector " + Shapes.str(flat.shape()) + " does not hold the parts' " + total + " elements");
+    }
+
+    private static INDArray segment(NdArray flat, long off, long n) {
+        return flat.a.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(off, off + n));
+    }
+
     private static INDArray flat(INDArray x) {
         if (x.rank() == 1 && !x.isView()) return x;
         return (x.ordering() == 'c' && !x.isView() ? x : x.dup('c')).reshape('c', new long[]{x.length()});
