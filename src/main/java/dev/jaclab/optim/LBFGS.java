@@ -1,5 +1,6 @@
 package dev.jaclab.optim;
 
+import dev.jaclab.nd.Arena;
 import dev.jaclab.nd.DType;
 import dev.jaclab.nd.InPlace;
 import dev.jaclab.nd.NdArray;
@@ -167,20 +168,27 @@ public final class LBFGS {
         InPlace.scatterAxpy(step, d, targets);
     }
 
-    /** The loss at the current parameters; its gradient goes into g. */
+    /**
+     * The loss at the current parameters; its gradient goes into g. Everything the evaluation computes is freed when it
+     * ends (an {@link Arena}), the parameters' gradients included.
+     */
     private double evaluate(Supplier<Tensor> loss) {
         for (Parameter p : params) p.zeroGrad();
-        Tensor l = loss.get();
-        if (l.numel() != 1) throw new IllegalArgumentException("LBFGS: the loss has shape " + dev.jaclab.nd.Shapes.str(l.shape()) + ", not a scalar");
-        l.backward();
-        NdArray[] grads = new NdArray[params.size()];
-        for (int i = 0; i < grads.length; i++) {
-            Tensor gi = params.get(i).grad();
-            grads[i] = gi == null ? null : gi.data().cast(dtype);
+        try (Arena arena = Arena.open()) {
+            Tensor l = loss.get();
+            if (l.numel() != 1) throw new IllegalArgumentException("LBFGS: the loss has shape " + dev.jaclab.nd.Shapes.str(l.shape()) + ", not a scalar");
+            l.backward();
+            NdArray[] grads = new NdArray[params.size()];
+            for (int i = 0; i < grads.length; i++) {
+                Tensor gi = params.get(i).grad();
+                grads[i] = gi == null ? null : gi.data().cast(dtype);
+            }
+            InPlace.gather(g, grads, sizes);
+            evaluations++;
+            double v = l.item();
+            for (Parameter p : params) p.zeroGrad();
+            return v;
         }
-        InPlace.gather(g, grads, sizes);
-        evaluations++;
-        return l.item();
     }
 
     /** Updates the history with (s, y) = (t·d, g − gPrev) when the curvature condition holds, then d = −H·g (two loops). */

@@ -1,5 +1,6 @@
 package dev.jaclab.optim;
 
+import dev.jaclab.nd.Arena;
 import dev.jaclab.nd.InPlace;
 import dev.jaclab.nd.NdArray;
 import dev.jaclab.nn.Parameter;
@@ -90,14 +91,22 @@ public abstract class Optimizer {
         steps++;
     }
 
-    /** zeroGrad, evaluate the loss, backward, {@link #step()}; returns the loss value before the update. */
+    /**
+     * zeroGrad, evaluate the loss, backward, {@link #step()}; returns the loss value before the update. Everything the
+     * loss computes is freed when the step ends (an {@link Arena}: off-heap memory is reused at once instead of waiting
+     * for the garbage collector), gradients included: afterwards the parameters have no gradient, and tensors made by
+     * {@code loss} must not be kept.
+     */
     public double step(Supplier<Tensor> loss) {
         zeroGrad();
-        Tensor l = loss.get();
-        l.backward();
-        double v = l.item();
-        step();
-        return v;
+        try (Arena arena = Arena.open()) {
+            Tensor l = loss.get();
+            l.backward();
+            double v = l.item();
+            step();
+            zeroGrad();
+            return v;
+        }
     }
 
     /**
