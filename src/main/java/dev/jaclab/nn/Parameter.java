@@ -25,8 +25,6 @@ public final class Parameter {
 
     /** A parameter holding a copy of {@code initial}'s values cast to {@code dtype}. */
     public Parameter(Tensor initial, DType dtype) {
-        if (initial.isRequiresGrad() && !initial.isLeaf())
-            initial = initial.detach();
         this.value = Tensor.wrap(InPlace.copyOwned(initial.data(), dtype)).requiresGrad();
     }
 
