@@ -62,7 +62,7 @@ class DerivativesInTheLossTest extends F64 {
 
     @Test void strategiesThatCannotRecordRefuseClearly() {
         Sequential mlp = Sequential.mlp(3, Activation.tanh(), 3, 5, 2);
-        for (Strategy s : List.of(Strategies.sparseRows(4), Strategies.colored(), Strategies.stochastic(8, 0))) {
+        for (Strategy s : List.of(Strategies.sparseRows(4), Strategies.meetInMiddle(4), Strategies.colored(), Strategies.stochastic(8, 0))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> blocks(mlp, s, X, false), s.name());
             assertTrue(e.getMessage().startsWith(s.name()) && e.getMessage().contains("createGraph is not supported"), e.getMessage());
         }
