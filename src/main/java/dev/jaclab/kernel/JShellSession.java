@@ -124,6 +124,7 @@ public final class JShellSession implements AutoCloseable {
     public Object eval(String cell, int cellNumber, int lineOffset) {
         lineBase = lineOffset;
         interrupted = false;
+        KeepingExecutionControl.clearStop();
         running = true;
         try {
             return evalCell(cell, cellNumber);
@@ -272,6 +273,7 @@ public final class JShellSession implements AutoCloseable {
     public void interrupt() {
         if (!running) return;
         interrupted = true;
+        KeepingExecutionControl.requestStop();
         shell.stop();
     }
 

@@ -50,7 +50,9 @@ public class KeepingExecutionControl extends LocalExecutionControl {
 
         private Trampoline() {}
 
+        @SuppressWarnings("removal")
         public static Object run() throws Throwable {
+            if (stopRequested) throw new ThreadDeath();              // interrupted while the snippet was compiling
             long before = allocatedByThisThread();
             try {
                 Object v = target.invoke(null);
@@ -64,6 +66,17 @@ public class KeepingExecutionControl extends LocalExecutionControl {
             }
         }
     }
+
+    private static volatile boolean stopRequested;
+
+    /**
+     * Stops the snippet that runs next, or the one running now, as soon as it starts: an interrupt that arrives while
+     * JShell is still compiling the snippet (before {@code stop()} has a thread to stop) is not lost.
+     */
+    public static void requestStop() { stopRequested = true; }
+
+    /** Forgets a stop request; called when a new cell starts. */
+    public static void clearStop() { stopRequested = false; }
 
     private static final java.util.concurrent.atomic.AtomicLong ALLOCATED = new java.util.concurrent.atomic.AtomicLong();
 
