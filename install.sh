@@ -59,6 +59,10 @@ if ! command -v dot >/dev/null; then
   if can_apt; then want_package graphviz "Viz.graph (notebook 03) lays out the tape with Graphviz dot"
   else note "Graphviz 'dot' is missing: Viz.graph (notebook 03) needs it (apt-get install -y graphviz)"; fi
 fi
+if ! py_has numpy; then
+  if can_apt; then want_package python3-numpy "NumPy: the tests check .npz files against numpy.savez and numpy.load"
+  else note "NumPy is missing: the .npz interchange tests skip (apt-get install -y python3-numpy)"; fi
+fi
 install_wanted
 
 check_java

@@ -4,6 +4,7 @@
 #   2. runs each notebook top to bottom with nbconvert (a cell error fails the run)
 #   3. test/notebooks/check_outputs.py: no error outputs, and the charts (image/png) and tables (text/html)
 #      each notebook is expected to produce
+#   Notebooks that train (06) read JACLAB_NOTEBOOK_QUICK: 1 (the default here) trains fewer steps; 0 runs the full recipe.
 # Usage: test/notebooks/run-notebooks.sh [--keep DIR] [notebooks/NAME.ipynb ...]
 #   (builds target/jaclab-all.jar first if it is missing; --keep DIR leaves the executed copies in DIR)
 set -euo pipefail
@@ -15,6 +16,7 @@ if [ "${1:-}" = "--keep" ]; then
 fi
 
 . "$(dirname "${BASH_SOURCE[0]}")/../jupyter-env.sh" run-notebooks.sh nbconvert nbclient
+export JACLAB_NOTEBOOK_QUICK="${JACLAB_NOTEBOOK_QUICK:-1}"
 
 out="${keep:-$tmp/executed}"
 mkdir -p "$out"

@@ -28,12 +28,15 @@ public record Auto() implements Strategy {
         double bestWork = Double.MAX_VALUE;
         for (Strategy s : candidates(p)) {
             if (s.needsIndependentSamples() && !p.structure().independent()) continue;
+            if (p.createGraph() && s.createGraphRefusal(p) != null) continue;
             if (s.refusal(p) != null) continue;
             double w = s.cost(p).work();
             if (w < bestWork) { best = s; bestWork = w; }
         }
         return best;
     }
+
+    @Override public String createGraphRefusal(Problem p) { return null; }
 
     @Override public Cost cost(Problem p) {
         Strategy s = choose(p);

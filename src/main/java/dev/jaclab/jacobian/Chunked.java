@@ -30,6 +30,8 @@ public record Chunked(int chunk) implements Strategy {
                 : name() + " needs about " + Bytes.format(need) + " for " + chunk + " cotangents at once; budget " + Bytes.format(p.budgetBytes());
     }
 
+    @Override public String createGraphRefusal(Problem p) { return null; }
+
     @Override public Cost cost(Problem p) {
         long v = p.samples() * p.outputWidth(), c = Math.min(chunk, v);
         return Cost.reverse((v + c - 1) / c, v, c * Cost.perVectorBytes(p) + Cost.blockBytes(p), "N·m VJPs, " + c + " per batch");
@@ -49,14 +51,24 @@ public record Chunked(int chunk) implements Strategy {
         List<Tensor> rows = new ArrayList<>();
         for (long s = 0; s < total; s += chunk) {
             long c = Math.min(chunk, total - s);
+            if (p.createGraph()) {                                                          // on the tape: nothing may be freed
+                rows.add(chunkRows(p, s, c));
+                continue;
+            }
             try (Arena arena = Arena.open()) {                                              // frees the chunk's temporaries
-                Tensor seeds = OneHot.rows(s, c, N, m, p.y.dtype());
-                Tensor g = p.toSampleMajor(Autograd.vjp(p.y, p.x, p.yCotangents(seeds), true));   // (c, N, n)
-                Tensor own = OneHot.ownRows(g, s, m);                                           // (c, n)
+                Tensor own = chunkRows(p, s, c);
                 arena.keep(own.data());
                 rows.add(own);
             }
         }
         return Tensor.concat(0, rows.toArray(new Tensor[0]));
+    }
+
+    /** Own rows (c, n) of the one-hot seeds start .. start+c−1, from one batched VJP. */
+    private static Tensor chunkRows(Problem p, long start, long c) {
+        Tensor seeds = OneHot.rows(start, c, p.samples(), p.outputWidth(), p.y.dtype());
+        Tensor g = p.toSampleMajor(Autograd.grad(new Tensor[]{p.y}, new Tensor[]{p.x}, new Tensor[]{p.yCotangents(seeds)},
+                new Autograd.Options(true, p.createGraph()))[0]);                              // (c, N, n)
+        return OneHot.ownRows(g, start, p.outputWidth());
     }
 }

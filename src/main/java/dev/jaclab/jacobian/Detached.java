@@ -31,6 +31,8 @@ public record Detached(Tensor[] cut) implements Strategy {
                 + (s.mixingOps().isEmpty() ? "the batch axis choice" : s.mixingOps().get(0).toString()) + "; cut its sample-mixing input too";
     }
 
+    @Override public String createGraphRefusal(Problem p) { return null; }
+
     @Override public Cost cost(Problem p) {
         long w = Math.min(p.inputWidth(), p.outputWidth());
         return p.inputWidth() <= p.outputWidth()
@@ -41,7 +43,7 @@ public record Detached(Tensor[] cut) implements Strategy {
     @Override public Tensor run(Problem p) {
         String r = refusal(p);
         if (r != null) throw new IllegalArgumentException(r);
-        Autograd.Options opt = Autograd.Options.defaults().batched(true).cut(cut);
+        Autograd.Options opt = Autograd.Options.defaults().batched(true).createGraph(p.createGraph()).cut(cut);
         if (p.inputWidth() <= p.outputWidth()) {
             Tensor t = Autograd.jvp(new Tensor[]{p.y}, new Tensor[]{p.x}, new Tensor[]{p.xTangents(p.everySampleBasis(p.inputWidth()))}, opt)[0];
             return p.toSampleMajor(t).permute(1, 2, 0);

@@ -21,6 +21,8 @@ public record ForwardSum(boolean checked) implements Strategy {
 
     @Override public boolean needsIndependentSamples() { return true; }
 
+    @Override public String createGraphRefusal(Problem p) { return null; }
+
     @Override public Cost cost(Problem p) {
         long n = p.inputWidth();
         return Cost.forward(1, n, n * Cost.perVectorBytes(p) + Cost.blockBytes(p), "n JVPs, batched");
@@ -28,7 +30,8 @@ public record ForwardSum(boolean checked) implements Strategy {
 
     @Override public Tensor run(Problem p) {
         long n = p.inputWidth();
-        Tensor t = Autograd.jvp(p.y, p.x, p.xTangents(p.everySampleBasis(n)), true);   // (n, y shape)
+        Tensor t = Autograd.jvp(new Tensor[]{p.y}, new Tensor[]{p.x}, new Tensor[]{p.xTangents(p.everySampleBasis(n))}, true,
+                p.createGraph())[0];                                                     // (n, y shape)
         return p.toSampleMajor(t).permute(1, 2, 0);                                   // (N, m, n)
     }
 }

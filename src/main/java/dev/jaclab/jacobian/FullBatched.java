@@ -21,6 +21,8 @@ public record FullBatched() implements Strategy {
                 + " cotangents at once, full Jacobian of " + Bytes.format(fullBytes(p)) + ") but the budget is " + Bytes.format(p.budgetBytes());
     }
 
+    @Override public String createGraphRefusal(Problem p) { return null; }
+
     static long fullBytes(Problem p) {
         double b = (double) p.samples() * p.samples() * p.outputWidth() * p.inputWidth() * p.bytesPerElement();
         return b > Long.MAX_VALUE / 4 ? Long.MAX_VALUE / 4 : (long) b;
@@ -35,7 +37,8 @@ public record FullBatched() implements Strategy {
     @Override public Tensor run(Problem p) {
         long N = p.samples(), m = p.outputWidth(), n = p.inputWidth();
         Tensor seeds = Tensor.eye(N * m).cast(p.y.dtype()).reshape(N * m, N, m);
-        Tensor g = p.toSampleMajor(Autograd.vjp(p.y, p.x, p.yCotangents(seeds), true));   // (N·m, N, n)
+        Tensor g = p.toSampleMajor(Autograd.grad(new Tensor[]{p.y}, new Tensor[]{p.x}, new Tensor[]{p.yCotangents(seeds)},
+                new Autograd.Options(true, p.createGraph()))[0]);                           // (N·m, N, n)
         return g.reshape(N, m, N, n).permute(1, 3, 0, 2).diagonal().permute(2, 0, 1);
     }
 }

@@ -19,6 +19,8 @@ import java.util.function.Function;
  * Tensor J = Jacobian.of(y, x).perSample();                    // (1024, 3, 3)
  * Jacobian.of(y, x).plan();                                     // chosen strategy, reason, every cost
  * Tensor J2 = Jacobian.of(v -> v.sin(), x).perSample(Strategies.vmapJacrev());
+ * Tensor Jg = Jacobian.of(model.forward(x), x).createGraph().perSample(Strategies.forwardSum());   // on the tape
+ * Jg.square().sum().backward();                                // gradients of a loss of J reach the parameters
  * }</pre>
  */
 public final class Jacobian {
@@ -29,6 +31,7 @@ public final class Jacobian {
     private int chunk = 256;
     private int parallelism = Runtime.getRuntime().availableProcessors();
     private long seed = 0;
+    private boolean createGraph;
     private Problem problem;
 
     private Jacobian(Tensor y, Tensor x, Function<Tensor, Tensor> closure) {
@@ -66,11 +69,19 @@ public final class Jacobian {
      */
     public Jacobian parallelism(int workers) { parallelism = workers; problem = null; return this; }
 
+    /**
+     * Blocks recorded on the tape, so a loss built from them trains what y was computed from
+     * ({@code loss(J).backward()} reaches the parameters). Strategies that cannot record their blocks refuse, saying why.
+     */
+    public Jacobian createGraph() { return createGraph(true); }
+
+    public Jacobian createGraph(boolean on) { createGraph = on; problem = null; return this; }
+
     /** The problem strategies see (shapes, structure, pattern). */
     public Problem problem() {
         if (problem == null) {
             int a = Shapes.dim("Jacobian", axis, Math.min(x.rank(), y.rank()));
-            problem = new Problem(y, x, closure, a, budget, chunk, seed, parallelism);
+            problem = new Problem(y, x, closure, a, budget, chunk, seed, parallelism, createGraph);
         }
         return problem;
     }
@@ -81,7 +92,8 @@ public final class Jacobian {
     /** Blocks computed by the given strategy; a refusal is an IllegalArgumentException saying why. */
     public Tensor perSample(Strategy s) {
         Problem p = problem();
-        String r = s.refusal(p);
+        String r = p.createGraph() ? s.createGraphRefusal(p) : null;
+        if (r == null) r = s.refusal(p);
         if (r != null) throw new IllegalArgumentException(r);
         return p.toUserBlocks(s.run(p));
     }
@@ -92,7 +104,8 @@ public final class Jacobian {
      */
     public Tensor perSampleRows(Strategy s, long from, long to) {
         Problem p = problem();
-        String r = s.refusal(p);
+        String r = p.createGraph() ? s.createGraphRefusal(p) : null;
+        if (r == null) r = s.refusal(p);
         if (r != null) throw new IllegalArgumentException(r);
         Tensor nmn = s.runRows(p, from, to);
         return nmn.reshape(dev.jaclab.nd.Shapes.concat(new long[]{to - from}, p.blockShape()));

@@ -21,7 +21,10 @@ public record PerElement() implements Strategy {
         return Cost.reverse(v, v, Cost.perVectorBytes(p) + Cost.blockBytes(p), "N·m single VJPs");
     }
 
+    @Override public String createGraphRefusal(Problem p) { return null; }
+
     @Override public Tensor run(Problem p) {
+        if (p.createGraph()) return recorded(p);
         int N = Math.toIntExact(p.samples()), m = Math.toIntExact(p.outputWidth()), n = Math.toIntExact(p.inputWidth());
         double[] blocks = new double[N * m * n];
         double[] seed = new double[N * m];
@@ -35,5 +38,19 @@ public record PerElement() implements Strategy {
                 System.arraycopy(row, 0, blocks, (i * m + k) * n, n);
             }
         return Tensor.fromArray(blocks, N, m, n).cast(p.x.dtype());
+    }
+
+    /** The same VJPs recorded (createGraph), each block row kept as a tensor on the tape. */
+    private static Tensor recorded(Problem p) {
+        int N = Math.toIntExact(p.samples()), m = Math.toIntExact(p.outputWidth());
+        Tensor[] rows = new Tensor[N * m];
+        for (int i = 0; i < N; i++)
+            for (int k = 0; k < m; k++) {
+                Tensor cot = OneHot.rows((long) i * m + k, 1, N, m, p.y.dtype());
+                Tensor g = Autograd.grad(new Tensor[]{p.y}, new Tensor[]{p.x}, new Tensor[]{p.yCotangents(cot).squeeze(0)},
+                        new Autograd.Options(false, true))[0];
+                rows[i * m + k] = p.toSampleMajor(g.unsqueeze(0)).select(0, 0).select(0, i);
+            }
+        return Tensor.stack(0, rows).reshape(N, m, p.inputWidth());
     }
 }

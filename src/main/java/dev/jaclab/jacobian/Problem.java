@@ -22,16 +22,19 @@ public final class Problem {
     final int chunk;
     final long seed;
     final int parallelism;
+    final boolean createGraph;
     private Structure structure;
     private SparsityPattern pattern;
 
     Problem(Tensor y, Tensor x, Function<Tensor, Tensor> closure, int axis, long budgetBytes, int chunk, long seed) {
-        this(y, x, closure, axis, budgetBytes, chunk, seed, Runtime.getRuntime().availableProcessors());
+        this(y, x, closure, axis, budgetBytes, chunk, seed, Runtime.getRuntime().availableProcessors(), false);
     }
 
-    Problem(Tensor y, Tensor x, Function<Tensor, Tensor> closure, int axis, long budgetBytes, int chunk, long seed, int parallelism) {
+    Problem(Tensor y, Tensor x, Function<Tensor, Tensor> closure, int axis, long budgetBytes, int chunk, long seed, int parallelism,
+            boolean createGraph) {
         if (parallelism < 1) throw new IllegalArgumentException("Jacobian: parallelism must be >= 1, got " + parallelism);
         this.parallelism = parallelism;
+        this.createGraph = createGraph;
         this.y = y;
         this.x = x;
         this.closure = closure;
@@ -68,6 +71,9 @@ public final class Problem {
 
     /** Worker threads for chunked strategies (default: the machine's cores). */
     public int parallelism() { return parallelism; }
+
+    /** Whether the blocks must be recorded on the tape (differentiable: {@code Jacobian.createGraph()}). */
+    public boolean createGraph() { return createGraph; }
 
     public long bytesPerElement() { return y.dtype().bytes(); }
 

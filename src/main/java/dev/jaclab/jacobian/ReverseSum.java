@@ -21,6 +21,8 @@ public record ReverseSum(boolean checked) implements Strategy {
 
     @Override public boolean needsIndependentSamples() { return true; }
 
+    @Override public String createGraphRefusal(Problem p) { return null; }
+
     @Override public Cost cost(Problem p) {
         long m = p.outputWidth();
         return Cost.reverse(1, m, m * Cost.perVectorBytes(p) + Cost.blockBytes(p), "m VJPs, batched");
@@ -28,7 +30,8 @@ public record ReverseSum(boolean checked) implements Strategy {
 
     @Override public Tensor run(Problem p) {
         long m = p.outputWidth();
-        Tensor g = Autograd.vjp(p.y, p.x, p.yCotangents(p.everySampleBasis(m)), true);   // (m, x shape)
+        Tensor g = Autograd.grad(new Tensor[]{p.y}, new Tensor[]{p.x}, new Tensor[]{p.yCotangents(p.everySampleBasis(m))},
+                new Autograd.Options(true, p.createGraph()))[0];                          // (m, x shape)
         return p.toSampleMajor(g).permute(1, 0, 2);                                      // (N, m, n)
     }
 }

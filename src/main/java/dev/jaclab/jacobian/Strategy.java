@@ -40,6 +40,16 @@ public interface Strategy {
     /** Exact up to rounding (false for estimators and for partial Jacobians). */
     default boolean exact() { return true; }
 
+    /**
+     * Null when the strategy can record its blocks on the tape ({@code Jacobian.createGraph()}), else why not. By default
+     * a strategy refuses: it computes blocks outside the tape.
+     */
+    default String createGraphRefusal(Problem p) {
+        return name() + " computes its blocks outside the tape, so gradients cannot flow through them (createGraph is not supported by "
+                + name() + " yet). Differentiable strategies: reverseSum, forwardSum, vmapJacrev, detached (independent samples or a "
+                + "block-diagonal cut) and perElement, chunked, fullBatched (any model), or auto()";
+    }
+
     /** A sum-type strategy: valid only when samples are independent. */
     default boolean needsIndependentSamples() { return false; }
 

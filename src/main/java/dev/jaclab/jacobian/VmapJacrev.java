@@ -23,6 +23,8 @@ public record VmapJacrev() implements Strategy {
         return SumRefusal.check(name(), p, true);
     }
 
+    @Override public String createGraphRefusal(Problem p) { return null; }
+
     @Override public Cost cost(Problem p) {
         long m = p.outputWidth();
         return Cost.reverse(1, m, m * Cost.perVectorBytes(p) + Cost.blockBytes(p), "vmap over N of jacrev (m VJPs)").withWork(1 + 2.0 * m);
@@ -31,7 +33,8 @@ public record VmapJacrev() implements Strategy {
     @Override public Tensor run(Problem p) {
         Function<Tensor, Tensor> f = p.closure;
         Function<Tensor, Tensor> single = v -> f.apply(v.unsqueeze(0)).squeeze(0);
-        Tensor J = Func.vmap(Func.jacrev(single)).apply(p.x.detach());
+        Tensor at = p.createGraph() ? p.x : p.x.detach();          // a tracked input makes jacrev record its VJPs
+        Tensor J = Func.vmap(Func.jacrev(single)).apply(at);
         return J.reshape(p.samples(), p.outputWidth(), p.inputWidth());
     }
 }

@@ -36,12 +36,13 @@ import jdk.jshell.VarSnippet;
 public final class JShellSession implements AutoCloseable {
     /** Packages imported on demand when present on the class path at start. */
     static final List<String> DEFAULT_PACKAGES = List.of(
-            "dev.jaclab.tensor", "dev.jaclab.autodiff", "dev.jaclab.jacobian", "dev.jaclab.explore", "dev.jaclab.viz");
+            "dev.jaclab.tensor", "dev.jaclab.autodiff", "dev.jaclab.jacobian", "dev.jaclab.explore", "dev.jaclab.viz", "dev.jaclab.nn",
+            "dev.jaclab.optim");
     /** JDK packages imported like the jshell tool's default start-up. */
     static final List<String> JDK_PACKAGES = List.of("java.io", "java.math", "java.net", "java.nio.file", "java.util",
             "java.util.concurrent", "java.util.function", "java.util.regex", "java.util.stream");
-    /** Single classes imported when present. */
-    static final List<String> DEFAULT_CLASSES = List.of("dev.jaclab.nd.DType");
+    /** Single classes imported when present (dev.jaclab.nn.Module by name, so it wins over java.lang.Module). */
+    static final List<String> DEFAULT_CLASSES = List.of("dev.jaclab.nd.DType", "dev.jaclab.nn.Module");
     /** Classes whose static members are imported when present. */
     static final List<String> DEFAULT_STATICS = List.of("dev.jaclab.kernel.Notebook", "dev.jaclab.viz.Viz");
 

@@ -63,6 +63,7 @@ public class KeepingExecutionControl extends LocalExecutionControl {
     public static final class Trampoline {
         private Trampoline() {}
 
+        @SuppressWarnings("removal")
         public static Object run() throws Throwable {
             KeepingExecutionControl c = STARTING.get();
             if (c == null) throw new IllegalStateException("KeepingExecutionControl.Trampoline runs only on a snippet thread");

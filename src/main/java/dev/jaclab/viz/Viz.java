@@ -22,6 +22,8 @@ import org.jfree.svg.SVGGraphics2D;
  * String svg = Viz.svg(Viz.blocks(J, 0, 5, 7), 900, 300);
  * Viz.scaling(report); Viz.timeMemory(report);
  * Viz.graph(y, Map.of("x", x));     // the tape, laid out by Graphviz dot
+ * Viz.lossCurve("PINN", Map.of("Adam", adamLosses));   // log loss against step
+ * Viz.field(u.reshape(64, 64), 0, 1, 0, 1, "u(x, y)");  // heatmap of a field on a grid
  * }</pre>
  */
 public final class Viz {
@@ -52,6 +54,22 @@ public final class Viz {
 
     /** Log-log time and predicted memory against N with the fitted power laws extended to the target and the budget line. */
     public static JFreeChart scaling(Report r) { return ReportCharts.scaling(r); }
+
+    /**
+     * Loss curves of consecutive training phases (e.g. "Adam" then "L-BFGS") on one step axis with a log loss axis; a
+     * grey line marks where each phase starts. Pass the live lists and re-display to update during training.
+     */
+    public static JFreeChart lossCurve(String title, java.util.Map<String, ? extends java.util.List<? extends Number>> phases) {
+        return TrainingCharts.lossCurve(title, phases);
+    }
+
+    /**
+     * Heatmap of a scalar field sampled on a grid: {@code values} (ny, nx), row i at y = y0 + i·(y1 − y0)/ny; signed
+     * values on a diverging scale centred on zero, one-signed values on a sequential scale.
+     */
+    public static JFreeChart field(Tensor values, double x0, double x1, double y0, double y1, String title) {
+        return TrainingCharts.field(values, x0, x1, y0, y1, title);
+    }
 
     /** The recorded tape of {@code y} as Graphviz DOT source; {@code names} labels tensors (e.g. {@code Map.of("x", x)}). */
     public static String dot(Tensor y, java.util.Map<String, Tensor> names) { return TapeGraph.dot(y, names); }

@@ -1,0 +1,154 @@
+package dev.jaclab.nd;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * In-place updates of arrays that belong to their owner for a long time: parameters and optimizer state. Every
+ * {@link NdArray} elsewhere is an immutable value; these helpers write into the target's buffer without allocating
+ * an array of its size, so an optimizer step costs no fresh off-heap memory. Operands must have the target's shape
+ * and dtype (errors name the helper and both shapes).
+ *
+ * <pre>{@code
+ * NdArray p = InPlace.zerosOwned(DType.FLOAT64, 3);           // an owned buffer (never freed by an Arena)
+ * InPlace.axpy(-0.1, NdArray.fromDoubles(DType.FLOAT64, new double[]{1, 2, 3}, 3), p);   // p -= 0.1·g
+ * InPlace.dot(p, p);                                          // 0.14
+ * }</pre>
+ */
+public final class InPlace {
+    private InPlace() {}
+
+    /** A zero-filled array owned by the caller: not tracked by an enclosing {@link Arena} (optimizer state, parameters). */
+    public static NdArray zerosOwned(DType t, long... shape) { return NdArray.borrow(Nd4j.zeros(NdArray.nd(t), shape)); }
+
+    /** A packed copy of {@code src} owned by the caller (not tracked by an {@link Arena}), in dtype {@code t}. */
+    public static NdArray copyOwned(NdArray src, DType t) {
+        INDArray c = src.a.castTo(NdArray.nd(t));
+        if (c == src.a || c.isView() || c.ordering() != 'c') c = c.dup('c');
+        return NdArray.borrow(c);
+    }
+
+    private static void same(String op, NdArray dst, NdArray src) {
+        if (!Arrays.equals(dst.shape(), src.shape()) || dst.dtype() != src.dtype())
+            throw new IllegalArgumentException(op + ": operand " + Shapes.str(src.shape()) + " " + src.dtype() + " does not match target "
+                    + Shapes.str(dst.shape()) + " " + dst.dtype());
+    }
+
+    /** y += alpha·x. */
+    public static void axpy(double alpha, NdArray x, NdArray y) {
+        same("axpy", y, x);
+        if (alpha == 0) return;
+        Nd4j.exec(new Axpy(x.a, y.a, y.a, alpha));
+    }
+
+    /** dst = src (values copied, casting allowed). */
+    public static void assign(NdArray dst, NdArray src) {
+        if (!Arrays.equals(dst.shape(), src.shape()))
+            throw new IllegalArgumentException("assign: value of shape " + Shapes.str(src.shape()) + " does not fit " + Shapes.str(dst.shape()));
+        dst.a.assign(src.a);
+    }
+
+    /** dst = v everywhere. */
+    public static void fill(NdArray dst, double v) { dst.a.assign(v); }
+
+    /** dst ·= s. */
+    public static void scale(NdArray dst, double s) { if (s != 1) dst.a.muli(s); }
+
+    /** dst += s. */
+    public static void addScalar(NdArray dst, double s) { if (s != 0) dst.a.addi(s); }
+
+    /** dst ·= x elementwise. */
+    public static void mul(NdArray dst, NdArray x) { same("mul", dst, x); dst.a.muli(x.a); }
+
+    /** dst = x / dst elementwise. */
+    public static void divideInto(NdArray x, NdArray dst) { same("divideInto", dst, x); dst.a.rdivi(x.a); }
+
+    /** dst = √dst elementwise. */
+    public static void sqrt(NdArray dst) { Transforms.sqrt(dst.a, false); }
+
+    /** dst = max(dst, x) elementwise (AMSGrad's running maximum). */
+    public static void maximum(NdArray dst, NdArray x) { same("maximum", dst, x); Transforms.max(dst.a, x.a, false); }
+
+    /** Adds {@code delta} to the element at row-major position {@code index} (finite differences on a parameter). */
+    public static void addAt(NdArray dst, long index, double delta) {
+        if (index < 0 || index >= dst.numel())
+            throw new IllegalArgumentException("addAt: index " + index + " outside an array of " + dst.numel() + " elements");
+        long[] at = org.nd4j.linalg.api.shape.Shape.ind2subC(dst.a, index);
+        dst.a.putScalar(at, dst.a.getDouble(at) + delta);
+    }
+
+    /** Σ a·b over all elements (no temporary array). */
+    public static double dot(NdArray a, NdArray b) {
+        same("dot", a, b);
+        return Nd4j.getBlasWrapper().level1().dot(a.numel(), 1.0, flat(a.a), flat(b.a));
+    }
+
+    /** Σ a² over all elements. */
+    public static double squaredNorm(NdArray a) {
+        double n = a.a.norm2Number().doubleValue();
+        return n * n;
+    }
+
+    /** max |a| over all elements (0 for an empty array). */
+    public static double maxAbs(NdArray a) { return a.numel() == 0 ? 0 : a.a.amaxNumber().doubleValue(); }
+
+    /** Σ |a| over all elements. */
+    public static double sumAbs(NdArray a) { return a.numel() == 0 ? 0 : a.a.norm1Number().doubleValue(); }
+
+    /**
+     * Copies {@code parts} one after another into the vector {@code flat} (its length must be their total size); a
+     * null part fills its segment, of {@code sizes[i]} elements, with zeros.
+     */
+    public static void gather(NdArray flat, NdArray[] parts, long[] sizes) {
+        checkFlat("gather", flat, sizes);
+        long off = 0;
+        for (int i = 0; i < parts.length; i++) {
+            INDArray seg = segment(flat, off, sizes[i]);
+            if (parts[i] == null) seg.assign(0);
+            else {
+                if (parts[i].numel() != sizes[i])
+                    throw new IllegalArgumentException("gather: part " + i + " has " + parts[i].numel() + " elements, its segment " + sizes[i]);
+                seg.assign(flat(parts[i].a));
+            }
+            off += sizes[i];
+        }
+    }
+
+    /** targets[i] = segment i of {@code flat} (the inverse of {@link #gather}); targets must be packed. */
+    public static void scatter(NdArray flat, NdArray[] targets) { scatterAxpy(Double.NaN, flat, targets); }
+
+    /** targets[i] += alpha · segment i of {@code flat}; targets must be packed (parameters are). */
+    public static void scatterAxpy(double alpha, NdArray flat, NdArray[] targets) {
+        long[] sizes = new long[targets.length];
+        for (int i = 0; i < targets.length; i++) sizes[i] = targets[i].numel();
+        checkFlat("scatter", flat, sizes);
+        long off = 0;
+        for (NdArray t : targets) {
+            if (t.a.isView() || t.a.ordering() != 'c')
+                throw new IllegalArgumentException("scatter: target " + Shapes.str(t.shape()) + " is not a packed array");
+            INDArray seg = segment(flat, off, t.numel()), dst = flat(t.a);
+            if (Double.isNaN(alpha)) dst.assign(seg);
+            else if (alpha != 0) Nd4j.exec(new Axpy(seg, dst, dst, alpha));
+            off += t.numel();
+        }
+    }
+
+    private static void checkFlat(String op, NdArray flat, long[] sizes) {
+        long total = 0;
+        for (long n : sizes) total += n;
+        if (flat.rank() != 1 || flat.numel() != total || flat.a.isView())
+            throw new IllegalArgumentException(op + ": flat vector " + Shapes.str(flat.shape()) + " does not hold the parts' " + total + " elements");
+    }
+
+    private static INDArray segment(NdArray flat, long off, long n) {
+        return flat.a.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(off, off + n));
+    }
+
+    private static INDArray flat(INDArray x) {
+        if (x.rank() == 1 && !x.isView()) return x;
+        return (x.ordering() == 'c' && !x.isView() ? x : x.dup('c')).reshape('c', new long[]{x.length()});
+    }
+}

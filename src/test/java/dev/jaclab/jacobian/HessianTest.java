@@ -1,0 +1,85 @@
+package dev.jaclab.jacobian;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.jaclab.autodiff.Func;
+import dev.jaclab.autodiff.GradCheck;
+import dev.jaclab.nd.DType;
+import dev.jaclab.tensor.Tensor;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Per-sample Hessians and Laplacians: exact values, differentiability (parameter gradients by finite differences), refusals. */
+class HessianTest {
+    @BeforeAll static void f64() { Tensor.setDefaultDType(DType.FLOAT64); }
+
+    @AfterAll static void f32() { Tensor.setDefaultDType(DType.FLOAT32); }
+
+    static final Tensor W1 = Tensor.randn(11, 3, 6).cast(DType.FLOAT64).mul(0.8), B1 = Tensor.randn(12, 6).cast(DType.FLOAT64).mul(0.3),
+            W2 = Tensor.randn(13, 6, 2).cast(DType.FLOAT64).mul(0.8);
+
+    /** A per-sample tanh network (N, 3) → (N, 2). */
+    static Tensor net(Tensor x) { return x.matmul(W1).add(B1).tanh().matmul(W2).sin(); }
+
+    @Test void hessianBlocksEqualEachSamplesOwnHessian() {
+        Tensor x = Tensor.randn(1, 5, 3).requiresGrad();
+        Tensor H = Hessian.of(net(x), x).perSample();                         // (5, 2, 3, 3)
+        assertArrayEquals(new long[]{5, 2, 3, 3}, H.shape());
+        for (int i = 0; i < 5; i++)
+            for (int k = 0; k < 2; k++) {
+                int kk = k;
+                Function<Tensor, Tensor> single = v -> net(v.reshape(1, 3)).select(1, kk).sum();
+                Tensor ref = Func.hessian(single).apply(x.detach().select(0, i));
+                assertTrue(H.select(0, i).select(0, k).maxAbsDiff(ref) < 1e-12, "sample " + i + " output " + k);
+            }
+    }
+
+    @Test void laplacianOfAKnownFunction() {
+        // u_i = Σ_j sin(x_ij)·x_ij² + x_i0·x_i1: Δu_i = Σ_j (2 sin x + 4x cos x − x² sin x)
+        Tensor x = Tensor.randn(2, 7, 2).requiresGrad();
+        Tensor u = x.sin().mul(x.square()).sum(new int[]{1}, true).add(x.select(1, 0).mul(x.select(1, 1)).unsqueeze(1));
+        Tensor lap = Hessian.of(u, x).laplacian();
+        Tensor xd = x.detach(), s = xd.sin(), c = xd.cos();
+        Tensor expected = s.mul(2).add(xd.mul(c).mul(4)).sub(xd.square().mul(s)).sum(new int[]{1}, true);
+        assertArrayEquals(new long[]{7, 1}, lap.shape());
+        assertTrue(lap.maxAbsDiff(expected) < 1e-12, "Laplacian differs by " + lap.maxAbsDiff(expected));
+        Tensor H = Hessian.of(u, x).perSample();                               // mixed term: ∂²/∂x0∂x1 = 1
+        assertEquals(1, H.get(3, 0, 0, 1), 1e-12);
+        assertEquals(1, H.get(3, 0, 1, 0), 1e-12);
+    }
+
+    @Test void laplacianIsDifferentiableInTheWeights() {
+        Tensor x = Tensor.rand(3, 6, 3);
+        Tensor w1 = W1.detach().add(0).requiresGrad(), w2 = W2.detach().add(0).requiresGrad();
+        Tensor f = Tensor.randn(4, 6, 2);
+        GradCheck.leaves(() -> {
+            Tensor xi = x.detach().requiresGrad();
+            Tensor u = xi.matmul(w1).add(B1).tanh().matmul(w2).sin();
+            return Hessian.of(u, xi).laplacian().add(f).square().mean();
+        }, new Tensor[]{w1, w2}, GradCheck.Options.defaults().tol(1e-6)).orThrow();
+        GradCheck.leaves(() -> {                                               // and a loss on the full blocks
+            Tensor xi = x.detach().requiresGrad();
+            Tensor u = xi.matmul(w1).add(B1).tanh().matmul(w2);
+            return Hessian.of(u, xi).perSample().square().sum();
+        }, new Tensor[]{w1, w2}, GradCheck.Options.defaults().tol(1e-6)).orThrow();
+    }
+
+    @Test void coupledSamplesRefuseAndUncheckedGivesTheSumTrick() {
+        Tensor x = Tensor.randn(5, 6, 2).requiresGrad();
+        Tensor u = Tensor.attention(x, x, x, 0.7).sum(new int[]{1}, true).tanh();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Hessian.of(u, x).laplacian());
+        assertTrue(e.getMessage().contains("attention") && e.getMessage().contains("unchecked()"), e.getMessage());
+        Tensor trick = Hessian.of(u, x).unchecked().laplacian();
+        // exact Δu_0 for sample 0 alone: the Hessian of u_0 in x_0 with the other samples held fixed at their values
+        Tensor x0 = x.detach().select(0, 0), rest = x.detach().narrow(0, 1, 5);
+        Function<Tensor, Tensor> u0 = v -> {
+            Tensor all = Tensor.concat(0, v.reshape(1, 2), rest);
+            return Tensor.attention(all, all, all, 0.7).sum(new int[]{1}, true).tanh().select(0, 0).sum();
+        };
+        Tensor exact = Func.hessian(u0).apply(x0);
+        double exactLap = exact.get(0, 0) + exact.get(1, 1);
+        assertTrue(Math.abs(trick.get(0, 0) - exactLap) > 1e-4, "the sum trick is wrong on coupled samples: " + trick.get(0, 0) + " vs " + exactLap);
+    }
+}
