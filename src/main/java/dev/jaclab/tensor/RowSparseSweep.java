@@ -215,7 +215,7 @@ public final class RowSparseSweep {
      */
     public static Tensor transposedRowLocal(Tensor t, Predicate<Tensor> rowLocal) {
         Node n = t.node();
-        if (n == null || t.rank() != 2 || !(n.primitive() instanceof ShapeOps.Permute pm) || pm.perm[0] != 1) return null;
+        if (n == null || t.rank() != 2 || !(n.primitive() instanceof RowMap map) || !map.transposes(n)) return null;
         return rowLocal.test(n.inputs()[0]) ? n.inputs()[0] : null;
     }
 
@@ -248,17 +248,9 @@ public final class RowSparseSweep {
 
     /**
      * For a reshape whose output rows are whole runs of input rows or vice versa: s > 0 when each output row covers
-     * s input rows, −s when s output rows share one input row, 0 when rows do not align (or the node is no reshape).
+     * s input rows, −s when s output rows share one input row, 0 when rows do not align (the op's {@link RowMap}).
      */
-    static long rowAligned(Node n) {
-        if (!(n.primitive() instanceof ShapeOps.Reshape)) return 0;
-        long[] in = n.inputs()[0].shape(), out = n.output().shape();
-        if (in.length == 0 || out.length == 0 || in[0] == 0 || out[0] == 0 || in[0] == out[0]) return 0;
-        long total = Shapes.numel(in), wIn = total / in[0], wOut = total / out[0];
-        if (wOut % wIn == 0) return wOut / wIn;
-        if (wIn % wOut == 0) return -(wIn / wOut);
-        return 0;
-    }
+    static long rowAligned(Node n) { return n.primitive() instanceof RowMap map ? map.rowsPerRow(n) : 0; }
 
     /** A row-sparse cotangent of a row-aligned reshape's output as a row-sparse cotangent of its input. */
     private static SeedBatch throughReshape(Node n, SeedBatch g, SeedBatch.Chunk ch) {

@@ -14,10 +14,11 @@ final class ShapeOps {
 
     static long[] batchShape(NdArray a, int batchDims) { return Shapes.prefix(a.shape(), batchDims); }
 
-    static final class Reshape extends Linear {
+    static final class Reshape extends Linear implements RowMap {
         final long[] target;
         Reshape(long[] target) { this.target = target; }
         @Override public String name() { return "reshape"; }
+        @Override public long rowsPerRow(Node n) { return RowMap.reshapeRows(n.inputs()[0].shape(), n.output().shape()); }
         @Override protected long[] shape(long[][] in) {
             if (Shapes.numel(in[0]) != Shapes.numel(target))
                 throw new IllegalArgumentException("reshape: cannot view " + Shapes.str(in[0]) + " as " + Shapes.str(target));
@@ -31,10 +32,11 @@ final class ShapeOps {
         }
     }
 
-    static final class Permute extends Linear {
+    static final class Permute extends Linear implements RowMap {
         final int[] perm;
         Permute(int[] perm) { this.perm = perm; }
         @Override public String name() { return "permute"; }
+        @Override public boolean transposes(Node n) { return perm.length == 2 && perm[0] == 1; }
         @Override protected long[] shape(long[][] in) {
             long[] s = in[0];
             int[] sorted = perm.clone();
