@@ -4,6 +4,7 @@ import dev.jaclab.autodiff.Passes;
 import dev.jaclab.tensor.Backprop;
 import dev.jaclab.tensor.Node;
 import dev.jaclab.tensor.RowSparseSweep;
+import dev.jaclab.tensor.RowSparseVjp;
 import dev.jaclab.tensor.Tensor;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -62,13 +63,13 @@ public record SparseRows(int chunk) implements Strategy {
             for (int i = 0; i < n.inputs().length; i++) {
                 Tensor in = n.inputs()[i];
                 if (!onPath.contains(in)) continue;
-                Tensor source = n.primitive().hasOwnRowsVjp() && sp ? RowSparseSweep.transposedRowLocal(in, s::isRowLocal) : null;
+                Tensor source = n.primitive() instanceof RowSparseVjp && sp ? RowSparseSweep.transposedRowLocal(in, s::isRowLocal) : null;
                 if (source != null) {                                     // own column of a transpose: goes to its source
                     sparse.merge(source, true, (a, b) -> a && b);
                     continue;
                 }
                 boolean inSparse = sp && (RowSparseSweep.keepsRowsSparse(n, i)
-                        || (n.primitive().hasOwnRowsVjp() && (s.isRowLocal(in) || RowSparseSweep.splitOfRowLocal(in, s::isRowLocal) > 1)));
+                        || (n.primitive() instanceof RowSparseVjp && (s.isRowLocal(in) || RowSparseSweep.splitOfRowLocal(in, s::isRowLocal) > 1)));
                 sparse.merge(in, inSparse, (a, b) -> a && b);
             }
         }
@@ -85,7 +86,7 @@ public record SparseRows(int chunk) implements Strategy {
         long maxDense = 0, rowTemps = 0;
         for (Tensor t : s.path()) {
             forward += t.numel();
-            if (t.node() != null) rowTemps = Math.max(rowTemps, t.node().primitive().ownRowsTemporaries(t.node()) * t.dtype().bytes());
+            if (t.node() != null) rowTemps = Math.max(rowTemps, (t.node().primitive() instanceof RowSparseVjp rs ? rs.ownRowsTemporaries(t.node()) : 0) * t.dtype().bytes());
             boolean d = dense.contains(t);
             double rowElems = t.rank() > 0 && t.size(0) == N ? (double) t.numel() / N : t.numel();
             perSeed += d ? t.numel() : rowElems;

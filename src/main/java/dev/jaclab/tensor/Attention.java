@@ -29,7 +29,7 @@ final class Attention {
         return a.numel() / Math.max(1, s[s.length - 2] * s[s.length - 1]);
     }
 
-    static final class Fused extends Primitive implements RowSparseJvp {
+    static final class Fused extends Primitive implements RowSparseJvp, RowSparseVjp {
         final double scale;
 
         Fused(double scale) { this.scale = scale; }
@@ -123,15 +123,14 @@ final class Attention {
          * for row-local keys/values returns only row r_c of dk and dv — O(N·d) per seed for the scores, O(d) for the
          * cotangent rows. Shapes it does not cover (nested batch levels, batched keys) fall back to {@link #vjp}.
          */
-        @Override public boolean hasOwnRowsVjp() { return true; }
 
         /** Two attention rows per seed: the softmax row and dS. */
         @Override public long ownRowsTemporaries(Node n) { return 2 * n.inputs()[1].size(-2); }
 
-        @Override protected Tensor[] vjpOwnRows(Tensor g, Node n, Own[] own, long[] rows) { return vjpOwnRows(g, n, own, rows, null); }
+        @Override public Tensor[] vjpOwnRows(Tensor g, Node n, Own[] own, long[] rows) { return vjpOwnRows(g, n, own, rows, null); }
 
         /** Keys and values asked for as {@link Own#TERMS} come back factored: dk = dS ⊗ scale·q, dv = P ⊗ g. */
-        @Override protected Tensor[] vjpOwnRows(Tensor g, Node n, Own[] own, long[] rows, List<RowTerm>[] terms) {
+        @Override public Tensor[] vjpOwnRows(Tensor g, Node n, Own[] own, long[] rows, List<RowTerm>[] terms) {
             Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2], y = n.output();
             if (own[1] == Own.COLUMN || own[2] == Own.COLUMN) return null;
             boolean[] ownRow = {false, own[1] == Own.ROW, own[2] == Own.ROW};

@@ -7,7 +7,7 @@ import dev.jaclab.nd.Shapes;
 final class Linalg {
     private Linalg() {}
 
-    static final class Matmul extends Primitive {
+    static final class Matmul extends Primitive implements RowSparseVjp {
         @Override public String name() { return "matmul"; }
 
         @Override protected boolean broadcasting() { return true; }
@@ -43,9 +43,8 @@ final class Linalg {
          * Σ_k A_r[k, r_c]·g[k], or only column r_c, Σ_k A_r[k]·g[k, r_c] — O(K·width) per seed instead of a dense
          * outer product. Other shapes fall back to {@link #vjp}.
          */
-        @Override public boolean hasOwnRowsVjp() { return true; }
 
-        @Override protected Tensor[] vjpOwnRows(Tensor g, Node n, Own[] own, long[] rows) {
+        @Override public Tensor[] vjpOwnRows(Tensor g, Node n, Own[] own, long[] rows) {
             Tensor a = n.inputs()[0], b = n.inputs()[1];
             int[] level = a.levels();
             if (own[1] == Own.ALL || own[1] == Own.TERMS || level.length != 1 || b.levels().length != 0 || a.rank() != 2 || b.rank() != 2
@@ -64,7 +63,7 @@ final class Linalg {
          * the forum's dense layer over the flattened batch): dB[rows] = A[outRows, inRows]ᵀ·g, O(K·S) per seed — the
          * K×S entries of A are all it reads.
          */
-        @Override protected Tensor vjpRowBlock(Tensor g, Node n, int input, long[] outRows, long[] inRows) {
+        @Override public Tensor vjpRowBlock(Tensor g, Node n, int input, long[] outRows, long[] inRows) {
             Tensor a = n.inputs()[0], b = n.inputs()[1];
             int[] level = g.levels();
             if (input != 1 || a.rank() != 2 || b.rank() != 2 || a.levels().length != 0 || b.levels().length != 0 || level.length != 1

@@ -63,56 +63,12 @@ public abstract class Primitive {
      */
     public abstract boolean perSample(Node n, int input);
 
-    /** Which part of an input's cotangent the row-sparse sweep wants from {@link #vjpOwnRows}. */
-    public enum Own {
-        /** All of it, as {@link #vjp} gives it. */
-        ALL,
-        /** Only row r_c (the input's row j belongs to sample j), as one row (1, ...) per seed. */
-        ROW,
-        /** Only column r_c of a 2-D input that is the transpose of such a tensor, as one row of that tensor per seed. */
-        COLUMN,
-        /** All rows of a 2-D input, preferably as {@link RowTerm}s (a rule that cannot factor it answers as for ALL). */
-        TERMS
-    }
-
-    /**
-     * Optional VJP for the row-sparse sweep, on a node restricted to the seeds' rows (a batch level of seeds):
-     * cotangents for every differentiable input as {@link #vjp} would give, except the parts {@code own[i]} asks for.
-     * {@code rows} holds r_c for each seed. Null (the default, or for cases it does not cover) means: use
-     * {@link #vjp} and cut back.
-     */
-    protected Tensor[] vjpOwnRows(Tensor g, Node restricted, Own[] own, long[] rows) { return null; }
-
-    /**
-     * {@link #vjpOwnRows} that may answer the {@link Own#TERMS} slots in factored form: it then puts their RowTerms in
-     * {@code terms[i]} and returns null at i. By default the plain rule (TERMS slots answered as ALL).
-     */
-    protected Tensor[] vjpOwnRows(Tensor g, Node restricted, Own[] own, long[] rows, java.util.List<RowTerm>[] terms) {
-        Own[] plain = own.clone();
-        for (int i = 0; i < plain.length; i++) if (plain[i] == Own.TERMS) plain[i] = Own.ALL;
-        return vjpOwnRows(g, restricted, plain, rows);
-    }
-
-    /**
-     * Optional: the cotangent of rows {@code inRows} (S per seed) of input {@code input}, from a cotangent g on output
-     * rows {@code outRows} (K per seed; g a batch level of C seeds over (K, ...)), where that input's rows are
-     * contracted into the output and only these few are wanted — the answer is a batch level over (S, ...). Null
-     * (the default) when not covered.
-     */
-    protected Tensor vjpRowBlock(Tensor g, Node n, int input, long[] outRows, long[] inRows) { return null; }
-
     /**
      * Whether the map from input {@code input}'s rows to the output's rows, the other inputs held fixed, is linear
      * and the same for every row (x·W, x + y, −x, x·scalar): then a tangent or cotangent in {@link RowTerm} form passes
      * through by mapping its features alone. False by default.
      */
     public boolean rowUniformLinear(Node n, int input) { return false; }
-
-    /** Whether {@link #vjpOwnRows} is implemented (the cost model then expects no dense cotangent there). */
-    public boolean hasOwnRowsVjp() { return false; }
-
-    /** Elements {@link #vjpOwnRows} holds per seed while it runs (the cost model's per-seed memory); 0 by default. */
-    public long ownRowsTemporaries(Node n) { return 0; }
 
     /** Elementwise-style broadcasting of logical shapes (the binder pads ranks with leading ones). */
     protected boolean broadcasting() { return false; }

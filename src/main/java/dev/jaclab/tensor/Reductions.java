@@ -45,7 +45,7 @@ final class Reductions {
     }
 
     /** Sum over dims: linear, its transpose broadcasts the cotangent back. */
-    static final class Sum extends Linear {
+    static final class Sum extends Linear implements RowSparseVjp {
         final Axes axes;
         Sum(int[] dims, boolean keepDim) { axes = new Axes(dims, keepDim); }
         @Override public String name() { return "sum"; }
@@ -61,9 +61,7 @@ final class Reductions {
          * Over the sample axis, a row-local input wants only its own row r_c of the cotangent: the broadcast of g
          * to that one row (O(width) per seed, not O(N·width)), so a batch mean costs the row-sparse sweep nothing.
          */
-        @Override public boolean hasOwnRowsVjp() { return true; }
-
-        @Override protected Tensor[] vjpOwnRows(Tensor g, Node n, Own[] own, long[] rows) {
+        @Override public Tensor[] vjpOwnRows(Tensor g, Node n, Own[] own, long[] rows) {
             int[] dims = axes.dims();
             if (own[0] != Own.ROW || dims.length == 0 || dims[0] != 0) return null;
             Tensor x = n.inputs()[0];

@@ -44,7 +44,7 @@ public final class RowSparseSweep {
     /**
      * Whether a row-sparse cotangent of the node's output stays row-sparse on input {@code input}: the slot is
      * per-sample, or the node is a reshape that splits or merges whole rows. (Row-local inputs of primitives with
-     * {@link Primitive#hasOwnRowsVjp} also stay row-sparse.) The cost model plans with this same rule.
+     * {@link RowSparseVjp} also stay row-sparse.) The cost model plans with this same rule.
      */
     public static boolean keepsRowsSparse(Node n, int input) {
         return (n.primitive().perSample(n, input) && n.inputs()[input].rank() > 0) || rowAligned(n) != 0;
@@ -106,26 +106,26 @@ public final class RowSparseSweep {
         if (g.sparse() && rowWise && rowBlock(n, g, ch, ct, onPath, rowLocal)) return;
         if (g.sparse() && rowWise) {
             Node r = restricted(n, g, ch, onPath);
-            Primitive.Own[] own = new Primitive.Own[in.length];
+            RowSparseVjp.Own[] own = new RowSparseVjp.Own[in.length];
             for (int i = 0; i < in.length; i++) {
                 boolean mixingSlot = wanted(p, i, in, onPath) && !p.perSample(n, i);
-                own[i] = mixingSlot && rowLocal.test(in[i]) ? Primitive.Own.ROW
-                        : mixingSlot && transposedRowLocal(in[i], rowLocal) != null ? Primitive.Own.COLUMN
-                        : mixingSlot && in[i].rank() == 2 ? Primitive.Own.TERMS : Primitive.Own.ALL;
+                own[i] = mixingSlot && rowLocal.test(in[i]) ? RowSparseVjp.Own.ROW
+                        : mixingSlot && transposedRowLocal(in[i], rowLocal) != null ? RowSparseVjp.Own.COLUMN
+                        : mixingSlot && in[i].rank() == 2 ? RowSparseVjp.Own.TERMS : RowSparseVjp.Own.ALL;
             }
             @SuppressWarnings("unchecked") List<RowTerm>[] terms = new List[in.length];
-            Tensor[] gi = p.hasOwnRowsVjp() ? p.vjpOwnRows(g.values(), r, own, ch.rows(), terms) : null;
+            Tensor[] gi = p instanceof RowSparseVjp rs ? rs.vjpOwnRows(g.values(), r, own, ch.rows(), terms) : null;
             if (gi == null) {
                 gi = p.vjp(g.values(), r);
-                java.util.Arrays.fill(own, Primitive.Own.ALL);
+                java.util.Arrays.fill(own, RowSparseVjp.Own.ALL);
             }
             SPARSE_ROWS.addAndGet(g.rows().length);
             for (int i = 0; i < in.length; i++) {
                 if (!wanted(p, i, in, onPath)) continue;
                 if (terms[i] != null) { SeedBatch.add(ct, in[i], SeedBatch.ofTerms(terms[i]), ch); continue; }
                 if (gi[i] == null) continue;
-                if (own[i] == Primitive.Own.COLUMN) SeedBatch.add(ct, transposedRowLocal(in[i], rowLocal), new SeedBatch(gi[i], ch.rows()), ch);
-                else if (own[i] == Primitive.Own.ROW) SeedBatch.add(ct, in[i], new SeedBatch(gi[i], ch.rows()), ch);
+                if (own[i] == RowSparseVjp.Own.COLUMN) SeedBatch.add(ct, transposedRowLocal(in[i], rowLocal), new SeedBatch(gi[i], ch.rows()), ch);
+                else if (own[i] == RowSparseVjp.Own.ROW) SeedBatch.add(ct, in[i], new SeedBatch(gi[i], ch.rows()), ch);
                 else SeedBatch.add(ct, in[i], p.perSample(n, i) && in[i].rank() > 0 ? new SeedBatch(gi[i], g.rows()) : SeedBatch.dense(gi[i]), ch);
             }
             return;
@@ -135,7 +135,7 @@ public final class RowSparseSweep {
             if (wanted(p, 0, in, onPath)) SeedBatch.add(ct, in[0], throughReshape(n, g, ch), ch);
             return;
         }
-        if (!rowWise && p.hasOwnRowsVjp() && ownRowsOfReduction(n, g, ch, ct, onPath, rowLocal)) return;
+        if (!rowWise && p instanceof RowSparseVjp rs && ownRowsOfReduction(rs, n, g, ch, ct, onPath, rowLocal)) return;
         Tensor dense = g.sparse() ? g.densify(ch, n.output()) : g.values();
         Tensor[] gi = p.vjp(dense, onlyWanted(n, onPath));
         DENSE_ROWS.addAndGet(ch.count() * (n.output().rank() > 0 ? n.output().size(0) : 1));
@@ -162,7 +162,7 @@ public final class RowSparseSweep {
 
     /**
      * One wanted input, a reshape that splits the samples' rows s ways (x.reshape(s·N, ...)), contracted by the node:
-     * only the s rows of each seed's sample are wanted, and {@link Primitive#vjpRowBlock} hands back just those (the
+     * only the s rows of each seed's sample are wanted, and {@link RowSparseVjp#vjpRowBlock} hands back just those (the
      * forum's dense layer: 3×3 entries of W per seed instead of a 3N-long row). False when it does not apply.
      */
     private static boolean rowBlock(Node n, SeedBatch g, SeedBatch.Chunk ch, Map<Tensor, SeedBatch> ct, Predicate<Tensor> onPath,
@@ -178,7 +178,7 @@ public final class RowSparseSweep {
         long s = only < 0 ? 0 : splitOfRowLocal(in[only], rowLocal);
         if (s < 1) return false;
         long[] asked = splitRows(ch.rows(), s);
-        Tensor gi = p.vjpRowBlock(g.values(), n, only, g.rows(), asked);
+        Tensor gi = p instanceof RowSparseVjp rs ? rs.vjpRowBlock(g.values(), n, only, g.rows(), asked) : null;
         if (gi == null) return false;
         SPARSE_ROWS.addAndGet(g.rows().length);
         SeedBatch.add(ct, in[only], new SeedBatch(gi, asked), ch);
@@ -187,31 +187,31 @@ public final class RowSparseSweep {
 
     /**
      * A node without per-sample slots (a reduction over the samples) whose row-local inputs want only their own rows:
-     * its {@link Primitive#vjpOwnRows} hands those rows over directly. False when it does not apply.
+     * its {@link RowSparseVjp#vjpOwnRows} hands those rows over directly. False when it does not apply.
      */
-    private static boolean ownRowsOfReduction(Node n, SeedBatch g, SeedBatch.Chunk ch, Map<Tensor, SeedBatch> ct, Predicate<Tensor> onPath,
+    private static boolean ownRowsOfReduction(RowSparseVjp rs, Node n, SeedBatch g, SeedBatch.Chunk ch, Map<Tensor, SeedBatch> ct, Predicate<Tensor> onPath,
                                               Predicate<Tensor> rowLocal) {
         Tensor[] in = n.inputs();
         Primitive p = n.primitive();
-        Primitive.Own[] own = new Primitive.Own[in.length];
+        RowSparseVjp.Own[] own = new RowSparseVjp.Own[in.length];
         boolean anyRow = false;
         for (int i = 0; i < in.length; i++) {
-            own[i] = wanted(p, i, in, onPath) && rowLocal.test(in[i]) && in[i].rank() > 0 ? Primitive.Own.ROW : Primitive.Own.ALL;
-            anyRow |= own[i] == Primitive.Own.ROW;
+            own[i] = wanted(p, i, in, onPath) && rowLocal.test(in[i]) && in[i].rank() > 0 ? RowSparseVjp.Own.ROW : RowSparseVjp.Own.ALL;
+            anyRow |= own[i] == RowSparseVjp.Own.ROW;
         }
         if (!anyRow) return false;
-        Tensor[] gi = p.vjpOwnRows(g.densify(ch, n.output()), onlyWanted(n, onPath), own, ch.rows());
+        Tensor[] gi = rs.vjpOwnRows(g.densify(ch, n.output()), onlyWanted(n, onPath), own, ch.rows());
         if (gi == null) return false;
         SPARSE_ROWS.addAndGet(ch.count());
         for (int i = 0; i < in.length; i++)
             if (wanted(p, i, in, onPath) && gi[i] != null)
-                SeedBatch.add(ct, in[i], own[i] == Primitive.Own.ROW ? new SeedBatch(gi[i], ch.rows()) : SeedBatch.dense(gi[i]), ch);
+                SeedBatch.add(ct, in[i], own[i] == RowSparseVjp.Own.ROW ? new SeedBatch(gi[i], ch.rows()) : SeedBatch.dense(gi[i]), ch);
         return true;
     }
 
     /**
      * The row-local tensor t is the 2-D transpose of, or null. A cotangent's column r_c for t is row r_c of that
-     * tensor's, so a rule may hand it there directly ({@link Primitive.Own#COLUMN}), skipping the transpose.
+     * tensor's, so a rule may hand it there directly ({@link RowSparseVjp.Own#COLUMN}), skipping the transpose.
      */
     public static Tensor transposedRowLocal(Tensor t, Predicate<Tensor> rowLocal) {
         Node n = t.node();
