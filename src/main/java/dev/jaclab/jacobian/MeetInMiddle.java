@@ -5,9 +5,9 @@ import dev.jaclab.tensor.Backprop;
 import dev.jaclab.tensor.MixedModeSweep;
 import dev.jaclab.tensor.Node;
 import dev.jaclab.tensor.NodeCache;
+import dev.jaclab.tensor.IdentitySets;
 import dev.jaclab.tensor.Tensor;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,12 +62,12 @@ public record MeetInMiddle(int chunk) implements Strategy {
 
     static Cut cut(Problem p) {
         Structure s = p.structure();
-        Set<Tensor> onPath = ids();
+        Set<Tensor> onPath = IdentitySets.of();
         onPath.addAll(s.path());
         onPath.add(p.x);
         Map<Tensor, Integer> depth = new IdentityHashMap<>();
         Map<Tensor, List<Tensor>> consumers = new IdentityHashMap<>();
-        Set<Tensor> mixing = ids();
+        Set<Tensor> mixing = IdentitySets.of();
         depth.put(p.x, 0);
         for (Tensor t : s.path()) {
             Node n = t.node();
@@ -83,7 +83,7 @@ public record MeetInMiddle(int chunk) implements Strategy {
             depth.put(t, d);
         }
         int top = depth.getOrDefault(p.y, 0), half = top / 2;
-        Set<Tensor> upper = ids();
+        Set<Tensor> upper = IdentitySets.of();
         for (Tensor t : s.path()) if (depth.get(t) > half) upper.add(t);
         List<Tensor> path = s.path();
         for (int k = path.size() - 1; k >= 0; k--) {
@@ -92,13 +92,12 @@ public record MeetInMiddle(int chunk) implements Strategy {
             List<Tensor> users = consumers.getOrDefault(t, List.of());
             if (!users.isEmpty() && upper.containsAll(users)) upper.add(t);
         }
-        Set<Tensor> frontier = ids();
+        Set<Tensor> frontier = IdentitySets.of();
         for (Tensor t : upper)
             for (Tensor in : t.node().inputs()) if (onPath.contains(in) && !upper.contains(in)) frontier.add(in);
         return new Cut(top, upper, frontier, onPath);
     }
 
-    private static Set<Tensor> ids() { return Collections.newSetFromMap(new IdentityHashMap<>()); }
 
     @Override public Cost cost(Problem p) {
         Cut cut = cut(p);
@@ -131,7 +130,7 @@ public record MeetInMiddle(int chunk) implements Strategy {
 
     /** Lower tensors whose tangent is dense: those at or above a mixing op (the forward sweep's rule). */
     private static Set<Tensor> denseTangents(Problem p, Cut cut) {
-        Set<Tensor> dense = ids();
+        Set<Tensor> dense = IdentitySets.of();
         for (Tensor t : p.structure().path()) {
             if (cut.upper().contains(t)) continue;
             Node n = t.node();

@@ -5,8 +5,8 @@ import dev.jaclab.tensor.Backprop;
 import dev.jaclab.tensor.Node;
 import dev.jaclab.tensor.RowSparseSweep;
 import dev.jaclab.tensor.RowSparseVjp;
+import dev.jaclab.tensor.IdentitySets;
 import dev.jaclab.tensor.Tensor;
-import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,13 +45,13 @@ public record SparseRows(int chunk) implements Strategy {
      */
     static Set<Tensor> denseTensors(Problem p) {
         Structure s = p.structure();
-        Set<Tensor> onPath = ids();
+        Set<Tensor> onPath = IdentitySets.of();
         onPath.addAll(s.path());
         onPath.add(p.x);
         Map<Tensor, Boolean> sparse = new IdentityHashMap<>();
         sparse.put(p.y, true);
         List<Tensor> order = Backprop.topologicalOrder(p.y);
-        Set<Tensor> dense = ids();
+        Set<Tensor> dense = IdentitySets.of();
         for (int k = order.size() - 1; k >= 0; k--) {
             Tensor t = order.get(k);
             Boolean sp = sparse.get(t);
@@ -76,7 +76,6 @@ public record SparseRows(int chunk) implements Strategy {
         return dense;
     }
 
-    private static Set<Tensor> ids() { return Collections.newSetFromMap(new IdentityHashMap<>()); }
 
     @Override public Cost cost(Problem p) {
         long N = p.samples(), v = N * p.outputWidth(), c = Math.min(chunk, v);
@@ -104,7 +103,7 @@ public record SparseRows(int chunk) implements Strategy {
         RowRange.check(p, from, to);
         long m = p.outputWidth(), first = from * m, total = (to - from) * m;
         Structure s = p.structure();
-        Set<Tensor> onPath = ids();
+        Set<Tensor> onPath = IdentitySets.of();
         onPath.addAll(s.path());
         onPath.add(p.x);
         int count = (int) ((total + chunk - 1) / chunk);                         // kernels reuse their buffers across a worker's chunks

@@ -113,8 +113,9 @@ public final class AttentionTangents {
         INDArray bv = Nd4j.createUninitialized(dt, S, w);
         Nd4j.gemm(b, V, bv, false, false, 1.0, 0.0);
         INDArray or = rowsOf(O, rows);
-        bv.subi(or.muliColumnVector(b.sum(1).reshape(S, 1)));
-        for (INDArray a : new INDArray[]{pRow, lr, b, pr, or}) a.close();
+        INDArray sums = b.sum(1);
+        bv.subi(or.muliColumnVector(sums.reshape(S, 1)));
+        for (INDArray a : new INDArray[]{pRow, lr, b, pr, or, sums}) a.close();
         return bv;
     }
 
