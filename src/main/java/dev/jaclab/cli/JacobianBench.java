@@ -18,7 +18,8 @@ import java.util.Arrays;
  * {@code repeats} runs after one warm-up at N = 64; peak RSS is the process's VmHWM. Strategy
  * {@code chunkedEstimate} times the first chunk of {@code chunked(256)} and scales to all N·m seeds (status
  * "estimated"), for sizes where the full exact run would take hours. Other strategy names are those of
- * {@link Strategies#byName} ("sparseRows" is sparseRows(256), "sparseRows(64)" sets the chunk).
+ * {@link Strategies#byName} ("sparseRows" is sparseRows(256), "sparseRows(64)" sets the chunk); "unchecked:forwardSum" times a
+ * sum-type strategy on a coupled model (wrong blocks: the sum trick's cost, a reference for exact strategies).
  *
  * <pre>{@code
  * java -cp target/jaclab-all.jar dev.jaclab.cli.JacobianBench attention 4096 sparseRows 3
@@ -92,7 +93,8 @@ public final class JacobianBench {
             estimateChunked(m, n, args.length > 4 ? Bytes.parse(args[4]) : Bytes.gib(12));
             return;
         }
-        Strategy s = Strategies.byName(args[2]);
+        // "unchecked:forwardSum" times a sum-type strategy on a coupled model (wrong blocks, the sum trick's cost)
+        Strategy s = args[2].startsWith("unchecked:") ? Strategies.byName(args[2].substring(10)).unchecked() : Strategies.byName(args[2]);
         int repeats = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         long budget = args.length > 4 ? Bytes.parse(args[4]) : Bytes.gib(12);
         String head = m.name() + "," + n + "," + s.name() + ",";

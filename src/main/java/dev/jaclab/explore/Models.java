@@ -96,6 +96,20 @@ public final class Models {
     }
 
     /**
+     * Batch normalisation across the batch inside an MLP: h = x·W1, z = (h − mean)/sqrt(var + 1e-5) with the batch's
+     * mean and variance, y = tanh(z)·W2 + x. Samples are coupled only through the (1, 16) statistics.
+     */
+    public static Model batchNorm(long seed) {
+        Tensor w1 = Tensor.randn(seed, 3, 16).div(Math.sqrt(3)), w2 = Tensor.randn(seed + 1, 16, 3).div(4);
+        return new Simple("batchNorm", 3, true, x -> {
+            Tensor h = x.matmul(w1);
+            Tensor c = h.sub(h.mean(new int[]{0}, true));
+            Tensor z = c.div(c.mul(c).mean(new int[]{0}, true).add(1e-5).sqrt());
+            return z.tanh().matmul(w2).add(x);
+        });
+    }
+
+    /**
      * PINN-style model with two inputs, two outputs and masks: {@code out1, out2 = model(x1, x2, mask1, mask2)};
      * the Jacobian is d out1 / d x1 (per sample), out2 is used afterwards.
      */
@@ -119,14 +133,14 @@ public final class Models {
 
     public static List<Model> all() {
         return List.of(sin(), mlp(1), attention(7, 3, 16), attentionPlain(7, 3, 16), attentionStack(7, 3, 16, 2, true), dense(3), conv(5),
-                globalMean(), pinn(11));
+                globalMean(), batchNorm(13), pinn(11));
     }
 
-    /** A built-in by name (sin, mlp, attention, attention2, dense, conv, globalMean, pinn; attentionK for K stacked layers). */
+    /** A built-in by name (sin, mlp, attention, attention2, dense, conv, globalMean, batchNorm, pinn; attentionK for K stacked layers). */
     public static Model byName(String name) {
         for (Model m : all()) if (m.name().equalsIgnoreCase(name)) return m;
         var stack = java.util.regex.Pattern.compile("attention([1-9][0-9]?)(Plain)?").matcher(name);
         if (stack.matches()) return attentionStack(7, 3, 16, Integer.parseInt(stack.group(1)), stack.group(2) == null);
-        throw new IllegalArgumentException("unknown model '" + name + "' (known: sin, mlp, attention, attentionPlain, attention2 … attentionK, dense, conv, globalMean, pinn)");
+        throw new IllegalArgumentException("unknown model '" + name + "' (known: sin, mlp, attention, attentionPlain, attention2 … attentionK, dense, conv, globalMean, batchNorm, pinn)");
     }
 }

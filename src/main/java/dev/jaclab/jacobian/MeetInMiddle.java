@@ -99,9 +99,17 @@ public record MeetInMiddle(int chunk) implements Strategy {
     }
 
 
+    /**
+     * Whether {@link SparseRows} alone is the better sweep: at most one mixing layer, or coupling only through a small
+     * shared context (the reverse sweep's cotangents then stay O(width) per seed).
+     */
+    private static boolean delegates(Problem p, Cut cut) { return cut.depth() < 2 || SparseRows.contextOnly(p); }
+
+    @Override public int usefulChunk(Problem p) { return delegates(p, cut(p)) ? new SparseRows(chunk).usefulChunk(p) : p.chunk; }
+
     @Override public Cost cost(Problem p) {
         Cut cut = cut(p);
-        if (cut.depth() < 2) return new SparseRows(chunk).cost(p);
+        if (delegates(p, cut)) return new SparseRows(chunk).cost(p);
         long N = p.samples(), m = p.outputWidth(), n = p.inputWidth(), cs = Math.min(samplesPerChunk(p), N);
         Structure s = p.structure();
         Set<Tensor> denseDown = SparseRows.denseTensors(p), denseUp = denseTangents(p, cut);
@@ -148,7 +156,7 @@ public record MeetInMiddle(int chunk) implements Strategy {
     @Override public Tensor runRows(Problem p, long from, long to) {
         RowRange.check(p, from, to);
         Cut cut = cut(p);
-        if (cut.depth() < 2) return new SparseRows(chunk).runRows(p, from, to);
+        if (delegates(p, cut)) return new SparseRows(chunk).runRows(p, from, to);
         long N = to - from, m = p.outputWidth(), n = p.inputWidth();
         int cs = samplesPerChunk(p);
         Structure s = p.structure();

@@ -33,6 +33,36 @@ public record SparseRows(int chunk) implements Strategy {
     /** The largest chunk ≤ {@code maxChunk} whose predicted peak fits the problem's budget (at least 1). */
     public static SparseRows fitting(Problem p, int maxChunk) { return Strategies.fitting(p, maxChunk, SparseRows::new); }
 
+    /**
+     * With no dense cotangent anywhere (coupling only through a small shared context such as a batch mean) each seed
+     * costs O(width), so the per-op overhead of a chunk dominates: chunks as large as an equal share of the seeds per
+     * worker (at most 65,536) run at about a sum trick's cost. Otherwise the problem's chunk size.
+     */
+    @Override public int usefulChunk(Problem p) {
+        if (!contextOnly(p)) return p.chunk;
+        long seeds = p.samples() * p.outputWidth(), share = (seeds + p.parallelism() - 1) / p.parallelism();
+        return (int) Math.max(p.chunk, Math.min(share, 1 << 16));
+    }
+
+    /**
+     * Whether every dense cotangent is a small shared context (a tensor without the sample axis, such as a batch
+     * mean) or reaches a row-local tensor only through an op that returns its own rows ({@link RowSparseVjp}, e.g. the
+     * sum over samples): then each seed's cotangents are O(width) everywhere.
+     */
+    static boolean contextOnly(Problem p) {
+        long n = p.samples();
+        Structure s = p.structure();
+        Set<Tensor> dense = denseTensors(p);
+        for (Tensor t : dense) if (t.rank() > 0 && t.size(0) == n && !s.isRowLocal(t)) return false;
+        for (Tensor t : s.path()) {
+            Node node = t.node();
+            if (node == null || !dense.contains(t)) continue;
+            for (Tensor in : node.inputs())
+                if (dense.contains(in) && in.rank() > 0 && in.size(0) == n && !(node.primitive() instanceof RowSparseVjp)) return false;
+        }
+        return true;
+    }
+
     @Override public String refusal(Problem p) {
         if (p.axis() != 0) return "sparseRows works on batch axis 0";
         long need = cost(p).peakBytes();

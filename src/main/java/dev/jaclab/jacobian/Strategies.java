@@ -41,6 +41,9 @@ public final class Strategies {
 
     public static Colored colored() { return new Colored(); }
 
+    /** Exact blocks at about the sum trick's cost when samples are coupled only through batch-wide sums (a batch mean, batch norm). */
+    public static ContextForward contextForward() { return new ContextForward(); }
+
     public static SparseRows sparseRows(int chunk) { return new SparseRows(chunk); }
 
     /** Exact blocks through stacked mixing layers: row-sparse tangents up, row-sparse cotangents down, meeting halfway. */
@@ -72,7 +75,7 @@ public final class Strategies {
         /** The instance for a problem: a {@code chunk} parameter shrinks until the predicted peak fits the budget. */
         Strategy fitting(Problem p) {
             if (params.isEmpty() || !params.get(0).equals("chunk")) return standard();
-            return Strategies.fitting(p, p.chunk, c -> make.apply(withFirst(c)));
+            return Strategies.fitting(p, standard().usefulChunk(p), c -> make.apply(withFirst(c)));
         }
 
         private long[] withFirst(long v) { long[] a = defaults.clone(); a[0] = v; return a; }
@@ -86,6 +89,7 @@ public final class Strategies {
             entry("reverseSum", List.of(), a -> reverseSum(), Use.AUTO, Use.EXPLORER, Use.BACKEND_CHECK),
             entry("vmapJacrev", List.of(), a -> vmapJacrev(), Use.AUTO),
             entry("colored", List.of(), a -> colored(), Use.AUTO, Use.EXPLORER),
+            entry("contextForward", List.of(), a -> contextForward(), Use.AUTO),
             entry("sparseRows", List.of("chunk=256"), a -> sparseRows(toInt("sparseRows", "chunk", a[0])), Use.AUTO, Use.EXPLORER, Use.BACKEND_CHECK),
             entry("meetInMiddle", List.of("chunk=256"), a -> meetInMiddle(toInt("meetInMiddle", "chunk", a[0])), Use.AUTO),
             entry("chunked", List.of("chunk=256"), a -> chunked(toInt("chunked", "chunk", a[0])), Use.AUTO, Use.EXPLORER, Use.BACKEND_CHECK),

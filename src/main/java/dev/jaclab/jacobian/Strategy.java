@@ -53,6 +53,13 @@ public interface Strategy {
     /** A sum-type strategy: valid only when samples are independent. */
     default boolean needsIndependentSamples() { return false; }
 
+    /**
+     * The largest chunk of seeds worth running at once on this problem, before the memory budget shrinks it: the
+     * problem's chunk size, unless the strategy knows better (with no dense cotangent anywhere, sparseRows amortises
+     * per-op overhead over much larger chunks).
+     */
+    default int usefulChunk(Problem p) { return p.chunk; }
+
     /** Whether the strategy checks that it applies before running (false for a sum-type strategy made {@link #unchecked}). */
     default boolean checked() { return true; }
 

@@ -288,7 +288,8 @@ public final class NdArray implements AutoCloseable {
         if (shape.length == 0) return this;
         INDArray src = a.rank() == 0 ? tracked(Nd4j.valueArrayOf(Shapes.padLeft(new long[0], shape.length), a.getDouble(0), a.dataType()))
                 : packedCopy(a).reshape('c', Shapes.padLeft(shape(), shape.length));
-        return new NdArray(src.broadcast(shape));
+        INDArray copied = Shapes.numel(shape) < Integer.MAX_VALUE / 8 ? Broadcast.copy(src, shape) : null;
+        return new NdArray(copied != null ? copied : src.broadcast(shape));
     }
 
     /**

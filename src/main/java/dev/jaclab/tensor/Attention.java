@@ -1,5 +1,6 @@
 package dev.jaclab.tensor;
 
+import dev.jaclab.nd.AttentionBatch;
 import dev.jaclab.nd.AttentionTangents;
 import dev.jaclab.nd.FusedAttention;
 import dev.jaclab.nd.NdArray;
@@ -85,6 +86,11 @@ final class Attention {
         @Override protected Tensor[] vjp(Tensor g, Node n) {
             Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2];
             boolean nq = Elementwise.need(n, 0), nk = Elementwise.need(n, 1), nv = Elementwise.need(n, 2);
+            if (seedBatch(n, g)) {                                   // C dense cotangents sharing the softmax rows
+                NdArray[] d = AttentionBatch.vjp(q.data(), k.data(), v.data(), n.output().data(), g.data(), scale, nq, nk, nv);
+                return new Tensor[]{d[0] == null ? null : new Tensor(d[0], g.levels()), d[1] == null ? null : new Tensor(d[1], g.levels()),
+                        d[2] == null ? null : new Tensor(d[2], g.levels())};
+            }
             long rows = q.size(-2), block = blockRows(rows, k.size(-2) * Math.max(multiplicity(g.data()), multiplicity(q.data())));
             List<Tensor> dq = new ArrayList<>();
             Tensor dk = null, dv = null;
@@ -163,6 +169,11 @@ final class Attention {
 
         @Override protected Tensor jvp(Tensor[] t, Node n) {
             Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2];
+            if (seedBatch(n, t)) {                                   // C dense tangents sharing the softmax rows
+                Tensor any = t[0] != null ? t[0] : t[1] != null ? t[1] : t[2];
+                return new Tensor(AttentionBatch.jvp(q.data(), k.data(), v.data(), n.output().data(), t[0] == null ? null : t[0].data(),
+                        t[1] == null ? null : t[1].data(), t[2] == null ? null : t[2].data(), scale), any.levels());
+            }
             long mult = 1;
             for (Tensor ti : t) if (ti != null) mult = Math.max(mult, multiplicity(ti.data()));
             long rows = q.size(-2), block = blockRows(rows, k.size(-2) * mult);
@@ -215,6 +226,27 @@ final class Attention {
             if (f.pc() != null) terms.add(new RowTerm(Tensor.wrap(f.pc()), t[2].toLogical(level[0], rows.length).reshape(rows.length, -1), false));
             Tensor own = f.corr() == null ? null : new Tensor(f.corr().reshape(rows.length, 1, v.size(1)), level);
             return new Tangent(own, terms);
+        }
+
+        /**
+         * Whether {@link AttentionBatch} takes these tangents (or this cotangent): plain matrices q, k, v of one dtype
+         * and one batch level of C seeds, each seed dense over all rows, outside higher-order recording.
+         */
+        private static boolean seedBatch(Node n, Tensor... seeds) {
+            if (GradMode.isEnabled()) return false;
+            Tensor q = n.inputs()[0];
+            for (Tensor in : n.inputs()) if (in.levels().length != 0 || in.rank() != 2 || in.dtype() != q.dtype()) return false;
+            int[] level = null;
+            long c = -1;
+            for (Tensor s : seeds) {
+                if (s == null) continue;
+                long[] shape = s.data().shape();
+                if (s.levels().length != 1 || shape.length != 3 || s.dtype() != q.dtype() || (level != null && (level[0] != s.levels()[0] || shape[0] != c))
+                        || !java.util.Arrays.equals(java.util.Arrays.copyOfRange(shape, 1, 3), s.shape())) return false;
+                level = s.levels();
+                c = shape[0];
+            }
+            return level != null;
         }
 
         /** Query rows are per-sample; keys and values mix samples unless dim 0 is a leading batch dim. */
