@@ -71,6 +71,25 @@ public final class Arena implements AutoCloseable {
         }
     }
 
+    /**
+     * Frees now every array made in this scope whose buffer no array of {@code live} shares (the ones that do stay,
+     * and are dealt with again at the next collect or at close). A sweep calls this after each node with the values
+     * it still holds, so an intermediate is freed as soon as its last consumer has run.
+     */
+    public void collect(Iterable<NdArray> live) {
+        Set<Long> liveBuffers = new HashSet<>(keptBuffers);
+        for (NdArray x : live) if (x != null) liveBuffers.add(address(x));
+        int kept = 0;
+        for (NdArray x : created) {
+            if (x.a.isView() || x.a.rank() == 0 || x.a.wasClosed()) continue;
+            long at = address(x);
+            if (at == 0) continue;
+            if (liveBuffers.contains(at)) created.set(kept++, x);
+            else x.close();
+        }
+        created.subList(kept, created.size()).clear();
+    }
+
     @Override public void close() {
         CURRENT.set(outer);
         for (NdArray x : created) {

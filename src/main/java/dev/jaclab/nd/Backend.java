@@ -98,8 +98,15 @@ public final class Backend {
         return base.resolve("jaclab").resolve("javacpp");
     }
 
-    /** Total physical memory in bytes, from /proc/meminfo (0 when unknown). */
+    private static volatile long physicalRam = -1;
+
+    /** Total physical memory in bytes, from /proc/meminfo (0 when unknown); read once (every Jacobian asks). */
     public static long physicalRam() {
+        if (physicalRam < 0) physicalRam = readPhysicalRam();
+        return physicalRam;
+    }
+
+    private static long readPhysicalRam() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo")))
                 if (line.startsWith("MemTotal:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;

@@ -286,10 +286,12 @@ public final class NdArray implements AutoCloseable {
         if (!Shapes.broadcastsTo(shape(), shape))
             throw new IllegalArgumentException("expand: " + Shapes.str(shape()) + " cannot broadcast to " + Shapes.str(shape));
         if (shape.length == 0) return this;
+        INDArray packed = a.rank() == 0 ? a : packedCopy(a);
+        if (Strided.supported(packed, Shapes.numel(shape)))
+            return new NdArray(Strided.copy(packed, shape, Strided.broadcastStrides(packed.shape(), shape)));
         INDArray src = a.rank() == 0 ? tracked(Nd4j.valueArrayOf(Shapes.padLeft(new long[0], shape.length), a.getDouble(0), a.dataType()))
                 : packedCopy(a).reshape('c', Shapes.padLeft(shape(), shape.length));
-        INDArray copied = Shapes.numel(shape) < Integer.MAX_VALUE / 8 ? Broadcast.copy(src, shape) : null;
-        return new NdArray(copied != null ? copied : src.broadcast(shape));
+        return new NdArray(src.broadcast(shape));
     }
 
     /**
@@ -300,6 +302,15 @@ public final class NdArray implements AutoCloseable {
         if (a.rank() == 0) return this;
         if (a.rank() == 2 && perm[0] == 1 && !a.isView() && a.ordering() == 'c') return borrow(a.permute(perm));
         if (swapsLastTwo(perm) && isPacked(a)) return borrow(a.permute(perm));      // batched transposes: matmul flags
+        INDArray packed = packedCopy(a);
+        if (Strided.supported(packed, packed.length())) {
+            long[] from = Strided.packedStrides(packed.shape()), shape = new long[perm.length], strides = new long[perm.length];
+            for (int d = 0; d < perm.length; d++) {
+                shape[d] = packed.size(perm[d]);
+                strides[d] = from[perm[d]];
+            }
+            return new NdArray(Strided.copy(packed, shape, strides));
+        }
         return new NdArray(a.permute(perm).dup('c'));
     }
 

@@ -1,5 +1,6 @@
 package dev.jaclab.tensor;
 
+import dev.jaclab.nd.Arena;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -79,7 +80,7 @@ public final class Backprop {
         Map<Tensor, Tensor> ct = new IdentityHashMap<>();
         for (int i = 0; i < outputs.length; i++) if (leads.contains(outputs[i])) accumulate(ct, outputs[i], cotangents[i]);
         Map<Tensor, Tensor> result = new IdentityHashMap<>();
-        try (var mode = GradMode.set(createGraph)) {
+        try (var mode = GradMode.set(createGraph); Arena arena = createGraph ? null : Arena.open()) {
             for (int k = order.size() - 1; k >= 0; k--) {
                 Tensor t = order.get(k);
                 Tensor g = ct.remove(t);
@@ -95,7 +96,9 @@ public final class Backprop {
                 for (int i = 0; i < in.length; i++)
                     if (gi[i] != null && n.primitive().differentiable(i) && leads.contains(in[i]))
                         accumulate(ct, in[i], unbroadcastLevels(gi[i], in[i], t));
+                if (arena != null) arena.collect(Liveness.data(ct.values(), result.values()));   // t's cotangent and the rule's temporaries die here
             }
+            if (arena != null) for (Tensor r : result.values()) arena.keep(r.data());
         }
         return result;
     }

@@ -1,5 +1,6 @@
 package dev.jaclab.tensor;
 
+import dev.jaclab.nd.Arena;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
@@ -23,8 +24,11 @@ public final class ForwardSweep {
             Tensor prev = tan.get(inputs[i]);
             tan.put(inputs[i], prev == null ? tangents[i] : prev.add(tangents[i]));
         }
-        try (var mode = GradMode.set(createGraph)) {
-            for (Tensor t : Backprop.topologicalOrder(outputs)) {
+        java.util.List<Tensor> order = Backprop.topologicalOrder(outputs);
+        Map<Tensor, Integer> lastUse = createGraph ? Map.of() : Liveness.lastUse(order, outputs);
+        try (var mode = GradMode.set(createGraph); Arena arena = createGraph ? null : Arena.open()) {
+            for (int k = 0; k < order.size(); k++) {
+                Tensor t = order.get(k);
                 Node n = t.node();
                 if (n == null || tan.containsKey(t) || cut.test(t)) continue;
                 Tensor[] in = n.inputs();
@@ -35,8 +39,13 @@ public final class ForwardSweep {
                     ti[i] = tan.get(in[i]);
                     any |= ti[i] != null;
                 }
-                if (any) tan.put(t, n.primitive().jvp(ti, n));
+                if (!any) continue;
+                tan.put(t, n.primitive().jvp(ti, n));
+                if (arena == null) continue;
+                for (Tensor u : in) if (Integer.valueOf(k).equals(lastUse.get(u))) tan.remove(u);   // its last consumer has run
+                arena.collect(Liveness.data(tan.values()));
             }
+            if (arena != null) for (Tensor o : outputs) if (tan.get(o) != null) arena.keep(tan.get(o).data());
         }
         Tensor[] out = new Tensor[outputs.length];
         for (int i = 0; i < outputs.length; i++) out[i] = tan.get(outputs[i]);

@@ -128,4 +128,50 @@ class NdArrayTest {
         NdArray s = rand(6, 4, 4);
         assertClose(s.diagonal(), s.permute(1, 0).diagonal(), 0);
     }
+
+    /** Index of a row-major position in {@code shape}. */
+    static long[] unravel(long flat, long[] shape) {
+        long[] idx = new long[shape.length];
+        for (int d = shape.length - 1; d >= 0; d--) {
+            idx[d] = flat % shape[d];
+            flat /= shape[d];
+        }
+        return idx;
+    }
+
+    /** Broadcasts and permutations (the strided-copy kernel: short rows, long rows, split blocks) match index arithmetic. */
+    @Test void broadcastAndPermuteMatchIndexArithmetic() {
+        for (DType t : DType.values()) {
+            long[][][] cases = {{{3, 1, 3}, {3, 700, 3}}, {{1, 40}, {300, 40}}, {{5, 1}, {5, 33}}, {{2, 1, 4, 1}, {2, 3, 4, 5}}, {{7}, {2, 3, 7}},
+                    {{}, {4, 2}}, {{1, 1}, {1, 1}}};
+            for (long[][] c : cases) {
+                NdArray src = NdArray.random(t, 3, true, c[0]);
+                NdArray out = src.broadcastTo(c[1]);
+                assertEquals(t, out.dtype());
+                double[] sv = src.toDoubleArray(), ov = out.toDoubleArray();
+                long[] padded = Shapes.padLeft(c[0], c[1].length);
+                for (int f = 0; f < ov.length; f++) {
+                    long[] idx = unravel(f, c[1]);
+                    long at = 0;
+                    for (int d = 0; d < idx.length; d++) at = at * padded[d] + (padded[d] == 1 ? 0 : idx[d]);
+                    assertEquals(sv[(int) at], ov[f], 0, "broadcast " + Shapes.str(c[0]) + " → " + Shapes.str(c[1]) + " at " + f);
+                }
+            }
+            long[][] shapes = {{3, 500, 3}, {4, 5, 6, 7}, {2, 3, 40}, {600, 70}};
+            int[][][] perms = {{{1, 0, 2}, {2, 0, 1}, {0, 2, 1}}, {{3, 1, 0, 2}, {0, 1, 3, 2}, {1, 0, 2, 3}}, {{1, 0, 2}, {2, 1, 0}}, {{1, 0}}};
+            for (int s = 0; s < shapes.length; s++)
+                for (int[] perm : perms[s]) {
+                    NdArray src = NdArray.random(t, 5, true, shapes[s]), out = src.permute(perm);
+                    double[] sv = src.toDoubleArray(), ov = out.toDoubleArray();
+                    long[] os = out.shape(), strides = new long[perm.length];
+                    for (int d = shapes[s].length - 1, acc = 1; d >= 0; acc *= shapes[s][d], d--) strides[d] = acc;
+                    for (int f = 0; f < ov.length; f++) {
+                        long[] idx = unravel(f, os);
+                        long at = 0;
+                        for (int d = 0; d < idx.length; d++) at += idx[d] * strides[perm[d]];
+                        assertEquals(sv[(int) at], ov[f], 0, "permute " + java.util.Arrays.toString(perm) + " of " + Shapes.str(shapes[s]));
+                    }
+                }
+        }
+    }
 }

@@ -1,0 +1,96 @@
+package dev.jaclab.bench;
+
+import dev.jaclab.explore.Model;
+import dev.jaclab.explore.Models;
+import dev.jaclab.jacobian.Jacobian;
+import dev.jaclab.jacobian.Strategies;
+import dev.jaclab.jacobian.Strategy;
+import dev.jaclab.nd.DType;
+import dev.jaclab.tensor.Tensor;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * JacLab's side of the independent-samples benchmark (not a test), run by {@code bench/independent-bench.sh}, one
+ * configuration per JVM so peak RSS is its own. Prints the CSV line of {@code bench/torch_independent.py}:
+ * {@code model,N,route,seconds,peak_rss_mib,cpu_seconds} (medians after a warm-up at the same N).
+ * <ul>
+ *   <li>{@code sin|mlp N STRATEGY [repeats]}: the model's forward (recorded) plus the per-sample Jacobian by that
+ *   strategy ({@code Strategies.byName}, or {@code auto});</li>
+ *   <li>{@code chain N recorded|constant [repeats]}: the ten elementwise ops of the PyTorch script on (N, 3), per chain.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * java -cp target/test-classes:target/classes:... dev.jaclab.bench.IndependentBench mlp 16384 reverseSum 5
+ * }</pre>
+ */
+public final class IndependentBench {
+    private IndependentBench() {}
+
+    /** The same ten ops as torch_independent.py's chain. */
+    static Tensor chain(Tensor x) {
+        Tensor y = x.sin().mul(1.5).add(0.25).tanh().exp().sub(1.0);
+        y = y.mul(y).sin().add(x);
+        return y.tanh();
+    }
+
+    static double cpu() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+    }
+
+    static long peakRssMib() throws Exception {
+        for (String l : Files.readAllLines(Path.of("/proc/self/status")))
+            if (l.startsWith("VmHWM")) return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024;
+        return -1;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Locale.setDefault(Locale.ROOT);
+        Tensor.setDefaultDType(DType.FLOAT32);
+        String name = args[0], route = args[2];
+        long n = Long.parseLong(args[1]);
+        int repeats = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+        Runnable run;
+        int scale = 1;
+        if (name.equals("chain")) {
+            int inner = (int) Math.max(1, 20000 / Math.max(1, n / 1024));
+            Tensor x = Tensor.randn(1, n, 3);
+            if (route.equals("recorded")) x.requiresGrad();
+            Tensor xr = x;
+            run = () -> { for (int i = 0; i < inner; i++) chain(xr); };
+            scale = inner;
+        } else {
+            Model m = Models.byName(name);
+            Strategy s = Strategies.byName(route);
+            Tensor x = m.inputs(n, 1)[0];
+            run = () -> {
+                Tensor xi = x.detach().requiresGrad();
+                Jacobian.of(m.forward(xi)[0], xi).parallelism(1).perSample(s);
+            };
+        }
+        // warm-up at the measured size until the JIT has compiled the path (30 runs or 3 s), then each repeat runs
+        // enough times to last ≥ 0.3 s (the process CPU clock ticks in 10 ms)
+        long w0 = System.nanoTime();
+        int warm = 0;
+        while (warm < 30 && System.nanoTime() - w0 < 3e9) {
+            run.run();
+            warm++;
+        }
+        double perRun = (System.nanoTime() - w0) / 1e9 / warm;
+        int inner = (int) Math.max(1, Math.ceil(0.3 / perRun));
+        double[] t = new double[repeats], c = new double[repeats];
+        for (int r = 0; r < repeats; r++) {
+            long t0 = System.nanoTime();
+            double c0 = cpu();
+            for (int i = 0; i < inner; i++) run.run();
+            t[r] = (System.nanoTime() - t0) / 1e9 / scale / inner;
+            c[r] = (cpu() - c0) / scale / inner;
+        }
+        Arrays.sort(t);
+        Arrays.sort(c);
+        System.out.printf("%s,%d,%s,%.6f,%d,%.6f%n", name, n, route, t[repeats / 2], peakRssMib(), c[repeats / 2]);
+    }
+}
