@@ -5,6 +5,8 @@
 #   bench/stacked-bench.sh            # the table of the README (about 10 minutes on 2 cores)
 #   bench/stacked-bench.sh --quick    # N = 1,024 rows only
 #   bench/stacked-bench.sh --large    # the rows beyond N = 1,024 only
+#   bench/stacked-bench.sh --context  # batch mean / batch norm at N = 65,536: contextForward against forwardSum's cost
+#                                     # (the ratio columns there are contextForward / forwardSum)
 #
 # PyTorch comes from Debian's python3-torch (installed here when missing and run as root; it is a benchmark
 # dependency only). Prints CSV: model,N,side,route,seconds,peak_rss_mib,cpu_seconds,ratio_to_torch (wall),
@@ -51,6 +53,17 @@ alone() {       # model N strategy repeats
   echo "$1,$2,jaclab,$3,$j,,"
 }
 
+context() {     # N: coupling through batch-wide sums, exact contextForward against the (wrong) sum trick's cost
+  local f j
+  for m in globalMean batchNorm; do
+    f=$(jaclab_row "$m" "$1" unchecked:forwardSum 5)
+    echo "$m,$1,jaclab,forwardSum (sum trick: wrong blocks; the cost reference),$f,1.0,1.0"
+    j=$(jaclab_row "$m" "$1" contextForward 5)
+    echo "$m,$1,jaclab,contextForward (exact),$j,$(ratio "${j%%,*}" "${f%%,*}")×,$(ratio "${j##*,}" "${f##*,}")×"
+  done
+}
+
+if [ "${1:-}" = "--context" ]; then context 65536; exit 0; fi
 if [ "${1:-}" != "--large" ]; then
 compare attention2 1024 1 "meetInMiddle sparseRows" 3
 compare attention 1024 1 "sparseRows meetInMiddle" 5
@@ -64,3 +77,5 @@ compare dense 4096 1 "sparseRows" 3
 alone attention2 4096 meetInMiddle 3
 alone attention 4096 sparseRows 5
 alone attention2 16384 meetInMiddle 1
+context 65536
+

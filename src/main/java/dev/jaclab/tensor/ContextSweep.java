@@ -1,5 +1,7 @@
 package dev.jaclab.tensor;
 
+import dev.jaclab.nd.Arena;
+import dev.jaclab.nd.NdArray;
 import dev.jaclab.nd.Shapes;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -84,6 +86,7 @@ public final class ContextSweep {
         Map<Tensor, Tensor> total = new IdentityHashMap<>(), direct = new IdentityHashMap<>(), perRow = new IdentityHashMap<>();
         Map<Tensor, Map<Tensor, Tensor>> spread = new IdentityHashMap<>();    // context c → (c' → S_{c,c'})
         long spreadDirections = 0;
+        Arena arena = null;
         try (var mode = GradMode.set(false)) {
             Tensor seed = seeds.cast(x.dtype()).toBatch(level);
             total.put(x, seed);
@@ -93,7 +96,14 @@ public final class ContextSweep {
                 for (Map.Entry<Tensor, Tensor> e : spreads(c, order, feedsSum, n).entrySet())
                     spread.computeIfAbsent(e.getKey(), k -> new IdentityHashMap<>()).put(c, e.getValue());
             }
-            for (Tensor t : order) {
+            Map<Tensor, Integer> lastUse = Liveness.lastUse(order, new Tensor[]{y});
+            for (int k = 0; k < order.size(); k++)                               // a spread context lives until its sums
+                for (Tensor c : spread.getOrDefault(order.get(k), Map.of()).keySet()) lastUse.merge(c, k, Math::max);
+            List<NdArray> spreads = new ArrayList<>();
+            for (Map<Tensor, Tensor> m : spread.values()) for (Tensor sp : m.values()) spreads.add(sp.data());
+            arena = Arena.open();
+            for (int k = 0; k < order.size(); k++) {
+                Tensor t = order.get(k);
                 Node node = t.node();
                 Primitive p = node.primitive();
                 Tensor[] in = node.inputs();
@@ -122,12 +132,26 @@ public final class ContextSweep {
                     for (int i = 0; i < in.length; i++) if (path.contains(in[i]) && p.differentiable(i)) tc[i] = perRow.get(in[i]);
                     perRow.put(t, p.jvp(tc, node));
                 }
+                freeDead(k, in, lastUse, arena, spreads, total, direct, perRow);
             }
+            Tensor out = total.get(y);
+            if (out == null) out = Tensor.zeros(y.dtype(), y.shape()).toBatch(level);
+            out = out.toLogical(level, b);
+            arena.keep(out.data());
+            long directions = b * (feedsSum.isEmpty() ? 1 : 2) + spreadDirections;
+            return new Result(out, directions);
+        } finally {
+            if (arena != null) arena.close();
         }
-        Tensor out = total.get(y);
-        if (out == null) out = Tensor.zeros(y.dtype(), y.shape()).toBatch(level);
-        long directions = b * (feedsSum.isEmpty() ? 1 : 2) + spreadDirections;
-        return new Result(out.toLogical(level, b), directions);
+    }
+
+    /** Drops the tangents whose last consumer (node k) has run and frees every array of the sweep not still held. */
+    @SafeVarargs
+    private static void freeDead(int k, Tensor[] in, Map<Tensor, Integer> lastUse, Arena arena, List<NdArray> spreads, Map<Tensor, Tensor>... maps) {
+        for (Tensor u : in) if (Integer.valueOf(k).equals(lastUse.get(u))) for (Map<Tensor, Tensor> m : maps) m.remove(u);
+        List<NdArray> live = new ArrayList<>(spreads);
+        for (Map<Tensor, Tensor> m : maps) live.addAll(Liveness.data(m.values()));
+        arena.collect(live);
     }
 
     /** The tangents (B, y.shape) and how many tangent directions the sweeps carried (B total, B direct, the spreads). */
