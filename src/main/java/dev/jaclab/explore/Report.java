@@ -123,12 +123,7 @@ public final class Report {
                 + ", and its predicted peak memory grows " + best.predictedMemory() + ", giving about " + Bytes.format((long) best.bytesAtTarget()) + ".");
     }
 
-    static String seconds(double s) {
-        if (Double.isNaN(s)) return "?";
-        if (s < 1) return String.format(s < 0.01 ? "%.2f ms" : "%.0f ms", s * 1000);
-        if (s < 3600) return String.format("%.1f s", s);
-        return String.format("%.1f h", s / 3600);
-    }
+    static String seconds(double s) { return Units.seconds(s); }
 
     public String model() { return model; }
 

@@ -54,6 +54,8 @@ public final class JShellSession implements AutoCloseable {
     private volatile boolean interrupted;
     private volatile boolean running;
     private int lineBase;
+    /** Names the creation sites of tape nodes recorded by this session's cells ("cell [7], line 3"). */
+    private final AutoCloseable siteNamer;
 
     /** Where a snippet came from: which cell, at which line of that cell, with which source. */
     record SnippetOrigin(int cell, int firstLine, String source) {}
@@ -67,6 +69,16 @@ public final class JShellSession implements AutoCloseable {
             List<SnippetEvent> ev = shell.eval(imp);
             if (!ev.isEmpty() && ev.get(0).status() == Snippet.Status.VALID) imports.add(imp);
         }
+        siteNamer = dev.jaclab.tensor.Sites.addNamer(this::site);
+        dev.jaclab.tensor.Sites.record(true);
+    }
+
+    /** A frame of one of this session's snippets as "cell [n], line L"; null for other frames. */
+    private String site(StackTraceElement st) {
+        String file = st.getFileName();
+        if (file == null || !file.startsWith("#")) return null;
+        SnippetOrigin o = origins.get(file.substring(1));
+        return o == null ? null : "cell [" + o.cell() + "], line " + (o.firstLine() + Math.max(0, st.getLineNumber() - 1));
     }
 
     /** The import statements for the JacLab packages found on the class path right now. */
@@ -308,5 +320,12 @@ public final class JShellSession implements AutoCloseable {
     public boolean isRunning() { return running; }
 
     @Override
-    public void close() { shell.close(); }
+    public void close() {
+        try {
+            siteNamer.close();
+        } catch (Exception ignored) {
+            // removing a namer from a list does not fail
+        }
+        shell.close();
+    }
 }

@@ -34,6 +34,7 @@ final class Binder {
         for (int i = 0; i < in.length; i++) any |= p.differentiable(i) && in[i].isRequiresGrad();
         if (!any) return;
         Node n = new Node(p, in);
+        n.setSite(Sites.capture());
         n.setOutput(y);
         y.setNode(n);
     }

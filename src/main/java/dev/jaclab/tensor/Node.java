@@ -17,6 +17,7 @@ public final class Node {
     private final Primitive primitive;
     private final Tensor[] inputs;
     private Tensor output;
+    private StackTraceElement site;
 
     Node(Primitive primitive, Tensor[] inputs) {
         this.primitive = primitive;
@@ -24,6 +25,14 @@ public final class Node {
     }
 
     void setOutput(Tensor out) { this.output = out; }
+
+    void setSite(StackTraceElement site) { this.site = site; }
+
+    /**
+     * Where this op was created: the user's source line or notebook cell and line (see {@link Sites}), or null when
+     * sites were not recorded.
+     */
+    public String site() { return Sites.name(site); }
 
     public Primitive primitive() { return primitive; }
 
@@ -39,5 +48,9 @@ public final class Node {
         return list;
     }
 
-    @Override public String toString() { return primitive.name() + dev.jaclab.nd.Shapes.str(output.shape()); }
+    /** The op and its output shape, and where it was created when known: "attention(8,16) at cell [7], line 3". */
+    @Override public String toString() {
+        String at = site();
+        return primitive.name() + dev.jaclab.nd.Shapes.str(output.shape()) + (at == null ? "" : " at " + at);
+    }
 }

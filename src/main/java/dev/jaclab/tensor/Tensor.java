@@ -282,15 +282,36 @@ public final class Tensor {
 
     // ------------------------------------------------------------------ reductions
 
+    // Reductions over dims, like PyTorch: x.sum() over everything, x.sum(0) or x.mean(0, 1) over the listed dims
+    // (negative dims count from the end) with those dims removed, x.mean(new int[]{0}, true) keeping them as size 1.
+
     public Tensor sum() { return sum(Shapes.range(0, rank()), false); }
-    public Tensor sum(int dim) { return sum(new int[]{dim}, false); }
+    /** Sum over the listed dims, which are removed: {@code x.sum(0)} of (N, 3) is (3). */
+    public Tensor sum(int... dims) { return sum(dims, false); }
     public Tensor sum(int[] dims, boolean keepDim) { return Binder.bind(new Reductions.Sum(TensorOps.dims("sum", dims, rank()), keepDim), this); }
     public Tensor mean() { return mean(Shapes.range(0, rank()), false); }
+    /** Mean over the listed dims, which are removed: {@code x.mean(0)} of (N, 3) is (3) — it mixes the samples. */
+    public Tensor mean(int... dims) { return mean(dims, false); }
     public Tensor mean(int[] dims, boolean keepDim) { return TensorOps.mean(this, dims, keepDim); }
+    /** Variance over all elements with Bessel's correction (divides by count − 1, PyTorch's default). */
+    public Tensor var() { return var(Shapes.range(0, rank()), false, 1); }
+    /** Variance over the listed dims with Bessel's correction; the dims are removed. */
+    public Tensor var(int... dims) { return var(dims, false, 1); }
+    /** Variance over {@code dims}, dividing by count − {@code correction} (0: population variance, 1: sample variance). */
+    public Tensor var(int[] dims, boolean keepDim, int correction) { return TensorOps.var(this, dims, keepDim, correction); }
+    /** Standard deviation over all elements with Bessel's correction. */
+    public Tensor std() { return var().sqrt(); }
+    /** Standard deviation over the listed dims with Bessel's correction; the dims are removed. */
+    public Tensor std(int... dims) { return var(dims).sqrt(); }
+    public Tensor std(int[] dims, boolean keepDim, int correction) { return var(dims, keepDim, correction).sqrt(); }
     public Tensor max(int[] dims, boolean keepDim) { return Binder.bind(new Reductions.Extreme(TensorOps.dims("max", dims, rank()), keepDim, true), this); }
     public Tensor min(int[] dims, boolean keepDim) { return Binder.bind(new Reductions.Extreme(TensorOps.dims("min", dims, rank()), keepDim, false), this); }
     public Tensor max() { return max(Shapes.range(0, rank()), false); }
     public Tensor min() { return min(Shapes.range(0, rank()), false); }
+    /** Maximum over the listed dims, which are removed. */
+    public Tensor max(int... dims) { return max(dims, false); }
+    /** Minimum over the listed dims, which are removed. */
+    public Tensor min(int... dims) { return min(dims, false); }
     public Tensor logSumExp(int[] dims, boolean keepDim) { return TensorOps.logSumExp(this, dims, keepDim); }
     public Tensor softmax(int dim) { return TensorOps.softmax(this, dim); }
     public Tensor logSoftmax(int dim) { return TensorOps.logSoftmax(this, dim); }

@@ -109,6 +109,17 @@ final class TensorOps {
         return x.sum(d, keepDim).div(count);
     }
 
+    static Tensor var(Tensor x, int[] dims, boolean keepDim, int correction) {
+        int[] d = dims("var", dims, x.rank());
+        long count = 1;
+        for (int i : d) count *= x.size(i);
+        if (correction < 0 || count - correction <= 0)
+            throw new IllegalArgumentException("var: " + count + " element(s) over dims " + Arrays.toString(dims) + " of "
+                    + Shapes.str(x.shape()) + " with correction " + correction + " leave no degrees of freedom");
+        Tensor centred = x.sub(x.mean(d, true));
+        return centred.square().sum(d, keepDim).div(count - correction);
+    }
+
     static Tensor logSumExp(Tensor x, int[] dims, boolean keepDim) {
         int[] d = dims("logSumExp", dims, x.rank());
         Tensor m = x.detach().max(d, true);

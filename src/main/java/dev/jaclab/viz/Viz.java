@@ -33,7 +33,11 @@ public final class Viz {
 
     private Viz() {}
 
-    /** Okabe–Ito colours: orange, sky blue, bluish green, yellow, blue, vermillion, reddish purple, black. */
+    /**
+     * Okabe–Ito colours: orange, sky blue, bluish green, yellow, blue, vermillion, reddish purple, black. Charts of
+     * strategies take each strategy's fixed colour from this palette by its family name (reverseSum orange,
+     * forwardSum sky blue, colored green, sparseRows blue, chunked purple, fullBatched vermillion, meetInMiddle black).
+     */
     public static final Color[] PALETTE = {new Color(0xE69F00), new Color(0x56B4E9), new Color(0x009E73), new Color(0xF0E442),
             new Color(0x0072B2), new Color(0xD55E00), new Color(0xCC79A7), new Color(0x000000)};
 
@@ -46,13 +50,50 @@ public final class Viz {
     /** Heatmaps of the blocks J[i] (m×n) for the given samples, side by side on one shared diverging scale. */
     public static JFreeChart blocks(Tensor J, long... samples) { return BlockCharts.blocks(J, samples); }
 
+    /**
+     * Two sets of blocks compared: {@code a} and {@code b} on one symmetric scale, and a − b below on its own
+     * symmetric scale, with the largest difference over all samples in the subtitle. Without samples, the three that
+     * differ most. {@code Viz.compareBlocks(Jdetached, "detached", Jexact, "exact")}.
+     */
+    public static JFreeChart compareBlocks(Tensor a, String aName, Tensor b, String bName, long... samples) {
+        return BlockCharts.compare(a, aName, b, bName, samples);
+    }
+
+    /**
+     * A log-log chart to fill in: measured series, fitted power laws (slope in the legend), reference slopes,
+     * horizontal lines; axes ticked at whole powers with units. See {@link LogLog}.
+     */
+    public static LogLog logLog(String title, String xLabel, String yLabel) { return new LogLog(title, xLabel, yLabel); }
+
+    /**
+     * Estimates with error bars (value ± halfWidth) against a count such as probes P on a powers-of-two axis, and the
+     * exact value as a line.
+     */
+    public static JFreeChart estimates(String title, String xLabel, String yLabel, double[] x, double[] value, double[] halfWidth, double exact) {
+        return MeasureCharts.estimates(title, xLabel, yLabel, x, value, halfWidth, exact);
+    }
+
+    /**
+     * Grouped bars of times in milliseconds (axis in ms/s): one series per entry of {@code millis}, one value per
+     * category. {@code Viz.timeBars("Tall vs wide", Map.of("forward", new double[]{3, 40}), "tall", "wide")}.
+     */
+    public static JFreeChart timeBars(String title, java.util.Map<String, double[]> millis, String... categories) {
+        return MeasureCharts.timeBars(title, millis, categories);
+    }
+
     /** Per-sample block norms (Frobenius and max |entry|) against the sample index. */
     public static JFreeChart blockStats(Tensor J) { return BlockCharts.stats(J); }
 
-    /** Median time and peak memory per strategy, bars grouped by N; refused and wrong runs are labelled. */
+    /**
+     * Median time and peak memory per strategy, bars grouped by N (light to dark), one legend entry per N; refused
+     * and wrong runs are labelled.
+     */
     public static JFreeChart timeMemory(Report r) { return ReportCharts.timeMemory(r); }
 
-    /** Log-log time and predicted memory against N with the fitted power laws extended to the target and the budget line. */
+    /**
+     * Log-log time and predicted memory against N with the fitted power laws extended to the target and the budget
+     * line; one legend entry per strategy (its colour and marker, fitted exponents).
+     */
     public static JFreeChart scaling(Report r) { return ReportCharts.scaling(r); }
 
     /**
