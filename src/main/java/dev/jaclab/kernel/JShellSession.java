@@ -56,6 +56,7 @@ public final class JShellSession implements AutoCloseable {
     private int lineBase;
     /** Names the creation sites of tape nodes recorded by this session's cells ("cell [7], line 3"). */
     private final AutoCloseable siteNamer;
+    private final boolean sitesBefore = dev.jaclab.tensor.Sites.recording();
 
     /** Where a snippet came from: which cell, at which line of that cell, with which source. */
     record SnippetOrigin(int cell, int firstLine, String source) {}
@@ -73,12 +74,46 @@ public final class JShellSession implements AutoCloseable {
         dev.jaclab.tensor.Sites.record(true);
     }
 
-    /** A frame of one of this session's snippets as "cell [n], line L"; null for other frames. */
+    /**
+     * A frame of one of this session's snippets as "cell [n], line L"; null for other frames. A live frame names the
+     * snippet's wrapper class ({@code REPL.$JShell$27}) and a line of the wrapped source; JShell's
+     * {@link SourceCodeAnalysis.SnippetWrapper} maps that line back to the snippet, and the snippet's origin to its cell.
+     */
     private String site(StackTraceElement st) {
         String file = st.getFileName();
-        if (file == null || !file.startsWith("#")) return null;
-        SnippetOrigin o = origins.get(file.substring(1));
-        return o == null ? null : "cell [" + o.cell() + "], line " + (o.firstLine() + Math.max(0, st.getLineNumber() - 1));
+        if (file != null && file.startsWith("#")) {                       // already translated (exception traces)
+            SnippetOrigin o = origins.get(file.substring(1));
+            return o == null ? null : "cell [" + o.cell() + "], line " + (o.firstLine() + Math.max(0, st.getLineNumber() - 1));
+        }
+        String cls = st.getClassName();
+        if (!cls.startsWith("REPL.$JShell$")) return null;
+        String id = cls.substring("REPL.$JShell$".length());
+        int cut = id.indexOf('$');
+        if (cut >= 0) id = id.substring(0, cut);
+        SnippetOrigin o = origins.get(id);
+        if (o == null) return null;
+        int snippetLine = snippetLine(id, cls.contains("$JShell$" + id + "$") ? cls.substring(0, cls.indexOf('$', "REPL.$JShell$".length())) : cls,
+                st.getLineNumber());
+        return snippetLine <= 0 ? "cell [" + o.cell() + "]" : "cell [" + o.cell() + "], line " + (o.firstLine() + snippetLine - 1);
+    }
+
+    /** The line of snippet {@code id}'s own source for a line of its wrapper class's source; 0 when unknown. */
+    private int snippetLine(String id, String wrapperClass, int wrappedLine) {
+        try {
+            Snippet sn = shell.snippets().filter(x -> x.id().equals(id)).reduce((a, b) -> b).orElse(null);
+            if (sn == null || wrappedLine <= 0) return 0;
+            SourceCodeAnalysis.SnippetWrapper w = shell.sourceCodeAnalysis().wrapper(sn);
+            if (!w.fullClassName().equals(wrapperClass)) return 0;
+            String wrapped = w.wrapped();
+            int pos = 0;
+            for (int l = 1; l < wrappedLine && pos >= 0; l++) pos = wrapped.indexOf('\n', pos) + 1;
+            if (pos <= 0 && wrappedLine > 1) return 0;
+            while (pos < wrapped.length() && Character.isWhitespace(wrapped.charAt(pos)) && wrapped.charAt(pos) != '\n') pos++;
+            int src = w.wrappedToSourcePosition(pos);
+            return src < 0 ? 0 : lineOf(w.source(), src);
+        } catch (RuntimeException e) {
+            return 0;
+        }
     }
 
     /** The import statements for the JacLab packages found on the class path right now. */
@@ -323,6 +358,7 @@ public final class JShellSession implements AutoCloseable {
     public void close() {
         try {
             siteNamer.close();
+            dev.jaclab.tensor.Sites.record(sitesBefore);
         } catch (Exception ignored) {
             // removing a namer from a list does not fail
         }

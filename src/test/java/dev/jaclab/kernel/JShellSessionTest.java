@@ -77,4 +77,14 @@ class JShellSessionTest {
         assertEquals("still here", s.eval("kept", 7));
         assertEquals(3, s.eval("1 + 2", 8));
     }
+
+    @Test void tapeNodesNameTheCellAndLineThatCreatedThem() {
+        s.eval("Tensor sx = Tensor.randn(1, 6, 3).requiresGrad();\nTensor sy = sx.sin()\n    .sub(sx.mean(0));", 40);
+        assertEquals("cell [40], line 3", s.eval("sy.node().site()", 41), "the sub on the third line of the cell");
+        s.eval("Tensor centre(Tensor t) {\n  Tensor m = t.mean(0);\n  return t.sub(m);\n}", 42);
+        s.eval("Tensor sz = centre(sx);", 43);
+        assertEquals("cell [42], line 3", s.eval("sz.node().site()", 44), "inside a method: the line of its own cell");
+        Object explain = s.eval("Jacobian.of(sz, sx).problem().structure().explain()", 45);
+        assertTrue(explain.toString().contains("at cell [42], line 2"), explain.toString());
+    }
 }
