@@ -92,6 +92,9 @@ class RenderersTest {
         assertTrue(h.contains("Explorer report"), h);
         assertTrue(h.contains("reverseSum") && h.contains("<table"), "measurement table");
         assertTrue(h.contains("data:image/png;base64,") || h.contains("chart:"), "charts or a reason");
+        assertTrue(h.contains("overflow-x:auto") && h.contains("max-width:100%"), "fits the notebook's width");
+        assertFalse(h.contains("0.0000000000"), "numbers with units, not raw digits: " + h);
+        assertTrue(h.matches("(?s).*[0-9.]+ (µs|ms|s)</td>.*"), "times with units");
         assertEquals(r.toString(), text(d));
     }
 
