@@ -2,8 +2,10 @@
 # Executes every notebook in notebooks/ headless against the "jaclab" kernel and checks its outputs.
 #   1. installs the kernelspec into a temporary Jupyter path (install.sh --no-build --prefix)
 #   2. runs each notebook top to bottom with nbconvert (a cell error fails the run)
-#   3. test/notebooks/check_outputs.py: no error outputs, and the charts (image/png) and tables (text/html)
-#      each notebook is expected to produce
+#   3. test/notebooks/check_outputs.py: no error outputs, the charts (image/png) and tables (text/html)
+#      each notebook is expected to produce, and the quantitative claims of its prose against its printed numbers
+#   4. with Chromium installed: the first page of each executed notebook (nbconvert HTML) as a screenshot,
+#      target/notebook-pages/NAME.png, for a reviewer to look at
 #   Notebooks that train (06) read JACLAB_NOTEBOOK_QUICK: 1 (the default here) trains fewer steps; 0 runs the full recipe.
 # Usage: test/notebooks/run-notebooks.sh [--keep DIR] [notebooks/NAME.ipynb ...]
 #   (builds target/jaclab-all.jar first if it is missing; --keep DIR leaves the executed copies in DIR)
@@ -37,6 +39,14 @@ for nb in "${nbs[@]}"; do
     status=1; continue
   fi
   "$py" "$here/test/notebooks/check_outputs.py" "$out/$name" || status=1
+  chromium="${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}"
+  if [ -n "$chromium" ] && "$py" -m jupyter nbconvert --to html --output-dir "$tmp/html" "$out/$name" > "$tmp/$name.html.log" 2>&1; then
+    mkdir -p "$here/target/notebook-pages"
+    timeout 60 "$chromium" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
+      --disable-component-update --disable-sync --user-data-dir="$tmp/chromium" --hide-scrollbars --window-size=1100,2200 \
+      --screenshot="$here/target/notebook-pages/${name%.ipynb}.png" "file://$tmp/html/${name%.ipynb}.html" > /dev/null 2>&1 \
+      && echo "    page: target/notebook-pages/${name%.ipynb}.png" || echo "    (no page screenshot: Chromium failed)"
+  fi
 done
 
 [ "$status" = 0 ] && echo "==> notebooks passed" || echo "==> notebooks FAILED" >&2
