@@ -66,6 +66,32 @@ class HessianTest {
         }, new Tensor[]{w1, w2}, GradCheck.Options.defaults().tol(1e-6)).orThrow();
     }
 
+    /** Every op with a second-order rule: mul and matmul of two moving operands, div by a moving denominator, unary ops. */
+    static Tensor everyRule(Tensor x) {
+        Tensor h = x.matmul(W1).add(B1).tanh();                                             // (N, 6)
+        Tensor g = h.reshape(-1, 2, 3).matmul(h.reshape(-1, 3, 2)).reshape(-1, 4);          // matmul of two moving operands
+        Tensor r = g.exp().add(1).log().mul(h.narrow(1, 0, 4)).div(g.square().add(2.0))     // mul, div (moving b), exp, log, pow
+                .add(g.sin().pow(3)).sub(x.sum(new int[]{1}, true).mul(g));
+        return Tensor.where(r.detach().gt(0), r, r.mul(0.5)).matmul(W2.narrow(0, 0, 4));     // where, sum, narrow, reshape
+    }
+
+    @Test void forwardLaplacianEqualsTheTraceOfTheHessianBlocks() {
+        Tensor x = Tensor.randn(6, 5, 3).requiresGrad();
+        Tensor u = everyRule(x);
+        Tensor lap = Hessian.of(u, x).laplacian();                                           // one forward-Laplacian sweep
+        Tensor H = Hessian.of(u, x).perSample();                                             // forward-over-reverse blocks
+        Tensor trace = H.diagonal().sum(new int[]{2}, false);
+        assertTrue(lap.maxAbsDiff(trace) < 1e-10, "Laplacian differs from tr H by " + lap.maxAbsDiff(trace));
+        Tensor w1 = W1.detach().add(0).requiresGrad();
+        Tensor f = Tensor.randn(7, 5, 2);
+        GradCheck.leaves(() -> {
+            Tensor xi = x.detach().requiresGrad();
+            Tensor h = xi.matmul(w1).tanh();
+            Tensor v = h.mul(h.sin()).div(h.square().add(1.5)).matmul(W2);
+            return Hessian.of(v, xi).laplacian().add(f).square().mean();
+        }, new Tensor[]{w1}, GradCheck.Options.defaults().tol(1e-6)).orThrow();
+    }
+
     @Test void coupledSamplesRefuseAndUncheckedGivesTheSumTrick() {
         Tensor x = Tensor.randn(5, 6, 2).requiresGrad();
         Tensor u = Tensor.attention(x, x, x, 0.7).sum(new int[]{1}, true).tanh();
