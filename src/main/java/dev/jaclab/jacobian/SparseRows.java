@@ -107,6 +107,19 @@ public record SparseRows(int chunk) implements Strategy {
     }
 
 
+    /**
+     * Why the blocks cannot be recorded: the sweep carries its cotangents as row sets and factored row terms through
+     * restricted VJP kernels that run on plain matrices outside the tape, so there is nothing for a later backward to
+     * differentiate; recording each seed's ordinary VJP instead is exactly {@code chunked(C)}.
+     */
+    @Override public String createGraphRefusal(Problem p) {
+        return name() + ": createGraph is not supported: its row-sparse VJPs carry one-hot cotangents as row sets and factored row "
+                + "terms through restricted kernels on plain matrices (matmul's own rows, fused attention's row tangents), off the tape, "
+                + "and recording them would need the derivatives of those kernels with respect to the parameters. chunked(" + chunk
+                + ") records the same blocks exactly (⌈N·m/" + chunk + "⌉ batched VJPs over the whole batch); Hessian.of(u, x) gives exact "
+                + "differentiable second derivatives for coupled samples";
+    }
+
     @Override public Cost cost(Problem p) {
         long N = p.samples(), v = N * p.outputWidth(), c = Math.min(chunk, v);
         Structure s = p.structure();

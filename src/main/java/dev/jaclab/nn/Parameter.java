@@ -18,6 +18,8 @@ import dev.jaclab.tensor.Tensor;
  * }</pre>
  */
 public final class Parameter {
+    /** Per-thread stand-ins for parameters while {@link PerSample} maps a module over samples (null: none). */
+    private static final ThreadLocal<java.util.Map<Parameter, Tensor>> STAND_INS = new ThreadLocal<>();
     private final Tensor value;
 
     /** A parameter holding a copy of {@code initial}'s values (in its dtype). */
@@ -28,11 +30,32 @@ public final class Parameter {
         this.value = Tensor.wrap(InPlace.copyOwned(initial.data(), dtype)).requiresGrad();
     }
 
-    /** The leaf tensor to compute with (the same object for the parameter's whole life). */
-    public Tensor value() { return value; }
+    /**
+     * The leaf tensor to compute with (the same object for the parameter's whole life), or, inside
+     * {@link #withStandIns}, the stand-in given for it (per-sample copies under vmap).
+     */
+    public Tensor value() {
+        java.util.Map<Parameter, Tensor> s = STAND_INS.get();
+        Tensor t = s == null ? null : s.get(this);
+        return t != null ? t : value;
+    }
+
+    /** Runs {@code body} with {@link #value()} returning the given stand-ins on this thread; restores the previous ones. */
+    static <T> T withStandIns(java.util.Map<Parameter, Tensor> standIns, java.util.function.Supplier<T> body) {
+        java.util.Map<Parameter, Tensor> previous = STAND_INS.get();
+        STAND_INS.set(standIns);
+        try {
+            return body.get();
+        } finally {
+            if (previous == null) STAND_INS.remove(); else STAND_INS.set(previous);
+        }
+    }
 
     /** The gradient accumulated by {@code backward()}, or null. */
     public Tensor grad() { return value.grad(); }
+
+    /** The leaf itself, never a stand-in. */
+    Tensor leaf() { return value; }
 
     public void zeroGrad() { value.zeroGrad(); }
 

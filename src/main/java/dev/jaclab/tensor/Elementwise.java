@@ -9,8 +9,29 @@ final class Elementwise {
     private Elementwise() {}
 
     /** Unary elementwise op y = f(x): VJP g·f'(x), JVP t·f'(x) — each op states f and f' only. */
-    abstract static class Unary extends Primitive {
+    abstract static class Unary extends Primitive implements SecondOrderJvp {
         @Override protected long[] shape(long[][] in) { return in[0]; }
+
+        /** f''(x)·Σ_a t_a². */
+        @Override public Tensor secondOrder(Tensor[] t, Node n, int level, long size) {
+            return secondDerivative(n, derivative(n)).mul(SecondOrderJvp.sumOverDirections(t[0].square(), level, size));
+        }
+
+        /** t·f′, l·f′ + f″·Σ_a t_a², with f′ computed once. */
+        @Override public Tensor[] forwardLaplacian(Tensor[] t, Tensor[] l, Node n, int level, long size) {
+            Tensor d = derivative(n);
+            Tensor second = secondDerivative(n, d).mul(SecondOrderJvp.sumOverDirections(t[0].square(), level, size));
+            return new Tensor[]{t[0].mul(d), l[0] == null ? second : l[0].mul(d).add(second)};
+        }
+
+        /**
+         * f″(x) given f′(x) = {@code d}: by default the JVP of f′ along ones (one small forward sweep); ops with a short
+         * closed form override it.
+         */
+        Tensor secondDerivative(Node n, Tensor d) {
+            Tensor ones = Tensor.full(1, x(n).shape()).cast(x(n).dtype());
+            return ForwardSweep.jvp(new Tensor[]{d}, new Tensor[]{x(n)}, new Tensor[]{ones}, GradMode.isEnabled())[0];
+        }
 
         @Override public boolean perSample(Node n, int input) { return true; }
 
@@ -38,6 +59,7 @@ final class Elementwise {
         @Override public String name() { return "exp"; }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].exp(); }
         @Override Tensor derivative(Node n) { return n.output(); }
+        @Override Tensor secondDerivative(Node n, Tensor d) { return n.output(); }
     }
 
     static final class Log extends Unary {
@@ -52,12 +74,14 @@ final class Elementwise {
         @Override public String name() { return "sin"; }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].sin(); }
         @Override Tensor derivative(Node n) { return x(n).cos(); }
+        @Override Tensor secondDerivative(Node n, Tensor d) { return n.output().neg(); }
     }
 
     static final class Tanh extends Unary {
         @Override public String name() { return "tanh"; }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].tanh(); }
         @Override Tensor derivative(Node n) { return n.output().square().neg().add(1.0); }
+        @Override Tensor secondDerivative(Node n, Tensor d) { return n.output().mul(d).mul(-2.0); }
     }
 
     /** x^p for a constant exponent p. */
@@ -68,6 +92,9 @@ final class Elementwise {
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].pow(p); }
         @Override Tensor derivative(Node n) {
             return p == 2 ? x(n).mul(2.0) : x(n).pow(p - 1).mul(p);
+        }
+        @Override Tensor secondDerivative(Node n, Tensor d) {
+            return p == 2 ? Tensor.scalar(2, x(n).dtype()) : p == 1 ? Tensor.scalar(0, x(n).dtype()) : x(n).pow(p - 2).mul(p * (p - 1));
         }
     }
 
@@ -93,8 +120,9 @@ final class Elementwise {
         static Tensor unbroadcast(Tensor g, Tensor input) { return g.sumTo(input.shape()); }
     }
 
-    static final class Add extends Binary {
+    static final class Add extends Binary implements SecondOrderJvp {
         @Override public String name() { return "add"; }
+        @Override public Tensor secondOrder(Tensor[] t, Node n, int level, long size) { return null; }
         @Override public boolean rowUniformLinear(Node n, int input) { return plainMatrixLikeOutput(n, input); }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].add(in[1]); }
         @Override protected Tensor[] vjp(Tensor g, Node n) {
@@ -103,8 +131,9 @@ final class Elementwise {
         @Override protected Tensor jvpPart(int input, Tensor t, Node n) { return t; }
     }
 
-    static final class Sub extends Binary {
+    static final class Sub extends Binary implements SecondOrderJvp {
         @Override public String name() { return "sub"; }
+        @Override public Tensor secondOrder(Tensor[] t, Node n, int level, long size) { return null; }
         @Override public boolean rowUniformLinear(Node n, int input) { return plainMatrixLikeOutput(n, input); }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].sub(in[1]); }
         @Override protected Tensor[] vjp(Tensor g, Node n) {
@@ -116,8 +145,12 @@ final class Elementwise {
         @Override protected Tensor jvpPart(int input, Tensor t, Node n) { return input == 0 ? t : t.neg(); }
     }
 
-    static final class Mul extends Binary {
+    static final class Mul extends Binary implements SecondOrderJvp {
         @Override public String name() { return "mul"; }
+        /** 2 Σ_a t_a(a)·t_a(b); zero when only one factor moves. */
+        @Override public Tensor secondOrder(Tensor[] t, Node n, int level, long size) {
+            return t[0] == null || t[1] == null ? null : SecondOrderJvp.sumOverDirections(t[0].mul(t[1]), level, size).mul(2.0);
+        }
         @Override public boolean rowUniformLinear(Node n, int input) {
             return plainMatrixLikeOutput(n, input) && n.inputs()[1 - input].rank() == 0 && n.inputs()[1 - input].levels().length == 0;
         }
@@ -128,8 +161,15 @@ final class Elementwise {
         @Override protected Tensor jvpPart(int input, Tensor t, Node n) { return input == 0 ? t.mul(b(n)) : a(n).mul(t); }
     }
 
-    static final class Div extends Binary {
+    static final class Div extends Binary implements SecondOrderJvp {
         @Override public String name() { return "div"; }
+        /** y = a/b: Σ_a (2 t_b / b²)(y·t_b − t_a); zero when b is constant. */
+        @Override public Tensor secondOrder(Tensor[] t, Node n, int level, long size) {
+            if (t[1] == null) return null;
+            Tensor inner = t[1].mul(n.output());
+            if (t[0] != null) inner = inner.sub(t[0]);
+            return SecondOrderJvp.sumOverDirections(t[1].mul(inner), level, size).mul(2.0).div(b(n).square());
+        }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].div(in[1]); }
         @Override protected Tensor[] vjp(Tensor g, Node n) {
             Tensor gb = g.div(b(n));
@@ -145,8 +185,9 @@ final class Elementwise {
     }
 
     /** where(mask, a, b): input 0 is a constant mask (nonzero = take a). */
-    static final class Where extends Primitive {
+    static final class Where extends Primitive implements SecondOrderJvp {
         @Override public String name() { return "where"; }
+        @Override public Tensor secondOrder(Tensor[] t, Node n, int level, long size) { return null; }
         @Override protected boolean broadcasting() { return true; }
         @Override protected boolean differentiable(int input) { return input > 0; }
         @Override protected long[] shape(long[][] in) { return Shapes.broadcast("where", Shapes.broadcast("where", in[0], in[1]), in[2]); }

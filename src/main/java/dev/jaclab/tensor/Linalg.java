@@ -7,8 +7,13 @@ import dev.jaclab.nd.Shapes;
 final class Linalg {
     private Linalg() {}
 
-    static final class Matmul extends Primitive implements RowSparseVjp {
+    static final class Matmul extends Primitive implements RowSparseVjp, SecondOrderJvp {
         @Override public String name() { return "matmul"; }
+
+        /** 2 Σ_a t_a(A)·t_a(B); zero when only one operand moves. */
+        @Override public Tensor secondOrder(Tensor[] t, Node n, int level, long size) {
+            return t[0] == null || t[1] == null ? null : SecondOrderJvp.sumOverDirections(t[0].matmul(t[1]), level, size).mul(2.0);
+        }
 
         @Override protected boolean broadcasting() { return true; }
 

@@ -10,7 +10,10 @@ package dev.jaclab.tensor;
  * Tensor t = Autograd.jvp(x.narrow(1, 0, 2), x, v, false);   // == v.narrow(1, 0, 2)
  * }</pre>
  */
-abstract class Linear extends Primitive {
+abstract class Linear extends Primitive implements SecondOrderJvp {
+    /** Linear: no second-order term. */
+    @Override public final Tensor secondOrder(Tensor[] t, Node n, int level, long size) { return null; }
+
     /** The op applied to tensors shaped like its inputs (binds this primitive again). */
     protected Tensor apply(Tensor... in) { return Binder.bind(this, in); }
 
