@@ -34,7 +34,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public final class AttentionBatch {
     /** Scores per block: rows × seeds × keys. */
-    static final long BLOCK_ELEMENTS = 1L << 21;
+    static final long BLOCK_ELEMENTS = 1L << 23;
 
     private AttentionBatch() {}
 
