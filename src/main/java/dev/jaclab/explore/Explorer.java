@@ -7,10 +7,12 @@ import dev.jaclab.jacobian.Problem;
 import dev.jaclab.jacobian.SparsityPattern;
 import dev.jaclab.jacobian.Strategies;
 import dev.jaclab.jacobian.Strategy;
+import dev.jaclab.progress.Progress;
 import dev.jaclab.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 
 /**
  * Runs strategies × batch sizes on a model: checks each strategy's blocks against an exact reference, measures median
@@ -38,7 +40,6 @@ public final class Explorer {
     private int repeats = 1;
     private long seed = 0;
     private long probeSamples = 64;
-    private Progress progress = Progress.NONE;
 
     private Explorer(Model model) { this.model = model; }
 
@@ -89,34 +90,38 @@ public final class Explorer {
     /** N at which the coupling (and element pattern) is probed; default 64, capped by the smallest size. */
     public Explorer probeAt(long n) { probeSamples = n; return this; }
 
-    public Explorer progress(Progress p) { progress = p == null ? Progress.NONE : p; return this; }
-
     /** The name a strategy is reported under: its name, with " (unchecked)" for a sum-type strategy whose check is off. */
     public static String label(Strategy s) {
         return s.name() + (s.checked() ? "" : " (unchecked)");
     }
 
+    /**
+     * Runs the line-up. The run is a {@link Progress} task of one step per measurement (plus the coupling probe); the
+     * chunks of the strategy being measured show inside it. Interrupting the thread stops it at the next operation.
+     */
     public Report run() {
-        int total = 1 + strategies.size() * sizes.length, done = 0;
-        progress.step(done, total, "coupling probe");
-        SparsityPattern pattern = problem(Math.max(2, Math.min(probeSamples, sizes[0]))).pattern();
-        done++;
-        List<Measurement> rows = new ArrayList<>();
-        double[] forward = new double[sizes.length];
-        for (int i = 0; i < sizes.length; i++) {
-            long n = sizes[i];
-            forward[i] = forwardSeconds(n);
-            Problem p = problem(n);
-            Tensor ref = null;
-            for (Strategy s : strategies) {
-                progress.step(done, total, label(s) + " at N=" + n);
-                if (ref == null) ref = reference(p);
-                rows.add(measure(s, p, ref));
-                done++;
+        int total = 1 + strategies.size() * sizes.length;
+        try (Progress task = Progress.start("explore " + model.name(), total, "runs")) {
+            task.detail("coupling probe");
+            SparsityPattern pattern = problem(Math.max(2, Math.min(probeSamples, sizes[0]))).pattern();
+            task.step();
+            List<Measurement> rows = new ArrayList<>();
+            double[] forward = new double[sizes.length];
+            for (int i = 0; i < sizes.length; i++) {
+                long n = sizes[i];
+                forward[i] = forwardSeconds(n);
+                Problem p = problem(n);
+                Tensor ref = null;
+                for (Strategy s : strategies) {
+                    task.detail(label(s) + " at N=" + n);
+                    if (ref == null) ref = reference(p);
+                    rows.add(measure(s, p, ref));
+                    task.step();
+                }
             }
+            task.detail("");
+            return new Report(model.name(), sizes, forward, target, budget, strategies, rows, pattern, Tensor.defaultDType().toString());
         }
-        progress.step(total, total, "done");
-        return new Report(model.name(), sizes, forward, target, budget, strategies, rows, pattern, Tensor.defaultDType().toString());
     }
 
     /** Median time of the model's forward pass at N (no tape), after one untimed run. */
@@ -166,7 +171,8 @@ public final class Explorer {
             try {
                 s.run(p);   // warm-up at the smallest size: JIT and first-use costs stay out of the timings and the fits
             } catch (RuntimeException | OutOfMemoryError e) {
-                // reported by the measured run below
+                if (e instanceof CancellationException) throw e;                // interrupted: the whole run stops
+                // other failures are reported by the measured run below
             }
         }
         System.gc();
@@ -181,6 +187,7 @@ public final class Explorer {
             }
         } catch (RuntimeException | OutOfMemoryError e) {
             mem.stop();
+            if (e instanceof CancellationException) throw e;
             return new Measurement(label(s), n, "failed", String.valueOf(e.getMessage()), s.exact(), s.needsIndependentSamples(), Double.NaN,
                     mem.rssPeakBytes(), MemorySampler.vmHwmBytes(), mem.hwmReset(), mem.offHeapPeakBytes(), pBytes, pWork, pSweeps, -1, pVec, -1, Double.NaN);
         }
