@@ -4,6 +4,11 @@ import java.util.IdentityHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import dev.jaclab.progress.Progress;
 import dev.jaclab.progress.ProgressListener;
@@ -23,19 +28,51 @@ import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 final class ProgressDisplay implements ProgressListener {
     private final Notebook.Sink sink;
     private final Map<Progress, String> ids = new IdentityHashMap<>();
+    /**
+     * Sends the messages: the threads that report are the ones an interrupt targets, and socket I/O on an interrupted
+     * thread fails. Started here, on the kernel's thread, so that a forced stop of the cell's threads spares it.
+     */
+    private final ThreadPoolExecutor publisher = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+        Thread t = new Thread(r, "jaclab-progress");
+        t.setDaemon(true);
+        return t;
+    });
 
-    ProgressDisplay(Notebook.Sink sink) { this.sink = sink; }
+    ProgressDisplay(Notebook.Sink sink) {
+        this.sink = sink;
+        publisher.prestartAllCoreThreads();
+    }
 
     @Override public synchronized void changed(Progress root) {
-        String id = ids.get(root);
-        boolean first = id == null;
-        if (first) id = UUID.randomUUID().toString();
+        String known = ids.get(root), id = known == null ? UUID.randomUUID().toString() : known;
         DisplayData d = render(root);
         d.setDisplayId(id);
         if (root.state() != Progress.State.RUNNING) ids.remove(root);
-        else if (first) ids.put(root, id);
-        if (first) sink.display(d);
-        else sink.update(id, d);
+        else if (known == null) ids.put(root, id);
+        publish(() -> {
+            if (known == null) sink.display(d);
+            else sink.update(id, d);
+        });
+    }
+
+    /** Runs {@code send} on the publisher and waits for it, so progress stays in order with the cell's other output. */
+    private void publish(Runnable send) {
+        Future<?> sent = publisher.submit(send);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    sent.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;                  // kept for the work, which stops at its next check
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
     }
 
     static DisplayData render(Progress root) {

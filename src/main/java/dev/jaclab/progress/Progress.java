@@ -218,16 +218,18 @@ public final class Progress implements AutoCloseable {
     public double fraction() { return total == 0 ? 1 : (double) done() / total; }
 
     /**
-     * One line for a display: "sparseRows(256): 12/40 chunks · 3.1 chunks/s · 9 s left · detail" while running,
+     * One line for a display: "sparseRows(256): 12/40 chunks · 3.1 chunks/s · 9.0 s left · detail" while running
+     * ("full: 0/1 batched VJPs · 4.2 s so far" before the first step),
      * "sparseRows(256): 40 chunks in 12.9 s" when done, "… stopped at 12/40 chunks after 4.1 s" when stopped.
      */
     public String summary() {
         String d = detail.isEmpty() ? "" : " · " + detail;
         return switch (state) {
             case RUNNING -> {
+                if (done() == 0) yield String.format(Locale.ROOT, "%s: 0/%d %s · %s so far%s", name, total, unit, duration(elapsedSeconds()), d);
                 double left = secondsLeft();
-                yield String.format(Locale.ROOT, "%s: %d/%d %s · %s %s/s · %s%s", name, done(), total, unit, number(rate()), unit,
-                        Double.isNaN(left) ? "time left unknown" : duration(left) + " left", d);
+                yield String.format(Locale.ROOT, "%s: %d/%d %s · %s %s/s · %s left%s", name, done(), total, unit, number(rate()), unit,
+                        duration(left), d);
             }
             case DONE -> String.format(Locale.ROOT, "%s: %d %s in %s%s", name, total, unit, duration(elapsedSeconds()), d);
             case STOPPED -> String.format(Locale.ROOT, "%s: stopped at %d/%d %s after %s%s", name, done(), total, unit,
