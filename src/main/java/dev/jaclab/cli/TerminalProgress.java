@@ -2,6 +2,7 @@ package dev.jaclab.cli;
 
 import dev.jaclab.progress.Progress;
 import dev.jaclab.progress.ProgressListener;
+import java.text.DecimalFormat;
 import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -35,7 +36,7 @@ final class TerminalProgress implements ProgressListener {
         ProgressBar bar = bars.get(root);
         if (bar == null) {
             bar = new ProgressBarBuilder().setTaskName(root.name()).setInitialMax(root.total()).setUnit(" " + root.unit(), 1)
-                    .showSpeed().setUpdateIntervalMillis((int) Progress.INTERVAL_MS)
+                    .showSpeed(new DecimalFormat("0.0#")).setUpdateIntervalMillis((int) Progress.INTERVAL_MS)
                     .startsFrom(0, Duration.ofNanos((long) (root.elapsedSeconds() * 1e9))).build();
             bars.put(root, bar);
         }
@@ -44,7 +45,7 @@ final class TerminalProgress implements ProgressListener {
         String inner = chain.subList(1, chain.size()).stream().map(Progress::summary).collect(Collectors.joining(" | "));
         String extra = root.detail() + (inner.isEmpty() ? "" : (root.detail().isEmpty() ? "" : " | ") + inner);
         if (root.state() == Progress.State.STOPPED) extra = "stopped" + (extra.isEmpty() ? "" : ": " + extra);
-        bar.setExtraMessage(extra);
+        bar.setExtraMessage(extra.isEmpty() ? "" : " " + extra);
         if (root.state() != Progress.State.RUNNING) {
             bars.remove(root).close();
         }
