@@ -162,8 +162,8 @@ public final class Progress implements AutoCloseable {
         }
         RUNNING.decrementAndGet();
         if (parent != null) {
+            endNanos = System.nanoTime();                 // before the state: elapsedSeconds() reads them in that order
             state = done.get() >= total ? State.DONE : State.STOPPED;
-            endNanos = System.nanoTime();
             refresh();
             return;
         }
