@@ -100,28 +100,31 @@ public final class Explorer {
      * chunks of the strategy being measured show inside it. Interrupting the thread stops it at the next operation.
      */
     public Report run() {
-        int total = 1 + strategies.size() * sizes.length;
-        try (Progress task = Progress.start("explore " + model.name(), total, "runs")) {
-            task.detail("coupling probe");
-            SparsityPattern pattern = problem(Math.max(2, Math.min(probeSamples, sizes[0]))).pattern();
-            task.step();
-            List<Measurement> rows = new ArrayList<>();
-            double[] forward = new double[sizes.length];
-            for (int i = 0; i < sizes.length; i++) {
-                long n = sizes[i];
-                forward[i] = forwardSeconds(n);
-                Problem p = problem(n);
-                Tensor ref = null;
-                for (Strategy s : strategies) {
-                    task.detail(label(s) + " at N=" + n);
-                    if (ref == null) ref = reference(p);
-                    rows.add(measure(s, p, ref));
-                    task.step();
-                }
-            }
-            task.detail("");
-            return new Report(model.name(), sizes, forward, target, budget, strategies, rows, pattern, Tensor.defaultDType().toString());
+        try (Progress task = Progress.start("explore " + model.name(), 1 + strategies.size() * sizes.length, "runs")) {
+            return run(task);
         }
+    }
+
+    private Report run(Progress progress) {
+        progress.detail("coupling probe");
+        SparsityPattern pattern = problem(Math.max(2, Math.min(probeSamples, sizes[0]))).pattern();
+        progress.step();
+        List<Measurement> rows = new ArrayList<>();
+        double[] forward = new double[sizes.length];
+        for (int i = 0; i < sizes.length; i++) {
+            long n = sizes[i];
+            forward[i] = forwardSeconds(n);
+            Problem p = problem(n);
+            Tensor ref = null;
+            for (Strategy s : strategies) {
+                progress.detail(label(s) + " at N=" + n);
+                if (ref == null) ref = reference(p);
+                rows.add(measure(s, p, ref));
+                progress.step();
+            }
+        }
+        progress.detail("");
+        return new Report(model.name(), sizes, forward, target, budget, strategies, rows, pattern, Tensor.defaultDType().toString());
     }
 
     /** Median time of the model's forward pass at N (no tape), after one untimed run. */
