@@ -272,8 +272,8 @@ class ConfigTests(unittest.TestCase):
                 km.shutdown_kernel(now=True)
 
 
-class DependencyMagicTests(unittest.TestCase):
-    """%maven and %%loadFromPOM against Maven Central (through ~/.m2/settings.xml, as a user's kernel would)."""
+class KernelPerClass(unittest.TestCase):
+    """One kernel shared by the tests of a class (self.km, self.kc)."""
 
     @classmethod
     def setUpClass(cls):
@@ -283,6 +283,10 @@ class DependencyMagicTests(unittest.TestCase):
     def tearDownClass(cls):
         cls.kc.stop_channels()
         cls.km.shutdown_kernel(now=True)
+
+
+class DependencyMagicTests(KernelPerClass):
+    """%maven and %%loadFromPOM against Maven Central (through ~/.m2/settings.xml, as a user's kernel would)."""
 
     def run_cell(self, code, timeout=15):
         """(reply content, stdout, stderr, execute_result text/plain or None, error content or None)"""
@@ -346,6 +350,80 @@ class DependencyMagicTests(unittest.TestCase):
         reply, out, err, result, _ = self.run_cell("before * 6")
         self.assertEqual(reply["status"], "ok", err)
         self.assertEqual(result["text/plain"], "42")
+
+
+class LongWorkTests(KernelPerClass):
+    """A chunked Jacobian in a cell: one progress display updated in place, and an interrupt between chunks."""
+
+    SETUP = ("Progress.delayMillis(0);\n"                      # show at once, whatever the machine's speed
+             "Model lm = Models.attention(7, 3, 16);\n"
+             "Tensor[] lin = lm.inputs(%d, 0);\n"
+             "lin[0].requiresGrad();\n"
+             "Tensor ly = lm.forward(lin)[0];\n")
+
+    def displays(self, msg_id, until, timeout=120):
+        """(display_data and update_display_data contents of msg_id, in order) until until(messages) is true."""
+        seen, deadline = [], time.time() + timeout
+        while not until(seen):
+            m = self.kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
+            if m["parent_header"].get("msg_id") != msg_id:
+                continue
+            if m["msg_type"] in ("display_data", "update_display_data"):
+                seen.append((m["msg_type"], m["content"]))
+            elif m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+                seen.append(("idle", None))
+        return seen
+
+    def test_progress_updates_one_display(self):
+        code = self.SETUP % 256 + "Tensor lJ = Jacobian.of(ly, lin[0]).parallelism(2).perSample(Strategies.sparseRows(1));"
+        msg_id = self.kc.execute(code)
+        seen = self.displays(msg_id, lambda s: s and s[-1][0] == "idle")
+        self.assertEqual(reply_to(self.kc, msg_id, timeout=5)["content"]["status"], "ok")
+        kinds = [k for k, _ in seen if k != "idle"]
+        self.assertEqual(kinds.count("display_data"), 1, kinds)
+        self.assertEqual(kinds[0], "display_data")
+        self.assertGreaterEqual(kinds.count("update_display_data"), 1, kinds)
+        ids = {c["transient"]["display_id"] for k, c in seen if k != "idle"}
+        self.assertEqual(len(ids), 1, "every update replaces the one progress display")
+        first, last = seen[0][1]["data"], seen[-2][1]["data"]
+        self.assertIn("<progress", first["text/html"])
+        self.assertRegex(first["text/plain"], r"sparseRows\(1\): \d+/768 chunks · ")
+        updates = [c["data"]["text/plain"] for k, c in seen if k == "update_display_data"]
+        self.assertTrue(any(re.search(r"/768 chunks · [\d.]+ chunks/s · [\d.]+ (s|min)", u) for u in updates), updates)
+        self.assertRegex(last["text/plain"], r"sparseRows\(1\): 768 chunks in [\d.]+ ")
+
+    def test_interrupt_stops_a_chunked_jacobian_between_chunks(self):
+        self.assertEqual(reply_to(self.kc, self.kc.execute("int kept = 7;"))["content"]["status"], "ok")
+        code = self.SETUP % 2048 + "Tensor big = Jacobian.of(ly, lin[0]).parallelism(2).perSample(Strategies.sparseRows(1));"
+        msg_id = self.kc.execute(code)
+        def done(s):                                                 # chunks done by the latest display
+            m = s and s[-1][1] and re.search(r"sparseRows\(1\): (\d+)/6144", s[-1][1]["data"]["text/plain"])
+            return int(m.group(1)) if m else 0
+        seen = self.displays(msg_id, lambda s: done(s) >= 2)         # the chunks are running
+        t0 = time.time()
+        self.km.interrupt_kernel()
+        reply = reply_to(self.kc, msg_id, timeout=60)
+        stopped_after = time.time() - t0
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["ename"], "Interrupted")
+        seen += self.displays(msg_id, lambda s: s and s[-1][0] == "idle", timeout=10)
+        last = [c for k, c in seen if k == "update_display_data"][-1]["data"]["text/plain"]
+        m = re.search(r"sparseRows\(1\): stopped at (\d+)/6144 chunks", last)
+        self.assertTrue(m, last)
+        self.assertTrue(2 <= int(m.group(1)) < 6144, last)
+        # about a second in the design; the bound leaves room for a loaded machine (the whole run takes minutes)
+        self.assertLess(stopped_after, 10, "the interrupt took %.1f s" % stopped_after)
+        print("\n    interrupt to reply: %.2f s, %s chunks done" % (stopped_after, m.group(1)), file=sys.stderr)
+        result = reply_to(self.kc, self.kc.execute("kept"))
+        self.assertEqual(result["content"]["status"], "ok")
+        msg_id = self.kc.execute("Tensor[] next = lm.inputs(64, 1);\nnext[0].requiresGrad();\n"
+                                 "Jacobian.of(lm.forward(next)[0], next[0]).perSample().shape()[0] + kept")
+        self.assertEqual(reply_to(self.kc, msg_id, timeout=120)["content"]["status"], "ok")
+        while True:
+            m = self.kc.get_iopub_msg(timeout=10)
+            if m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "execute_result":
+                self.assertEqual(m["content"]["data"]["text/plain"], "71")
+                break
 
 
 def alive(pid):

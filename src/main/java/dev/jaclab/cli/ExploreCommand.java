@@ -8,6 +8,8 @@ import dev.jaclab.jacobian.Bytes;
 import dev.jaclab.jacobian.Jacobian;
 import dev.jaclab.jacobian.Strategies;
 import dev.jaclab.nd.DType;
+import dev.jaclab.progress.Progress;
+import dev.jaclab.progress.ProgressListener;
 import dev.jaclab.tensor.Tensor;
 import dev.jaclab.viz.Viz;
 import java.io.IOException;
@@ -17,8 +19,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import org.jfree.chart.JFreeChart;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -61,7 +61,7 @@ final class ExploreCommand implements Callable<Integer> {
     @Option(names = "--out", description = "output folder for report.html, report.csv, report.json and charts")
     Path out;
 
-    @Option(names = "--no-progress", description = "never show the progress bar")
+    @Option(names = "--no-progress", description = "never show the progress bar (shown on a terminal: runs and chunks done, rate, time left)")
     boolean noProgress;
 
     private CommandLine.ParameterException bad(String msg) { return new CommandLine.ParameterException(spec.commandLine(), msg); }
@@ -115,9 +115,12 @@ final class ExploreCommand implements Callable<Integer> {
                 throw bad(ex.getMessage());
             }
         }
-        if (noProgress || System.console() == null) return e.run();
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("explore " + m.name()).setInitialMax(1).build()) {
-            return e.progress((done, total, step) -> { bar.maxHint(total); bar.stepTo(done); bar.setExtraMessage(step); }).run();
+        ProgressListener before = Progress.listener();
+        boolean shown = TerminalProgress.installIf(!noProgress);
+        try {
+            return e.run();
+        } finally {
+            if (shown) Progress.show(before);
         }
     }
 

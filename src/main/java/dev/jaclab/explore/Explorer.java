@@ -7,10 +7,12 @@ import dev.jaclab.jacobian.Problem;
 import dev.jaclab.jacobian.SparsityPattern;
 import dev.jaclab.jacobian.Strategies;
 import dev.jaclab.jacobian.Strategy;
+import dev.jaclab.progress.Progress;
 import dev.jaclab.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 
 /**
  * Runs strategies × batch sizes on a model: checks each strategy's blocks against an exact reference, measures median
@@ -38,7 +40,6 @@ public final class Explorer {
     private int repeats = 1;
     private long seed = 0;
     private long probeSamples = 64;
-    private Progress progress = Progress.NONE;
 
     private Explorer(Model model) { this.model = model; }
 
@@ -89,18 +90,25 @@ public final class Explorer {
     /** N at which the coupling (and element pattern) is probed; default 64, capped by the smallest size. */
     public Explorer probeAt(long n) { probeSamples = n; return this; }
 
-    public Explorer progress(Progress p) { progress = p == null ? Progress.NONE : p; return this; }
-
     /** The name a strategy is reported under: its name, with " (unchecked)" for a sum-type strategy whose check is off. */
     public static String label(Strategy s) {
         return s.name() + (s.checked() ? "" : " (unchecked)");
     }
 
+    /**
+     * Runs the line-up. The run is a {@link Progress} task of one step per measurement (plus the coupling probe); the
+     * chunks of the strategy being measured show inside it. Interrupting the thread stops it at the next operation.
+     */
     public Report run() {
-        int total = 1 + strategies.size() * sizes.length, done = 0;
-        progress.step(done, total, "coupling probe");
+        try (Progress task = Progress.start("explore " + model.name(), 1 + strategies.size() * sizes.length, "runs")) {
+            return run(task);
+        }
+    }
+
+    private Report run(Progress progress) {
+        progress.detail("coupling probe");
         SparsityPattern pattern = problem(Math.max(2, Math.min(probeSamples, sizes[0]))).pattern();
-        done++;
+        progress.step();
         List<Measurement> rows = new ArrayList<>();
         double[] forward = new double[sizes.length];
         for (int i = 0; i < sizes.length; i++) {
@@ -109,13 +117,13 @@ public final class Explorer {
             Problem p = problem(n);
             Tensor ref = null;
             for (Strategy s : strategies) {
-                progress.step(done, total, label(s) + " at N=" + n);
+                progress.detail(label(s) + " at N=" + n);
                 if (ref == null) ref = reference(p);
                 rows.add(measure(s, p, ref));
-                done++;
+                progress.step();
             }
         }
-        progress.step(total, total, "done");
+        progress.detail("");
         return new Report(model.name(), sizes, forward, target, budget, strategies, rows, pattern, Tensor.defaultDType().toString());
     }
 
@@ -166,7 +174,8 @@ public final class Explorer {
             try {
                 s.run(p);   // warm-up at the smallest size: JIT and first-use costs stay out of the timings and the fits
             } catch (RuntimeException | OutOfMemoryError e) {
-                // reported by the measured run below
+                if (e instanceof CancellationException) throw e;                // interrupted: the whole run stops
+                // other failures are reported by the measured run below
             }
         }
         System.gc();
@@ -181,6 +190,7 @@ public final class Explorer {
             }
         } catch (RuntimeException | OutOfMemoryError e) {
             mem.stop();
+            if (e instanceof CancellationException) throw e;
             return new Measurement(label(s), n, "failed", String.valueOf(e.getMessage()), s.exact(), s.needsIndependentSamples(), Double.NaN,
                     mem.rssPeakBytes(), MemorySampler.vmHwmBytes(), mem.hwmReset(), mem.offHeapPeakBytes(), pBytes, pWork, pSweeps, -1, pVec, -1, Double.NaN);
         }

@@ -2,6 +2,7 @@ package dev.jaclab.jacobian;
 
 import dev.jaclab.autodiff.Autograd;
 import dev.jaclab.nd.Arena;
+import dev.jaclab.progress.Progress;
 import dev.jaclab.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,21 +48,27 @@ public record Chunked(int chunk) implements Strategy {
      * prefix and scale it when the whole run would take hours (each chunk costs the same).
      */
     public Tensor rows(Problem p, long count) {
-        long m = p.outputWidth(), N = p.samples(), total = Math.min(count, N * m);
+        long m = p.outputWidth(), N = p.samples(), total = Math.min(count, N * m), chunks = (total + chunk - 1) / chunk;
         List<Tensor> rows = new ArrayList<>();
-        for (long s = 0; s < total; s += chunk) {
-            long c = Math.min(chunk, total - s);
-            if (p.createGraph()) {                                                          // on the tape: nothing may be freed
-                rows.add(chunkRows(p, s, c));
-                continue;
+        try (Progress task = Progress.start(name(), chunks, "chunks");
+             Arena results = p.createGraph() ? null : Arena.open()) {                  // frees the chunks' rows once joined, or on interrupt
+            for (long s = 0; s < total; s += chunk) {
+                Progress.checkInterrupted(name() + " after " + task.done() + " of " + chunks + " chunks");
+                long c = Math.min(chunk, total - s);
+                if (p.createGraph()) rows.add(chunkRows(p, s, c));                          // on the tape: nothing may be freed
+                else {
+                    try (Arena arena = Arena.open()) {                                      // frees the chunk's temporaries
+                        Tensor own = chunkRows(p, s, c);
+                        arena.keep(own.data());
+                        rows.add(own);
+                    }
+                }
+                task.step();
             }
-            try (Arena arena = Arena.open()) {                                              // frees the chunk's temporaries
-                Tensor own = chunkRows(p, s, c);
-                arena.keep(own.data());
-                rows.add(own);
-            }
+            Tensor all = Tensor.concat(0, rows.toArray(new Tensor[0]));
+            if (results != null) results.keep(all.data());
+            return all;
         }
-        return Tensor.concat(0, rows.toArray(new Tensor[0]));
     }
 
     /** Own rows (c, n) of the one-hot seeds start .. start+c−1, from one batched VJP. */

@@ -1,6 +1,7 @@
 package dev.jaclab.jacobian;
 
 import dev.jaclab.autodiff.Autograd;
+import dev.jaclab.progress.Progress;
 import dev.jaclab.tensor.Tensor;
 
 /**
@@ -36,9 +37,12 @@ public record FullBatched() implements Strategy {
 
     @Override public Tensor run(Problem p) {
         long N = p.samples(), m = p.outputWidth(), n = p.inputWidth();
-        Tensor seeds = Tensor.eye(N * m).cast(p.y.dtype()).reshape(N * m, N, m);
-        Tensor g = p.toSampleMajor(Autograd.grad(new Tensor[]{p.y}, new Tensor[]{p.x}, new Tensor[]{p.yCotangents(seeds)},
-                new Autograd.Options(true, p.createGraph()))[0]);                           // (N·m, N, n)
-        return g.reshape(N, m, N, n).permute(1, 3, 0, 2).diagonal().permute(2, 0, 1);
+        try (Progress task = Progress.start(name(), 1, "batched VJPs")) {                  // one sweep: shows its time so far
+            Tensor seeds = Tensor.eye(N * m).cast(p.y.dtype()).reshape(N * m, N, m);
+            Tensor g = p.toSampleMajor(Autograd.grad(new Tensor[]{p.y}, new Tensor[]{p.x}, new Tensor[]{p.yCotangents(seeds)},
+                    new Autograd.Options(true, p.createGraph()))[0]);                       // (N·m, N, n)
+            task.step();
+            return g.reshape(N, m, N, n).permute(1, 3, 0, 2).diagonal().permute(2, 0, 1);
+        }
     }
 }

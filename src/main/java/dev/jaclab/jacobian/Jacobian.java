@@ -3,6 +3,7 @@ package dev.jaclab.jacobian;
 import dev.jaclab.autodiff.Autograd;
 import dev.jaclab.nd.Backend;
 import dev.jaclab.nd.Shapes;
+import dev.jaclab.progress.Progress;
 import dev.jaclab.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,8 +120,12 @@ public final class Jacobian {
             throw new IllegalArgumentException("full: the full Jacobian " + Shapes.str(p.samples(), p.outputWidth(), p.samples(), p.inputWidth())
                     + " needs about " + Bytes.format(need) + ", over the budget of " + Bytes.format(p.budgetBytes()) + "; use perSample()");
         long N = p.samples(), m = p.outputWidth(), n = p.inputWidth();
-        Tensor seeds = Tensor.eye(N * m).cast(y.dtype()).reshape(N * m, N, m);
-        Tensor g = p.toSampleMajor(Autograd.vjp(y, x, p.yCotangents(seeds), true));   // (N·m, N, n)
+        Tensor g;
+        try (Progress task = Progress.start("full", 1, "batched VJPs")) {                  // one sweep: shows its time so far
+            Tensor seeds = Tensor.eye(N * m).cast(y.dtype()).reshape(N * m, N, m);
+            g = p.toSampleMajor(Autograd.vjp(y, x, p.yCotangents(seeds), true));         // (N·m, N, n)
+            task.step();
+        }
         long[] ys = Shapes.suffix(p.blockShape(), 0);
         return g.reshape(N, m, N, n).reshape(Shapes.concat(Shapes.concat(new long[]{N}, Shapes.prefix(ys, y.rank() - 1)),
                 Shapes.concat(new long[]{N}, Shapes.suffix(ys, y.rank() - 1))));

@@ -161,7 +161,7 @@ public record MeetInMiddle(int chunk) implements Strategy {
         int cs = samplesPerChunk(p);
         Structure s = p.structure();
         try (NodeCache cache = new NodeCache()) {
-            List<Tensor> parts = Chunks.map((int) ((N + cs - 1) / cs), p.parallelism(), k -> {
+            List<Tensor> parts = Chunks.map(name(), (int) ((N + cs - 1) / cs), p.parallelism(), k -> {
                 long start = (long) k * cs;
                 long[] rows = new long[(int) Math.min(cs, N - start)];
                 for (int i = 0; i < rows.length; i++) rows[i] = from + start + i;

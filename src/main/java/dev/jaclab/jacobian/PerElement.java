@@ -1,6 +1,7 @@
 package dev.jaclab.jacobian;
 
 import dev.jaclab.autodiff.Autograd;
+import dev.jaclab.progress.Progress;
 import dev.jaclab.tensor.Tensor;
 
 /**
@@ -28,15 +29,18 @@ public record PerElement() implements Strategy {
         int N = Math.toIntExact(p.samples()), m = Math.toIntExact(p.outputWidth()), n = Math.toIntExact(p.inputWidth());
         double[] blocks = new double[N * m * n];
         double[] seed = new double[N * m];
-        for (int i = 0; i < N; i++)
-            for (int k = 0; k < m; k++) {
-                seed[i * m + k] = 1;
-                Tensor cot = Tensor.fromArray(seed, 1, N, m).cast(p.y.dtype());
-                seed[i * m + k] = 0;
-                Tensor g = Autograd.vjp(p.y, p.x, p.yCotangents(cot).squeeze(0), false);
-                double[] row = p.toSampleMajor(g.unsqueeze(0)).select(0, 0).select(0, i).toDoubleArray();
-                System.arraycopy(row, 0, blocks, (i * m + k) * n, n);
-            }
+        try (Progress task = Progress.start(name(), (long) N * m, "VJPs")) {
+            for (int i = 0; i < N; i++)
+                for (int k = 0; k < m; k++) {
+                    seed[i * m + k] = 1;
+                    Tensor cot = Tensor.fromArray(seed, 1, N, m).cast(p.y.dtype());
+                    seed[i * m + k] = 0;
+                    Tensor g = Autograd.vjp(p.y, p.x, p.yCotangents(cot).squeeze(0), false);
+                    double[] row = p.toSampleMajor(g.unsqueeze(0)).select(0, 0).select(0, i).toDoubleArray();
+                    System.arraycopy(row, 0, blocks, (i * m + k) * n, n);
+                    task.step();
+                }
+        }
         return Tensor.fromArray(blocks, N, m, n).cast(p.x.dtype());
     }
 
@@ -44,13 +48,16 @@ public record PerElement() implements Strategy {
     private static Tensor recorded(Problem p) {
         int N = Math.toIntExact(p.samples()), m = Math.toIntExact(p.outputWidth());
         Tensor[] rows = new Tensor[N * m];
-        for (int i = 0; i < N; i++)
-            for (int k = 0; k < m; k++) {
-                Tensor cot = OneHot.rows((long) i * m + k, 1, N, m, p.y.dtype());
-                Tensor g = Autograd.grad(new Tensor[]{p.y}, new Tensor[]{p.x}, new Tensor[]{p.yCotangents(cot).squeeze(0)},
-                        new Autograd.Options(false, true))[0];
-                rows[i * m + k] = p.toSampleMajor(g.unsqueeze(0)).select(0, 0).select(0, i);
-            }
+        try (Progress task = Progress.start("perElement", (long) N * m, "VJPs")) {
+            for (int i = 0; i < N; i++)
+                for (int k = 0; k < m; k++) {
+                    Tensor cot = OneHot.rows((long) i * m + k, 1, N, m, p.y.dtype());
+                    Tensor g = Autograd.grad(new Tensor[]{p.y}, new Tensor[]{p.x}, new Tensor[]{p.yCotangents(cot).squeeze(0)},
+                            new Autograd.Options(false, true))[0];
+                    rows[i * m + k] = p.toSampleMajor(g.unsqueeze(0)).select(0, 0).select(0, i);
+                    task.step();
+                }
+        }
         return Tensor.stack(0, rows).reshape(N, m, p.inputWidth());
     }
 }

@@ -150,7 +150,7 @@ public record SparseRows(int chunk) implements Strategy {
         onPath.addAll(s.path());
         onPath.add(p.x);
         int count = (int) ((total + chunk - 1) / chunk);                         // kernels reuse their buffers across a worker's chunks
-        List<Tensor> rows = Chunks.map(count, p.parallelism(), k -> chunkRows(p, first + (long) k * chunk, Math.min(chunk, total - (long) k * chunk), onPath));
+        List<Tensor> rows = Chunks.map(name(), count, p.parallelism(), k -> chunkRows(p, first + (long) k * chunk, Math.min(chunk, total - (long) k * chunk), onPath));
         return Tensor.concat(0, rows.toArray(new Tensor[0])).reshape(to - from, m, p.inputWidth());
     }
 

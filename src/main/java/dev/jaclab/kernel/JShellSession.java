@@ -7,6 +7,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.jaclab.progress.Progress;
+
 import jdk.jshell.Diag;
 import jdk.jshell.EvalException;
 import jdk.jshell.ExpressionSnippet;
@@ -37,7 +39,7 @@ public final class JShellSession implements AutoCloseable {
     /** Packages imported on demand when present on the class path at start. */
     static final List<String> DEFAULT_PACKAGES = List.of(
             "dev.jaclab.tensor", "dev.jaclab.autodiff", "dev.jaclab.jacobian", "dev.jaclab.explore", "dev.jaclab.viz", "dev.jaclab.nn",
-            "dev.jaclab.optim");
+            "dev.jaclab.optim", "dev.jaclab.progress");
     /** JDK packages imported like the jshell tool's default start-up. */
     static final List<String> JDK_PACKAGES = List.of("java.io", "java.math", "java.net", "java.nio.file", "java.util",
             "java.util.concurrent", "java.util.function", "java.util.regex", "java.util.stream");
@@ -330,19 +332,27 @@ public final class JShellSession implements AutoCloseable {
     }
 
     /**
-     * Stops the running cell (tight loops included); returns at once. JShell's stop only reaches a snippet that is
-     * already executing, so an interrupt that arrives while the cell still compiles (slow on a busy machine) is
-     * repeated every 100 ms until the cell has ended.
+     * Stops the running cell (tight loops included); returns at once. First gently: the snippet's thread is
+     * interrupted, and JacLab's chunk loops and tensor operations end at their next check (between chunks, after the
+     * current operation), freeing their buffers and joining their workers. The interrupt is repeated every
+     * {@value #REPEAT_MS} ms (one that arrives while the cell still compiles, slow on a busy machine, reaches its code
+     * once it runs). Code that never checks — a loop in the cell's own code — is stopped by force (JShell's stop, which
+     * throws ThreadDeath into the snippet's threads) after {@value #FORCE_MS} ms, or after {@value #FORCE_TASK_MS} ms
+     * while a {@link Progress} task runs (it stops at its next chunk).
      */
     public void interrupt() {
         if (!running) return;
         interrupted = true;
-        shell.stop();
+        long start = System.nanoTime();
+        interruptOnce();
         Thread again = new Thread(() -> {
             try {
                 while (running && interrupted) {
-                    Thread.sleep(100);
-                    if (running && interrupted) shell.stop();
+                    Thread.sleep(REPEAT_MS);
+                    if (!running || !interrupted) break;
+                    long ms = (System.nanoTime() - start) / 1_000_000;
+                    if (ms >= (Progress.anyRunning() ? FORCE_TASK_MS : FORCE_MS)) shell.stop();
+                    else interruptOnce();
                 }
             } catch (InterruptedException ignored) {
                 // the session is closing
@@ -350,6 +360,13 @@ public final class JShellSession implements AutoCloseable {
         }, "jaclab-interrupt");
         again.setDaemon(true);
         again.start();
+    }
+
+    static final long REPEAT_MS = 100, FORCE_MS = 500, FORCE_TASK_MS = 5000;
+
+    private void interruptOnce() {
+        KeepingExecutionControl c = execution;
+        if (c != null) c.interruptSnippet();
     }
 
     public boolean isRunning() { return running; }

@@ -115,10 +115,13 @@ public class JacLabKernel extends BaseKernel {
         }
     }
 
-    /** Sends notebook output (display, update, clear, input) to the cell running now. */
+    /**
+     * Sends notebook output (display, update, clear, input) to the cell running now, and shows long work's
+     * {@link dev.jaclab.progress.Progress} there ({@link ProgressDisplay}).
+     */
     public void useJupyterOutput() {
         router = OutputRouter.install();
-        Notebook.setSink(new Notebook.Sink() {
+        Notebook.Sink sink = new Notebook.Sink() {
             @Override public void display(DisplayData d) { publish(new PublishDisplayData(d)); }
 
             @Override public void update(String id, DisplayData d) { publish(new PublishUpdateDisplayData(d)); }
@@ -136,7 +139,9 @@ public class JacLabKernel extends BaseKernel {
                 String line = env.readFromStdIn(prompt, password);
                 return line == null ? null : line.endsWith("\n") ? line.substring(0, line.length() - 1) : line;
             }
-        });
+        };
+        Notebook.setSink(sink);
+        dev.jaclab.progress.Progress.show(new ProgressDisplay(sink));
     }
 
     private <T extends org.dflib.jjava.jupyter.messages.ContentType<T>> void publish(T content) {

@@ -56,6 +56,7 @@ public class KeepingExecutionControl extends LocalExecutionControl {
     private volatile Method target;
     private volatile Object value = NO_VALUE;
     private volatile Throwable thrown;
+    private volatile Thread snippetThread;
     private volatile DType defaultDType = Tensor.defaultDType();
     private final AtomicLong allocated = new AtomicLong();
 
@@ -75,6 +76,7 @@ public class KeepingExecutionControl extends LocalExecutionControl {
     private Object runSnippet() throws Throwable {
         long before = allocatedByThisThread();
         Tensor.setDefaultDType(defaultDType);
+        snippetThread = Thread.currentThread();
         try {
             Object v = target.invoke(null);
             value = v;
@@ -83,6 +85,7 @@ public class KeepingExecutionControl extends LocalExecutionControl {
             thrown = e.getCause();
             throw e.getCause();
         } finally {
+            snippetThread = null;
             defaultDType = Tensor.defaultDType();
             allocated.addAndGet(Math.max(0, allocatedByThisThread() - before));
         }
@@ -91,6 +94,17 @@ public class KeepingExecutionControl extends LocalExecutionControl {
     private static long allocatedByThisThread() {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         return mx instanceof com.sun.management.ThreadMXBean sun ? sun.getCurrentThreadAllocatedBytes() : 0;
+    }
+
+    /**
+     * Interrupts the running snippet's thread: JacLab's loops and tensor operations stop at their next check with a
+     * CancellationException (chunk workers are interrupted and joined by the loop that started them), blocking calls
+     * throw InterruptedException. Unlike {@link #stop()} nothing dies half-way, so buffers are freed. Does nothing
+     * between snippets.
+     */
+    public void interruptSnippet() {
+        Thread t = snippetThread;
+        if (t != null) t.interrupt();
     }
 
     /** Heap bytes allocated by this session's snippet threads so far (all snippets, cumulative). */

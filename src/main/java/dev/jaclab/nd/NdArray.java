@@ -122,6 +122,9 @@ public final class NdArray implements AutoCloseable {
     /** Frees the off-heap buffer now (the array must not be used afterwards). */
     @Override public void close() { if (!a.isView() && a.closeable()) a.close(); }
 
+    /** Whether the off-heap buffer was freed ({@link #close}, an {@link Arena}). */
+    public boolean isClosed() { return a.wasClosed(); }
+
     @Override public String toString() { return a.toString(); }
 
     // ---------------------------------------------------------------- elementwise

@@ -2,16 +2,20 @@ package dev.jaclab.tensor;
 
 import dev.jaclab.nd.NdArray;
 import dev.jaclab.nd.Shapes;
+import dev.jaclab.progress.Progress;
 import java.util.Arrays;
 
 /**
  * Applies a primitive to tensors: validates logical shapes, aligns batch levels, runs the forward and records the
  * node on the tape when recording is on and an input requires grad. Package-internal; users call Tensor methods.
+ * An interrupted thread gets a {@link java.util.concurrent.CancellationException} at its next operation
+ * ({@link Progress#checkInterrupted}), so long sweeps stop when the user interrupts them.
  */
 final class Binder {
     private Binder() {}
 
     static Tensor bind(Primitive p, Tensor... in) {
+        if (Thread.currentThread().isInterrupted()) Progress.checkInterrupted(p.name());   // stops at the next operation
         long[][] shapes = new long[in.length][];
         for (int i = 0; i < in.length; i++) shapes[i] = in[i].shape();
         long[] outShape = p.shape(shapes);
