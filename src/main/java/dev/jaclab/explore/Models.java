@@ -53,6 +53,7 @@ public final class Models {
         Tensor wo = Tensor.randn(seed + 5, d, width).div(Math.sqrt(d));
         double scale = 1 / Math.sqrt(d);
         String name = (layers == 1 ? "attention" : "attention" + layers) + (fused ? "" : "Plain");
+        if (fused) return new Stack(name, width, scale, we, w, wo);
         return new Simple(name, width, true, x -> {
             Tensor h = x.matmul(we);
             for (Tensor[] l : w) {
@@ -62,6 +63,21 @@ public final class Models {
             }
             return h.matmul(wo).add(x);
         });
+    }
+
+    /**
+     * Stacked fused attention layers, part by part ({@link AttentionLayers}): h = x·We, per layer q, k, v = h·Wq, h·Wk,
+     * h·Wv and h ← attention(q, k, v) + h, then y = h·Wo + x.
+     */
+    record Stack(String name, long width, double scale, Tensor we, Tensor[][] w, Tensor wo) implements AttentionLayers {
+        @Override public boolean coupled() { return true; }
+        @Override public Tensor[] inputs(long samples, long seed) { return new Tensor[]{Tensor.randn(seed, samples, width)}; }
+        @Override public int layers() { return w.length; }
+        @Override public Tensor embed(Tensor x) { return x.matmul(we); }
+        @Override public Tensor[] project(int l, Tensor h) { return new Tensor[]{h.matmul(w[l][0]), h.matmul(w[l][1]), h.matmul(w[l][2])}; }
+        @Override public double scale(int layer) { return scale; }
+        @Override public Tensor combine(int layer, Tensor attended, Tensor h) { return attended.add(h); }
+        @Override public Tensor head(Tensor h, Tensor x) { return h.matmul(wo).add(x); }
     }
 
     /** The forum's dense layer over the flattened batch: sigmoid(Linear(3N, 3N)(x.flatten())), x (N, 3). */

@@ -18,13 +18,22 @@ import java.util.function.Supplier;
  * }</pre>
  */
 public final class NodeCache implements AutoCloseable {
+    /** Values known before any run (a node's, for as long as the node lives): see {@link #known}. */
+    private static final Map<Node, NdArray> KNOWN = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
     private final Map<Node, NdArray> values = new IdentityHashMap<>();
 
-    /** The node's cached array, computed by {@code f} outside every open arena on first use. */
+    /**
+     * States a node's value ahead of every run (the softmax row statistics a distributed forward gathered, say): runs
+     * then copy it instead of computing it. The value must be what the run's supplier would compute.
+     */
+    static void known(Node n, NdArray value) { KNOWN.put(n, value); }
+
+    /** The node's cached array, computed by {@code f} outside every open arena on first use (or copied if known). */
     public synchronized NdArray get(Node n, Supplier<NdArray> f) {
         NdArray v = values.get(n);
         if (v == null) {
-            v = Arena.outside(f);
+            NdArray known = KNOWN.get(n);
+            v = Arena.outside(known != null ? () -> NdArray.fromDoubles(known.dtype(), known.toDoubleArray(), known.shape()) : f);
             values.put(n, v);
         }
         return v;
