@@ -1,18 +1,21 @@
 package dev.jaclab.spark;
 
+import dev.jaclab.explore.AttentionLayers;
 import dev.jaclab.explore.Model;
+import dev.jaclab.explore.RowRangeForward;
 import dev.jaclab.jacobian.Jacobian;
 import dev.jaclab.jacobian.Strategies;
 import dev.jaclab.jacobian.Strategy;
 import dev.jaclab.tensor.Tensor;
 
 /**
- * One executor's recorded forward: the model rebuilt from its {@link ModelSpec}, run on the whole broadcast batch
- * once per executor JVM and job, and the Jacobian problem on that tape. Every partition the executor runs takes its
- * rows from it, one partition at a time (the partition itself runs on {@code threads} workers).
+ * One executor's recorded tape: the model rebuilt from its {@link ModelSpec} on the whole broadcast batch once per
+ * executor JVM and job, and the Jacobian problem on that tape. Every partition the executor runs takes its rows from
+ * it, one partition at a time (the partition itself runs on {@code threads} workers).
  *
- * <p>Cost: each executor computes the model's full forward (for attention O(N²) work) once; the blocks, the bulk of
- * the work, split across partitions.
+ * <p>With a gathered state (the cluster's distributed forward, {@link DistributedForward}) the tape is recorded from it
+ * in O(N·d²): no executor computes the O(N²) attention forward. Without one, each executor computes the model's whole
+ * forward (for attention O(N²) work) itself.
  */
 final class Forward {
     private static Forward current;
@@ -31,15 +34,22 @@ final class Forward {
         this.seconds = seconds;
     }
 
-    /** This JVM's forward for a job (computed on first use; the previous job's is dropped). */
-    static synchronized Forward of(String job, ModelSpec spec, Inputs inputs, int threads) {
+    /**
+     * This JVM's tape for a job (recorded on first use; the previous job's is dropped): from the gathered {@code state}
+     * when there is one, else by the model's whole forward.
+     */
+    static synchronized Forward of(String job, ModelSpec spec, Inputs inputs, Inputs state, int threads) {
         if (current != null && current.job.equals(job)) return current;
         current = null;
         long t0 = System.nanoTime();
         Model model = spec.model();
         Tensor[] in = inputs.tensors();
         Tensor x = in[model.inputIndex()].requiresGrad();
-        Tensor y = model.forward(in)[model.outputIndex()];
+        Tensor y;
+        if (state != null) {
+            AttentionLayers m = DistributedForward.layers(spec);
+            y = RowRangeForward.tape(m, x, DistributedForward.unpack(m, state));
+        } else y = model.forward(in)[model.outputIndex()];
         if (y.rank() != 2 || x.rank() != 2)
             throw new IllegalArgumentException("SparkJacobian: " + spec.describe() + " maps x " + java.util.Arrays.toString(x.shape()) + " to y "
                     + java.util.Arrays.toString(y.shape()) + "; blocks travel as (rows, m, n): x and y must be (N, n) and (N, m)");

@@ -7,8 +7,8 @@ import org.apache.spark.api.java.function.Function;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
- * What one Spark task runs: the blocks of its range of sample rows, from this executor's recorded forward
- * ({@link Forward}, computed on the executor's first task of the job), returned to the driver or written as one
+ * What one Spark task runs: the blocks of its range of sample rows, from this executor's recorded tape
+ * ({@link Forward}, recorded on the executor's first task of the job, from the gathered distributed forward if any), returned to the driver or written as one
  * {@code .npy} shard (atomically; see {@link NpyShards#write}).
  */
 final class PartitionTask implements Function<long[], RowBlocks> {
@@ -16,14 +16,16 @@ final class PartitionTask implements Function<long[], RowBlocks> {
     private final String job;
     private final ModelSpec spec;
     private final Broadcast<Inputs> inputs;
+    private final Broadcast<Inputs> state;   // the distributed forward's gathered state, or null
     private final String strategy;
     private final String outDir;
     private final int threads;
 
-    PartitionTask(String job, ModelSpec spec, Broadcast<Inputs> inputs, String strategy, String outDir, int threads) {
+    PartitionTask(String job, ModelSpec spec, Broadcast<Inputs> inputs, Broadcast<Inputs> state, String strategy, String outDir, int threads) {
         this.job = job;
         this.spec = spec;
         this.inputs = inputs;
+        this.state = state;
         this.strategy = strategy;
         this.outDir = outDir;
         this.threads = threads;
@@ -35,7 +37,7 @@ final class PartitionTask implements Function<long[], RowBlocks> {
         long from = range[1], to = range[2];
         Inputs in = inputs.value();
         int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        Forward f = Forward.of(job, spec, in, t);
+        Forward f = Forward.of(job, spec, in, state == null ? null : state.value(), t);
         long t1 = System.nanoTime();
         double[] v = f.rows(strategy, from, to);
         double blockSeconds = (System.nanoTime() - t1) / 1e9;

@@ -20,8 +20,10 @@ import org.apache.spark.broadcast.Broadcast;
 
 /**
  * Exact per-sample Jacobian blocks of a model across a batch, computed by an Apache Spark cluster (or an embedded
- * {@code local[*]} one): the inputs are broadcast once, every executor records the model's forward on the whole batch,
- * each partition computes the blocks of its range of sample rows ({@code Jacobian.perSampleRows} with a strategy that
+ * {@code local[*]} one): the inputs are broadcast once; the forward of a model made of attention layers is computed by
+ * ranges of query rows, layer by layer, and gathered ({@link DistributedForward}; other models' executors compute it
+ * whole); every executor records the model's tape on the whole batch from it, each partition computes the blocks of
+ * its range of sample rows ({@code Jacobian.perSampleRows} with a strategy that
  * splits by rows), and the driver either assembles (N, m, n) or checks the {@code .npy} shards every partition wrote
  * to a directory all executors can reach.
  *
@@ -38,7 +40,7 @@ public final class SparkJacobian {
     private final ModelSpec spec;
     private long samples = -1, seed = 1;
     private Tensor[] inputs;
-    private String strategy = "sparseRows", master = "local[*]";
+    private String strategy = "sparseRows", master = "local[*]", forward = "auto";
     private int partitions = 0, threads = 0;
     private long executorWaitSeconds = 120;
     private JavaSparkContext context;
@@ -58,6 +60,18 @@ public final class SparkJacobian {
 
     /** sparseRows (default) or meetInMiddle, with an optional chunk size: "sparseRows(64)". */
     public SparkJacobian strategy(String name) { Forward.strategy(name); strategy = name; return this; }
+
+    /**
+     * How the forward is computed: {@code rows} — by ranges of query rows across the cluster, layer by layer
+     * ({@link DistributedForward}; models made of {@link dev.jaclab.explore.AttentionLayers}); {@code whole} — every
+     * executor computes the whole forward itself; {@code auto} (default) — rows where the model allows it.
+     */
+    public SparkJacobian forward(String mode) {
+        if (!mode.equals("auto") && !mode.equals("rows") && !mode.equals("whole"))
+            throw new IllegalArgumentException("unknown forward '" + mode + "' (auto, rows or whole)");
+        forward = mode;
+        return this;
+    }
 
     /** {@code local[*]} (default, in this JVM), {@code local[K]} or {@code spark://HOST:PORT}. */
     public SparkJacobian master(String url) { master = url; return this; }
@@ -125,6 +139,7 @@ public final class SparkJacobian {
         if (inputs != null && in.length != model.inputs(2, 0).length)
             throw new IllegalArgumentException(spec.describe() + " takes " + model.inputs(2, 0).length + " inputs, got " + in.length);
         Inputs batch = Inputs.of(in);
+        if (forward.equals("rows")) DistributedForward.layers(spec);   // refused here, before Spark starts
         boolean own = context == null;
         if (own) Masters.checkReachable(master);
         boolean created = out != null && !Files.exists(out);
@@ -156,26 +171,35 @@ public final class SparkJacobian {
             for (int i = 0; i < p; i++) ranges.add(new long[]{i, n * i / p, n * (i + 1) / p});
             String job = UUID.randomUUID().toString();
             Broadcast<Inputs> b = sc.broadcast(batch);
+            DistributedForward.Result fwd = distributes() ? DistributedForward.run(sc, spec, b, ranges) : null;
+            Broadcast<Inputs> state = fwd == null ? null : sc.broadcast(fwd.state());
             sc.setJobDescription("per-sample Jacobian blocks of " + spec.describe() + ", N = " + n + ", " + strategy + ", " + p + " partitions");
             List<RowBlocks> parts = sc.parallelize(ranges, p)
-                    .map(new PartitionTask(job, spec, b, strategy, out == null ? null : out.toString(), taskThreads(sc)))
+                    .map(new PartitionTask(job, spec, b, state, strategy, out == null ? null : out.toString(), taskThreads(sc)))
                     .collect();
             double wall = (System.nanoTime() - t0) / 1e9;
             List<RowBlocks> ordered = Assembly.checkOnce(parts, ranges);
             b.destroy();
+            if (state != null) state.destroy();
+            SparkRun.Stages stages = fwd == null ? null : fwd.stages();
             if (out != null) {
                 for (RowBlocks r : ordered) NpyShards.verify(out, r);
                 NpyShards.removeTemporaries(out);
                 NpyShards.writeIndex(out, ordered);
-                return new SparkRun(spec.describe(), n, ordered, null, out, wall);
+                return new SparkRun(spec.describe(), n, ordered, null, out, wall, stages);
             }
-            return new SparkRun(spec.describe(), n, ordered, Assembly.assemble(ordered, n, batch.dtype()), null, wall);
+            return new SparkRun(spec.describe(), n, ordered, Assembly.assemble(ordered, n, batch.dtype()), null, wall, stages);
         } finally {
             if (own) {
                 sc.stop();
                 Forward.clear();
             }
         }
+    }
+
+    /** Whether this run computes the forward by ranges of rows (rows, or auto on a model of attention layers). */
+    private boolean distributes() {
+        return forward.equals("rows") || (forward.equals("auto") && spec.model() instanceof dev.jaclab.explore.AttentionLayers);
     }
 
     /** A master without free workers would leave the job waiting forever: fail with the reason instead. */

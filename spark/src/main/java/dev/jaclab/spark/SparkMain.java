@@ -41,6 +41,9 @@ public final class SparkMain implements Callable<Integer> {
     long seed;
     @Option(names = "--strategy", defaultValue = "sparseRows", description = "sparseRows(C) or meetInMiddle(C), chunk C optional (default ${DEFAULT-VALUE})")
     String strategy;
+    @Option(names = "--forward", defaultValue = "auto", description = "rows: the forward by ranges of query rows across the cluster, layer by layer "
+            + "(models of attention layers); whole: every executor computes it whole; auto: rows where the model allows (default ${DEFAULT-VALUE})")
+    String forward;
     @Option(names = "--master", defaultValue = "local[*]", description = "local[*], local[K] or spark://HOST:PORT (default ${DEFAULT-VALUE})")
     String master;
     @Option(names = "--out", required = true, description = "directory for the shards (new or empty; the same path on every executor)")
@@ -56,7 +59,7 @@ public final class SparkMain implements Callable<Integer> {
 
     @Override public Integer call() {
         ModelSpec spec = spec();
-        SparkJacobian sj = SparkJacobian.of(spec).strategy(strategy).master(master).partitions(partitions).threads(threads).seed(seed)
+        SparkJacobian sj = SparkJacobian.of(spec).strategy(strategy).forward(forward).master(master).partitions(partitions).threads(threads).seed(seed)
                 .executorWait(executorWait);
         conf.forEach(sj::conf);
         if (inputs != null) sj.inputs(readInputs(spec.model()));

@@ -7,7 +7,7 @@ import java.util.TreeMap;
 
 /**
  * What a {@link SparkJacobian} run produced: the blocks (N, m, n) when assembled on the driver, or the shard directory,
- * and where the time went (each executor's one forward, each partition's blocks).
+ * and where the time went (the distributed forward's stages, each executor's tape, each partition's blocks).
  *
  * <pre>{@code
  * SparkRun r = SparkJacobian.of(ModelSpec.builtIn("attention")).samples(1024).blocks();
@@ -15,9 +15,18 @@ import java.util.TreeMap;
  * r.summary();    // one line: N, partitions, executors, forward and block seconds
  * }</pre>
  */
-public record SparkRun(String model, long samples, List<RowBlocks> partitions, Tensor blocks, Path directory, double wallSeconds) {
+public record SparkRun(String model, long samples, List<RowBlocks> partitions, Tensor blocks, Path directory, double wallSeconds, Stages forwardStages) {
 
-    /** Seconds each executor spent on its forward, by executor id. */
+    /**
+     * The distributed forward's stages (one per attention layer, plus layer 0's keys and values): their count, the
+     * driver's wall time over all of them, the tasks' seconds summed, and the longest task.
+     */
+    public record Stages(int count, double wallSeconds, double taskSeconds, double longestTaskSeconds) implements java.io.Serializable {}
+
+    /** Whether the forward was computed by ranges of rows across the cluster (else every executor computed it whole). */
+    public boolean distributedForward() { return forwardStages != null; }
+
+    /** Seconds each executor spent recording its tape (with the whole forward, or from the gathered state), by executor id. */
     public TreeMap<String, Double> forwardSecondsByExecutor() {
         TreeMap<String, Double> t = new TreeMap<>();
         for (RowBlocks r : partitions) if (r.forwardSeconds() > 0) t.merge(r.executor(), r.forwardSeconds(), Double::sum);
@@ -27,7 +36,7 @@ public record SparkRun(String model, long samples, List<RowBlocks> partitions, T
     /** Seconds spent on blocks, summed over the partitions (the work that splits). */
     public double blockSeconds() { return partitions.stream().mapToDouble(RowBlocks::blockSeconds).sum(); }
 
-    /** The largest single forward (every executor records the whole batch once). */
+    /** The longest tape recording of an executor (each records the whole batch's tape once). */
     public double forwardSeconds() { return forwardSecondsByExecutor().values().stream().mapToDouble(Double::doubleValue).max().orElse(0); }
 
     /** The largest peak resident memory any executor process reported (MiB). */
@@ -36,8 +45,11 @@ public record SparkRun(String model, long samples, List<RowBlocks> partitions, T
     public int executors() { return (int) partitions.stream().map(RowBlocks::executor).distinct().count(); }
 
     public String summary() {
-        return String.format("%s N=%d: %d partitions on %d executor(s), forward %.2f s per executor, blocks %.2f s summed over partitions, peak RSS %d MiB per executor, wall %.2f s%s",
-                model, samples, partitions.size(), executors(), forwardSeconds(), blockSeconds(), peakRssMib(), wallSeconds,
+        String fwd = forwardStages == null ? String.format("forward %.2f s per executor", forwardSeconds())
+                : String.format("distributed forward %d stages %.2f s (tasks %.2f s summed, longest %.2f s), tape %.2f s per executor", forwardStages.count(),
+                forwardStages.wallSeconds(), forwardStages.taskSeconds(), forwardStages.longestTaskSeconds(), forwardSeconds());
+        return String.format("%s N=%d: %d partitions on %d executor(s), %s, blocks %.2f s summed over partitions, peak RSS %d MiB per executor, wall %.2f s%s",
+                model, samples, partitions.size(), executors(), fwd, blockSeconds(), peakRssMib(), wallSeconds,
                 directory == null ? "" : ", shards in " + directory);
     }
 }
