@@ -4,7 +4,8 @@
 # distributed by ranges of query rows (FORWARD=whole: every executor computes it whole, as before), then the N = 10^6
 # prediction for K = 1, 16, 100 executors from the 1-worker run:
 #   T(10^6, K) = s·(F + B) / K + r·(O + T)       s = (10^6 / N)^2, r = 10^6 / N
-# F: the forward stages' tasks, B: the blocks, both O(N^2) and split over the executors; T: one executor's tape from
+# F: the forward stages' tasks, B: the blocks (CPU seconds of the tasks' threads: not slowed by other work on the
+# cores), both O(N^2) and split over the executors; T: one executor's tape from
 # the gathered state (O(N·d^2)) and O: the stages' gathering, broadcasting and scheduling beyond their tasks (O(N·d)
 # data), both per executor and linear in N; start-up left out. With FORWARD=whole F is 0 and T is each executor's
 # whole O(N^2) forward (scaled by s instead of r). Memory per executor ~ peak RSS · r (inputs, the gathered state,
@@ -25,7 +26,7 @@ trap 'lc_stop; rm -rf "$work"' EXIT
 . "$here/local-cluster.sh"
 export OMP_NUM_THREADS=1
 echo "# $(date -u +%FT%TZ), $(getconf _NPROCESSORS_ONLN) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), forward $forward" >&2
-echo "workers,N,partitions,executors,wall_s,forward_stages_wall_s,forward_tasks_s,tape_or_forward_s_per_executor,blocks_s_summed,peak_rss_mib"
+echo "workers,N,partitions,executors,wall_s,forward_stages_wall_s,forward_tasks_s,forward_tasks_cpu_s,tape_or_forward_s_per_executor,blocks_s_summed,blocks_cpu_s_summed,peak_rss_mib"
 for k in 1 2; do
   lc_start "$k" 1 8g
   JACLAB_JAVA_OPTS=-Xmx3g "$root/bin/jaclab" jacobian --model attention --n "$n" --strategy sparseRows --master "$master" \
@@ -36,19 +37,20 @@ for k in 1 2; do
   line="$(grep "N=$n:" "$work/driver$k.log")"
   echo "# $line" >&2
   partitions="$(echo "$line" | sed -E 's/.*: ([0-9]+) partitions on ([0-9]+) executor.*/\1,\2/')"
-  stages="0,0"
-  case "$line" in *"distributed forward"*) stages="$(echo "$line" | sed -E 's/.*stages ([0-9.]+) s \(tasks ([0-9.]+) s summed.*/\1,\2/')" ;; esac
+  stages="0,0,0"
+  case "$line" in *"distributed forward"*) stages="$(echo "$line" | sed -E 's/.*stages ([0-9.]+) s \(tasks ([0-9.]+) s summed, ([0-9.]+) s CPU.*/\1,\2,\3/')" ;; esac
   perexec="$(echo "$line" | sed -E 's/.*(tape|forward) ([0-9.]+) s per executor.*/\2/')"
-  rest="$(echo "$line" | sed -E 's/.*blocks ([0-9.]+) s summed.*peak RSS (-?[0-9]+) MiB.*wall ([0-9.]+) s.*/\1,\2,\3/')"
-  blocks="${rest%%,*}"; rss="$(echo "$rest" | cut -d, -f2)"; wall="${rest##*,}"
+  blocks="$(echo "$line" | sed -E 's/.*blocks ([0-9.]+) s summed over partitions \(([0-9.]+) s CPU\).*/\1,\2/')"
+  rss="$(echo "$line" | sed -E 's/.*peak RSS (-?[0-9]+) MiB.*/\1/')"
+  wall="$(echo "$line" | sed -E 's/.*wall ([0-9.]+) s.*/\1/')"
   echo "$k,$n,$partitions,$wall,$stages,$perexec,$blocks,$rss" | tee -a "$work/results.csv"
   rm -rf "$work/blocks$k"
 done
 echo
 awk -F, -v n="$n" -v fwd="$forward" 'NR == 1 {
-  s = (1e6 / n) ^ 2; r = 1e6 / n; F = $7; B = $9; T = $8; O = $6 - $7; if (O < 0) O = 0; mem = $10 * r
+  s = (1e6 / n) ^ 2; r = 1e6 / n; F = $8; B = $11; T = $9; O = $6 - $7; if (O < 0) O = 0; mem = $12 * r
   if (fwd == "whole") { T = T * s / r }
-  printf "# N = 10^6 predicted from N = %d on 1 worker (forward %s): stage tasks %.1f s, stage overhead %.1f s, tape/forward %.1f s, blocks %.1f s; s = %.1f, r = %.1f\n", n, fwd, F, O, $8, B, s, r
+  printf "# N = 10^6 predicted from N = %d on 1 worker (forward %s): stage tasks %.1f s CPU, stage overhead %.1f s, tape/forward %.1f s, blocks %.1f s CPU; s = %.1f, r = %.1f\n", n, fwd, F, O, $9, B, s, r
   print "executors,split_work_s,per_executor_s,total_s,total_h,memory_per_executor_gib"
   split("1 16 100", ks, " ")
   for (i = 1; i <= 3; i++) { k = ks[i]; a = s * (F + B) / k; p = r * (O + T); t = a + p; printf "%d,%.0f,%.0f,%.0f,%.2f,%.1f\n", k, a, p, t, t / 3600, mem / 1024 }

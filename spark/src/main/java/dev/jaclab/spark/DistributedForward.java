@@ -37,7 +37,7 @@ final class DistributedForward {
         long t0 = System.nanoTime();
         AttentionLayers m = layers(spec);
         int layers = m.layers();
-        double[] tasks = {0, 0};
+        double[] tasks = {0, 0, 0};
         List<Tensor> state = new ArrayList<>(), attended = new ArrayList<>();
         Tensor[] kv = stage(sc, spec, inputs, null, -1, ranges, 2, tasks, "keys and values of layer 0");
         for (int l = 0; l < layers; l++) {
@@ -54,7 +54,7 @@ final class DistributedForward {
             if (stats) state.add(out[1]);
             if (next) kv = new Tensor[]{out[out.length - 2], out[out.length - 1]};
         }
-        return new Result(Inputs.of(state.toArray(new Tensor[0])), new SparkRun.Stages(layers + 1, (System.nanoTime() - t0) / 1e9, tasks[0], tasks[1]));
+        return new Result(Inputs.of(state.toArray(new Tensor[0])), new SparkRun.Stages(layers + 1, (System.nanoTime() - t0) / 1e9, tasks[0], tasks[1], tasks[2]));
     }
 
     /** One stage over every range; the gathered tensors (N rows each), each partition's rows checked to come once. */
@@ -71,6 +71,7 @@ final class DistributedForward {
             seen[r.partition()] = r;
             tasks[0] += r.seconds();
             tasks[1] = Math.max(tasks[1], r.seconds());
+            tasks[2] += r.cpuSeconds();
         }
         Tensor[] out = new Tensor[outputs];
         for (int k = 0; k < outputs; k++) {

@@ -20,7 +20,7 @@ final class ForwardStage implements Function<long[], ForwardStage.Rows> {
     private static final long serialVersionUID = 1L;
 
     /** A range's share of one stage: its rows of every tensor the stage gathers, in {@link DistributedForward}'s order. */
-    record Rows(int partition, long from, long to, Inputs values, double seconds, String executor) implements Serializable {}
+    record Rows(int partition, long from, long to, Inputs values, double seconds, double cpuSeconds, String executor) implements Serializable {}
 
     private final ModelSpec spec;
     private final Broadcast<Inputs> inputs;
@@ -37,6 +37,7 @@ final class ForwardStage implements Function<long[], ForwardStage.Rows> {
     /** range = {partition, from, to}. */
     @Override public Rows call(long[] range) {
         long t0 = System.nanoTime();
+        double c0 = RowBlocks.threadCpuSeconds();
         long from = range[1], rows = range[2] - range[1];
         AttentionLayers m = DistributedForward.layers(spec);
         Tensor x = inputs.value().tensors()[0].narrow(0, from, rows);
@@ -53,6 +54,7 @@ final class ForwardStage implements Function<long[], ForwardStage.Rows> {
         }
         SparkEnv env = SparkEnv.get();
         return new Rows((int) range[0], from, range[2], Inputs.of(out.toArray(new Tensor[0])), (System.nanoTime() - t0) / 1e9,
+                RowBlocks.threadCpuSeconds() - c0,
                 env != null ? env.executorId() : "?");
     }
 }

@@ -39,13 +39,14 @@ final class PartitionTask implements Function<long[], RowBlocks> {
         int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         Forward f = Forward.of(job, spec, in, state == null ? null : state.value(), t);
         long t1 = System.nanoTime();
+        double c1 = RowBlocks.threadCpuSeconds();
         double[] v = f.rows(strategy, from, to);
-        double blockSeconds = (System.nanoTime() - t1) / 1e9;
+        double blockSeconds = (System.nanoTime() - t1) / 1e9, blockCpu = RowBlocks.threadCpuSeconds() - c1;
         double forwardSeconds = f.claimSeconds();
         SparkEnv env = SparkEnv.get();
         String executor = env != null ? env.executorId() : "?";
         RowBlocks r = new RowBlocks(partition, from, to, f.outputWidth, f.inputWidth, in.dtype(), v, null, RowBlocks.crc(in.dtype(), v),
-                executor, forwardSeconds, blockSeconds, RowBlocks.processPeakRssMib());
+                executor, forwardSeconds, blockSeconds, blockCpu, RowBlocks.processPeakRssMib());
         if (outDir == null) return r;
         TaskContext tc = TaskContext.get();
         NpyShards.write(Path.of(outDir), partition, tc != null ? tc.taskAttemptId() : 0, in.dtype(), v, to - from, f.outputWidth, f.inputWidth);

@@ -19,9 +19,9 @@ public record SparkRun(String model, long samples, List<RowBlocks> partitions, T
 
     /**
      * The distributed forward's stages (one per attention layer, plus layer 0's keys and values): their count, the
-     * driver's wall time over all of them, the tasks' seconds summed, and the longest task.
+     * driver's wall time over all of them, the tasks' seconds summed, the longest task, and the tasks' CPU seconds summed.
      */
-    public record Stages(int count, double wallSeconds, double taskSeconds, double longestTaskSeconds) implements java.io.Serializable {}
+    public record Stages(int count, double wallSeconds, double taskSeconds, double longestTaskSeconds, double taskCpuSeconds) implements java.io.Serializable {}
 
     /** Whether the forward was computed by ranges of rows across the cluster (else every executor computed it whole). */
     public boolean distributedForward() { return forwardStages != null; }
@@ -36,6 +36,9 @@ public record SparkRun(String model, long samples, List<RowBlocks> partitions, T
     /** Seconds spent on blocks, summed over the partitions (the work that splits). */
     public double blockSeconds() { return partitions.stream().mapToDouble(RowBlocks::blockSeconds).sum(); }
 
+    /** CPU seconds of the partitions' threads on the blocks, summed. */
+    public double blockCpuSeconds() { return partitions.stream().mapToDouble(RowBlocks::blockCpuSeconds).sum(); }
+
     /** The longest tape recording of an executor (each records the whole batch's tape once). */
     public double forwardSeconds() { return forwardSecondsByExecutor().values().stream().mapToDouble(Double::doubleValue).max().orElse(0); }
 
@@ -46,10 +49,10 @@ public record SparkRun(String model, long samples, List<RowBlocks> partitions, T
 
     public String summary() {
         String fwd = forwardStages == null ? String.format("forward %.2f s per executor", forwardSeconds())
-                : String.format("distributed forward %d stages %.2f s (tasks %.2f s summed, longest %.2f s), tape %.2f s per executor", forwardStages.count(),
-                forwardStages.wallSeconds(), forwardStages.taskSeconds(), forwardStages.longestTaskSeconds(), forwardSeconds());
-        return String.format("%s N=%d: %d partitions on %d executor(s), %s, blocks %.2f s summed over partitions, peak RSS %d MiB per executor, wall %.2f s%s",
-                model, samples, partitions.size(), executors(), fwd, blockSeconds(), peakRssMib(), wallSeconds,
+                : String.format("distributed forward %d stages %.2f s (tasks %.2f s summed, %.2f s CPU, longest %.2f s), tape %.2f s per executor", forwardStages.count(),
+                forwardStages.wallSeconds(), forwardStages.taskSeconds(), forwardStages.taskCpuSeconds(), forwardStages.longestTaskSeconds(), forwardSeconds());
+        return String.format("%s N=%d: %d partitions on %d executor(s), %s, blocks %.2f s summed over partitions (%.2f s CPU), peak RSS %d MiB per executor, wall %.2f s%s",
+                model, samples, partitions.size(), executors(), fwd, blockSeconds(), blockCpuSeconds(), peakRssMib(), wallSeconds,
                 directory == null ? "" : ", shards in " + directory);
     }
 }

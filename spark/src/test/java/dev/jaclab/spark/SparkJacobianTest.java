@@ -134,12 +134,12 @@ class SparkJacobianTest {
 
     @Test void theDriverAcceptsEachPartitionExactlyOnce() {
         List<long[]> ranges = List.of(new long[]{0, 0, 2}, new long[]{1, 2, 4});
-        RowBlocks a = new RowBlocks(0, 0, 2, 1, 1, dev.jaclab.nd.DType.FLOAT32, new double[2], null, 0, "1", 0, 0, 0);
-        RowBlocks b = new RowBlocks(1, 2, 4, 1, 1, dev.jaclab.nd.DType.FLOAT32, new double[2], null, 0, "1", 0, 0, 0);
+        RowBlocks a = new RowBlocks(0, 0, 2, 1, 1, dev.jaclab.nd.DType.FLOAT32, new double[2], null, 0, "1", 0, 0, 0, 0);
+        RowBlocks b = new RowBlocks(1, 2, 4, 1, 1, dev.jaclab.nd.DType.FLOAT32, new double[2], null, 0, "1", 0, 0, 0, 0);
         assertEquals(List.of(a, b), Assembly.checkOnce(List.of(b, a), ranges));
         assertThrows(IllegalStateException.class, () -> Assembly.checkOnce(List.of(a, a), ranges));
         assertThrows(IllegalStateException.class, () -> Assembly.checkOnce(List.of(a), ranges));
-        RowBlocks shifted = new RowBlocks(1, 1, 3, 1, 1, dev.jaclab.nd.DType.FLOAT32, new double[2], null, 0, "1", 0, 0, 0);
+        RowBlocks shifted = new RowBlocks(1, 1, 3, 1, 1, dev.jaclab.nd.DType.FLOAT32, new double[2], null, 0, "1", 0, 0, 0, 0);
         assertThrows(IllegalStateException.class, () -> Assembly.checkOnce(List.of(a, shifted), ranges));
     }
 
@@ -154,7 +154,7 @@ class SparkJacobianTest {
         assertArrayEquals(new double[]{1, 2, 3, 5}, NpyShards.load(dir.resolve("part-00000.npy"), shape));
         assertArrayEquals(new long[]{1, 2, 2}, shape);
         RowBlocks r = new RowBlocks(0, 0, 1, 2, 2, dev.jaclab.nd.DType.FLOAT32, null, "part-00000.npy",
-                RowBlocks.crc(dev.jaclab.nd.DType.FLOAT32, new double[]{1, 2, 3, 4}), "1", 0, 0, 0);
+                RowBlocks.crc(dev.jaclab.nd.DType.FLOAT32, new double[]{1, 2, 3, 4}), "1", 0, 0, 0, 0);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> NpyShards.verify(dir, r));
         assertTrue(e.getMessage().contains("CRC-32"), e.getMessage());
     }
