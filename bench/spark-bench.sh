@@ -34,7 +34,7 @@ for k in 1 2; do
     --conf spark.cores.max="$k" --conf spark.scheduler.minRegisteredResourcesRatio=1.0 > "$work/driver$k.log" 2>&1 \
     || { tail -n 20 "$work/driver$k.log" >&2; exit 1; }
   lc_stop
-  line="$(grep "N=$n:" "$work/driver$k.log")"
+  line="$(tr '\r' '\n' < "$work/driver$k.log" | grep "N=$n:")"
   echo "# $line" >&2
   partitions="$(echo "$line" | sed -E 's/.*: ([0-9]+) partitions on ([0-9]+) executor.*/\1,\2/')"
   stages="0,0,0"

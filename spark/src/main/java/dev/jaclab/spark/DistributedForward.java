@@ -62,13 +62,8 @@ final class DistributedForward {
                                   List<long[]> ranges, int outputs, double[] tasks, String what) {
         sc.setJobDescription("distributed forward of " + spec.describe() + ": " + what);
         List<ForwardStage.Rows> got = sc.parallelize(ranges, ranges.size()).map(new ForwardStage(spec, inputs, given, layer)).collect();
-        ForwardStage.Rows[] seen = new ForwardStage.Rows[ranges.size()];
-        for (ForwardStage.Rows r : got) {
-            long[] g = r.partition() >= 0 && r.partition() < seen.length ? ranges.get(r.partition()) : null;
-            if (g == null || seen[r.partition()] != null || r.from() != g[1] || r.to() != g[2] || r.values().count() != outputs)
-                throw new IllegalStateException("distributed forward (" + what + "): partition " + r.partition() + " returned rows [" + r.from() + ", " + r.to()
-                        + ") with " + r.values().count() + " tensors" + (g == null ? "" : "; expected once, rows [" + g[1] + ", " + g[2] + ") with " + outputs));
-            seen[r.partition()] = r;
+        ForwardStage.Rows[] seen = checkOnce(got, ranges, outputs, what);
+        for (ForwardStage.Rows r : seen) {
             tasks[0] += r.seconds();
             tasks[1] = Math.max(tasks[1], r.seconds());
             tasks[2] += r.cpuSeconds();
@@ -76,13 +71,30 @@ final class DistributedForward {
         Tensor[] out = new Tensor[outputs];
         for (int k = 0; k < outputs; k++) {
             Tensor[] parts = new Tensor[seen.length];
-            for (int i = 0; i < seen.length; i++) {
-                if (seen[i] == null) throw new IllegalStateException("distributed forward (" + what + "): partition " + i + " returned nothing");
-                parts[i] = seen[i].values().tensors()[k];
-            }
+            for (int i = 0; i < seen.length; i++) parts[i] = seen[i].values().tensors()[k];
             out[k] = parts.length == 1 ? parts[0] : Tensor.concat(0, parts);
         }
         return out;
+    }
+
+    /**
+     * Every range exactly once, with its own rows and the stage's tensors: a missing, repeated or shifted range is an
+     * error, never a silently wrong forward. Returns the ranges' results in order.
+     */
+    static ForwardStage.Rows[] checkOnce(List<ForwardStage.Rows> got, List<long[]> ranges, int outputs, String what) {
+        ForwardStage.Rows[] seen = new ForwardStage.Rows[ranges.size()];
+        for (ForwardStage.Rows r : got) {
+            long[] g = r.partition() >= 0 && r.partition() < seen.length ? ranges.get(r.partition()) : null;
+            if (g == null || seen[r.partition()] != null || r.from() != g[1] || r.to() != g[2] || r.values().count() != outputs
+                    || r.values().samples() != r.to() - r.from())
+                throw new IllegalStateException("distributed forward (" + what + "): partition " + r.partition() + " returned rows [" + r.from() + ", " + r.to()
+                        + ") with " + r.values().count() + " tensors" + (g == null ? ", an unknown partition"
+                        : seen[r.partition()] != null ? ", a second time" : "; expected rows [" + g[1] + ", " + g[2] + ") with " + outputs));
+            seen[r.partition()] = r;
+        }
+        for (int i = 0; i < seen.length; i++)
+            if (seen[i] == null) throw new IllegalStateException("distributed forward (" + what + "): partition " + i + " returned nothing");
+        return seen;
     }
 
     /** The gathered state as {@link RowRangeForward#tape} takes it. */

@@ -143,6 +143,20 @@ class SparkJacobianTest {
         assertThrows(IllegalStateException.class, () -> Assembly.checkOnce(List.of(a, shifted), ranges));
     }
 
+    @Test void theDriverAcceptsEachForwardRangeExactlyOnce() {
+        List<long[]> ranges = List.of(new long[]{0, 0, 2}, new long[]{1, 2, 4});
+        Inputs two = Inputs.of(Tensor.zeros(2, 4), Tensor.zeros(2, 4));
+        ForwardStage.Rows a = new ForwardStage.Rows(0, 0, 2, two, 0, 0, "1"), b = new ForwardStage.Rows(1, 2, 4, two, 0, 0, "1");
+        assertEquals(List.of(a, b), List.of(DistributedForward.checkOnce(List.of(b, a), ranges, 2, "test")));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> DistributedForward.checkOnce(List.of(a, a, b), ranges, 2, "test"));
+        assertTrue(e.getMessage().contains("partition 0 returned rows [0, 2) with 2 tensors, a second time"), e.getMessage());
+        e = assertThrows(IllegalStateException.class, () -> DistributedForward.checkOnce(List.of(a), ranges, 2, "test"));
+        assertTrue(e.getMessage().contains("partition 1 returned nothing"), e.getMessage());
+        ForwardStage.Rows shifted = new ForwardStage.Rows(1, 1, 3, two, 0, 0, "1");
+        assertThrows(IllegalStateException.class, () -> DistributedForward.checkOnce(List.of(a, shifted), ranges, 2, "test"));
+        assertThrows(IllegalStateException.class, () -> DistributedForward.checkOnce(List.of(a, b), ranges, 3, "test"));
+    }
+
     @Test void aRetriedShardReplacesTheFirstAndTemporariesAreRemoved(@TempDir Path dir) throws Exception {
         dev.jaclab.nd.Backend.configure();
         NpyShards.write(dir, 0, 7, dev.jaclab.nd.DType.FLOAT32, new double[]{1, 2, 3, 4}, 1, 2, 2);
