@@ -68,12 +68,13 @@ final class DistributedForward {
             tasks[1] = Math.max(tasks[1], r.seconds());
             tasks[2] += r.cpuSeconds();
         }
-        Tensor[] out = new Tensor[outputs];
-        for (int k = 0; k < outputs; k++) {
-            Tensor[] parts = new Tensor[seen.length];
-            for (int i = 0; i < seen.length; i++) parts[i] = seen[i].values().tensors()[k];
-            out[k] = parts.length == 1 ? parts[0] : Tensor.concat(0, parts);
+        Tensor[][] rows = new Tensor[outputs][seen.length];
+        for (int i = 0; i < seen.length; i++) {
+            Tensor[] t = seen[i].values().tensors();
+            for (int k = 0; k < outputs; k++) rows[k][i] = t[k];
         }
+        Tensor[] out = new Tensor[outputs];
+        for (int k = 0; k < outputs; k++) out[k] = seen.length == 1 ? rows[k][0] : Tensor.concat(0, rows[k]);
         return out;
     }
 
