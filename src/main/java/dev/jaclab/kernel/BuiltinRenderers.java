@@ -39,6 +39,7 @@ final class BuiltinRenderers {
         into.register(Table.class, BuiltinRenderers::table);
         into.register(dev.jaclab.tensor.Tensor.class, (t, mimes) -> TensorView.render(t));
         into.register(dev.jaclab.explore.Report.class, (r, mimes) -> ReportView.render(r, into.chartWidth(), into.chartHeight()));
+        into.register(dev.jaclab.kernel.widgets.Widget.class, (w, mimes) -> w.view());
         into.register(HtmlText.class, (h, mimes) -> {
             DisplayData d = new DisplayData("[HTML]");
             d.putHTML(h.html());

@@ -39,7 +39,7 @@ public final class JShellSession implements AutoCloseable {
     /** Packages imported on demand when present on the class path at start. */
     static final List<String> DEFAULT_PACKAGES = List.of(
             "dev.jaclab.tensor", "dev.jaclab.autodiff", "dev.jaclab.jacobian", "dev.jaclab.explore", "dev.jaclab.viz", "dev.jaclab.nn",
-            "dev.jaclab.optim", "dev.jaclab.progress");
+            "dev.jaclab.optim", "dev.jaclab.progress", "dev.jaclab.kernel.widgets");
     /** JDK packages imported like the jshell tool's default start-up. */
     static final List<String> JDK_PACKAGES = List.of("java.io", "java.math", "java.net", "java.nio.file", "java.util",
             "java.util.concurrent", "java.util.function", "java.util.regex", "java.util.stream");

@@ -6,19 +6,21 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
+import org.dflib.jjava.jupyter.channels.JupyterConnection;
+import org.dflib.jjava.jupyter.channels.ShellHandler;
 import org.dflib.jjava.jupyter.channels.ShellReplyEnvironment;
 import org.dflib.jjava.jupyter.kernel.BaseKernel;
 import org.dflib.jjava.jupyter.kernel.HelpLink;
 import org.dflib.jjava.jupyter.kernel.JupyterIO;
 import org.dflib.jjava.jupyter.kernel.LanguageInfo;
 import org.dflib.jjava.jupyter.kernel.ReplacementOptions;
-import org.dflib.jjava.jupyter.kernel.comm.CommManager;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.dflib.jjava.jupyter.kernel.history.HistoryEntry;
 import org.dflib.jjava.jupyter.kernel.history.HistoryManager;
 import org.dflib.jjava.jupyter.kernel.util.StringStyler;
 import org.dflib.jjava.jupyter.messages.Header;
 import org.dflib.jjava.jupyter.messages.Message;
+import org.dflib.jjava.jupyter.messages.MessageType;
 import org.dflib.jjava.jupyter.messages.publish.PublishClearOutput;
 import org.dflib.jjava.jupyter.messages.publish.PublishDisplayData;
 import org.dflib.jjava.jupyter.messages.publish.PublishError;
@@ -30,6 +32,8 @@ import org.dflib.jjava.jupyter.messages.reply.ExecuteReply;
 import org.dflib.jjava.jupyter.messages.request.ExecuteRequest;
 import org.dflib.jjava.jupyter.messages.request.HistoryRequest;
 import org.dflib.jjava.jupyter.messages.request.KernelInfoRequest;
+
+import dev.jaclab.kernel.widgets.KernelComms;
 
 /**
  * The JacLab Jupyter kernel: Java cells evaluated by JShell in this JVM, rich display through
@@ -65,7 +69,7 @@ public class JacLabKernel extends BaseKernel {
         // OutputRouter instead (batched stream messages, input requests while a cell runs), installed by
         // useJupyterOutput().
         super("JacLab", VERSION, languageInfo(), List.of(new HelpLink("JacLab", "https://github.com/jaclab")),
-                history, new JupyterIO(java.nio.charset.StandardCharsets.UTF_8), new CommManager(), new Renderers(),
+                history, new JupyterIO(java.nio.charset.StandardCharsets.UTF_8), new KernelComms(), new Renderers(),
                 null, null, false, new StringStyler.Builder().build());
         this.history = history;
         this.session = CompletableFuture.supplyAsync(() -> startSession(startupCode));
@@ -121,6 +125,7 @@ public class JacLabKernel extends BaseKernel {
      */
     public void useJupyterOutput() {
         router = OutputRouter.install();
+        ((KernelComms) commManager).beforeSend(router::flush);
         Notebook.Sink sink = new Notebook.Sink() {
             @Override public void display(DisplayData d) { publish(new PublishDisplayData(d)); }
 
@@ -149,6 +154,32 @@ public class JacLabKernel extends BaseKernel {
         if (env == null) throw new IllegalStateException("no cell is running: output can only be shown while a cell executes");
         router.flush();
         env.publish(content);
+    }
+
+    /**
+     * The base library's handlers, with widget messages (comm_open/msg/close from the front end) handled like a cell
+     * for output: what their listeners print or display goes to the front end with the message as parent.
+     */
+    @Override
+    public void becomeHandlerForConnection(JupyterConnection connection) {
+        super.becomeHandlerForConnection(connection);
+        connection.setHandler(MessageType.COMM_OPEN_COMMAND, asRequest(commManager::handleCommOpenCommand));
+        connection.setHandler(MessageType.COMM_MSG_COMMAND, asRequest(commManager::handleCommMsgCommand));
+        connection.setHandler(MessageType.COMM_CLOSE_COMMAND, asRequest(commManager::handleCommCloseCommand));
+    }
+
+    private <T> ShellHandler<T> asRequest(ShellHandler<T> handler) {
+        return (env, msg) -> {
+            synchronized (this) {   // one request at a time, as cells
+                commManager.setMessageContext(msg);
+                if (router != null) router.attach(env);
+                try {
+                    handler.handle(env, msg);
+                } finally {
+                    if (router != null) router.detach();
+                }
+            }
+        };
     }
 
     @Override
