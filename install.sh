@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets JacLab up: checks Java and Maven, builds target/jaclab-all.jar when it is missing or older than the sources,
-# installs Jupyter and Graphviz from the Debian packages when they are missing (as root on Debian; otherwise it
+# installs Jupyter, its widget front end and Graphviz from the Debian packages when they are missing (as root on Debian; otherwise it
 # prints the command), and registers the Jupyter kernel "jaclab" (shown as "Java (JacLab)").
 # `bin/jaclab notebook` runs this, then starts Jupyter.
 #
@@ -58,6 +58,14 @@ jupyter_has kernelspec || want_package jupyter-client "'jupyter kernelspec' regi
 if ! command -v dot >/dev/null; then
   if can_apt; then want_package graphviz "Viz.graph (notebook 03) lays out the tape with Graphviz dot"
   else note "Graphviz 'dot' is missing: Viz.graph (notebook 03) needs it (apt-get install -y graphviz)"; fi
+fi
+# The widget front end for the classic notebook: Debian's package installs the JavaScript into
+# /usr/share/jupyter/nbextensions and enables it system-wide (/etc/jupyter/nbconfig/notebook.d). Elsewhere:
+# `jupyter nbextension install --py widgetsnbextension --sys-prefix && jupyter nbextension enable --py widgetsnbextension`
+# with a widgetsnbextension whose JavaScript satisfies ~2.1.4 (ipywidgets 6).
+if [ ! -f /usr/share/jupyter/nbextensions/jupyter-js-widgets/extension.js ]; then
+  if can_apt; then want_package jupyter-nbextension-jupyter-js-widgets "widgets (sliders, menus) in the notebook"
+  else note "the widget front end is missing: widgets will not show (apt-get install -y jupyter-nbextension-jupyter-js-widgets)"; fi
 fi
 if ! py_has numpy; then
   if can_apt; then want_package python3-numpy "NumPy: the tests check .npz files against numpy.savez and numpy.load"

@@ -18,6 +18,8 @@ jupyter_has kernelspec || want_package jupyter-client "'jupyter kernelspec' inst
 py_has jupyter_kernel_test || want_package python3-jupyter-kernel-test "the kernel protocol tests (test/kernel)"
 py_has nbclient || want_package python3-nbclient "the notebooks run headless (test/notebooks)"
 jupyter_has nbconvert || want_package jupyter-nbconvert "the notebooks run headless (test/notebooks)"
+[ -f /usr/share/jupyter/nbextensions/jupyter-js-widgets/extension.js ] \
+  || want_package jupyter-nbextension-jupyter-js-widgets "the widget browser test (test/browser/widgets.test.mjs)"
 command -v dot >/dev/null || want_package graphviz "notebook 03 draws the tape with Graphviz dot"
 chromium="${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}"
 [ -n "$chromium" ] || want_package chromium "the browser test (test/browser) runs headless Chromium"

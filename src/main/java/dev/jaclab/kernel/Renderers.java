@@ -92,9 +92,12 @@ public final class Renderers extends org.dflib.jjava.jupyter.kernel.display.Rend
         } catch (Exception e) {
             throw new IllegalStateException("rendering a " + value.getClass().getName() + " failed: " + e, e);
         }
-        if (out.getData(MIMEType.TEXT_PLAIN) == null) out.putText(text(value));
+        // A widget view carries no text: the classic notebook would print it under the widget.
+        if (out.getData(MIMEType.TEXT_PLAIN) == null && out.getData(WIDGET_VIEW) == null) out.putText(text(value));
         return out;
     }
+
+    private static final MIMEType WIDGET_VIEW = MIMEType.parse(dev.jaclab.kernel.widgets.Widget.VIEW_MIME);
 
     /** jjava's entry (used by its base kernel): the same lookup. */
     @Override public DisplayData render(Object value, Map<String, Object> params) { return render(value, new String[0]); }

@@ -22,10 +22,4 @@ public final class Box extends DomWidget {
 
     @SuppressWarnings("unchecked")
     public List<Widget> children() { return (List<Widget>) get("children"); }
-
-    @Override
-    public void close() {
-        super.close();
-        for (Widget w : children()) w.close();
-    }
 }

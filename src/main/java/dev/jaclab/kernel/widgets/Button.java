@@ -29,10 +29,9 @@ public final class Button extends DomWidget {
     public static Button of(String description) { return new Button(description); }
 
     /** Runs {@code r} on each click. */
-    public Button onClick(Runnable r) {
+    public void onClick(Runnable r) {
         if (isClosed()) throw new IllegalStateException("Button is closed: no listeners can be added");
         clicks.add(r);
-        return this;
     }
 
     /** Runs the click listeners as if the button were clicked. */

@@ -22,7 +22,7 @@ public final class Checkbox extends DomWidget {
 
     public boolean value() { return (Boolean) get("value"); }
 
-    public Checkbox value(boolean v) { set("value", v); return this; }
+    public void value(boolean v) { set("value", v); }
 
-    public Checkbox onChange(Consumer<Boolean> listener) { observe("value", v -> listener.accept((Boolean) v)); return this; }
+    public void onChange(Consumer<Boolean> listener) { observe("value", v -> listener.accept((Boolean) v)); }
 }

@@ -35,10 +35,4 @@ public abstract class DomWidget extends Widget {
 
     /** Greys the control out (the user cannot change it). */
     public DomWidget disabled(boolean d) { set("disabled", d); return this; }
-
-    @Override
-    public void close() {
-        super.close();
-        layout.close();
-    }
 }

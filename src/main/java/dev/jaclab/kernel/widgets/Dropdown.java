@@ -34,13 +34,13 @@ public final class Dropdown extends DomWidget {
     public String value() { return (String) get("value"); }
 
     /** Chooses a label; it must be one of the options. */
-    public Dropdown value(String v) { set("value", check(v)); return this; }
+    public void value(String v) { set("value", check(v)); }
 
     public List<String> options() { return options; }
 
     @Override public Dropdown description(String d) { super.description(d); return this; }
 
-    public Dropdown onChange(Consumer<String> listener) { observe("value", v -> listener.accept((String) v)); return this; }
+    public void onChange(Consumer<String> listener) { observe("value", v -> listener.accept((String) v)); }
 
     @Override
     protected Object fromFrontEnd(String key, JsonElement value, Object current) {

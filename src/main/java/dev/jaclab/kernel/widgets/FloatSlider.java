@@ -38,7 +38,7 @@ public final class FloatSlider extends DomWidget {
 
     public double value() { return (Double) get("value"); }
 
-    public FloatSlider value(double v) { set("value", clamp(v, min(), max())); return this; }
+    public void value(double v) { set("value", clamp(v, min(), max())); }
 
     public double min() { return (Double) get("min"); }
 
@@ -49,7 +49,7 @@ public final class FloatSlider extends DomWidget {
     /** The readout's format in d3-format notation, e.g. {@code ".3e"}. */
     public FloatSlider readoutFormat(String f) { set("readout_format", f); return this; }
 
-    public FloatSlider onChange(DoubleConsumer listener) { observe("value", v -> listener.accept((Double) v)); return this; }
+    public void onChange(DoubleConsumer listener) { observe("value", v -> listener.accept((Double) v)); }
 
     @Override
     protected Object fromFrontEnd(String key, JsonElement value, Object current) {

@@ -41,7 +41,7 @@ public final class IntSlider extends DomWidget {
     public int value() { return (Integer) get("value"); }
 
     /** Moves the slider (clamped into range); listeners run if it moved. */
-    public IntSlider value(int v) { set("value", clamp(v, min(), max())); return this; }
+    public void value(int v) { set("value", clamp(v, min(), max())); }
 
     public int min() { return (Integer) get("min"); }
 
@@ -53,7 +53,7 @@ public final class IntSlider extends DomWidget {
     public IntSlider continuousUpdate(boolean on) { set("continuous_update", on); return this; }
 
     /** Runs {@code listener} with each new value. */
-    public IntSlider onChange(IntConsumer listener) { observe("value", v -> listener.accept((Integer) v)); return this; }
+    public void onChange(IntConsumer listener) { observe("value", v -> listener.accept((Integer) v)); }
 
     @Override
     protected Object fromFrontEnd(String key, JsonElement value, Object current) {

@@ -11,6 +11,8 @@ package dev.jaclab.kernel.widgets;
  * }</pre>
  */
 public final class Output extends DomWidget {
+    private int depth;
+
     public Output() {
         super("OutputModel", "OutputView");
         define("msg_id", "");
@@ -18,22 +20,26 @@ public final class Output extends DomWidget {
 
     /**
      * Runs {@code body} with its output (stdout, stderr, display) going into this widget: the widget's {@code msg_id}
-     * is set to the request being handled (the running cell, or the widget message whose listener runs) and reset after.
+     * is set to the request being handled (the running cell, or the widget message whose listener runs) and reset
+     * after the outermost capture.
      */
     public void capture(Runnable body) {
         KernelComms comms = KernelComms.current();
         String parent = comms == null ? "" : comms.parentMessageId();
+        synchronized (this) { depth++; }
         set("msg_id", parent);
         try {
             body.run();
         } finally {
             if (comms != null) comms.flushOutput();
-            set("msg_id", "");
+            boolean outermost;
+            synchronized (this) { outermost = --depth == 0; }
+            if (outermost) set("msg_id", "");
         }
     }
 
-    /** Clears what the widget shows (the front end clears its outputs on a clear_output captured here). */
+    /** Clears what the widget shows when the next output arrives (no flicker). */
     public void clear() {
-        capture(() -> dev.jaclab.kernel.Notebook.clearOutput());
+        capture(() -> dev.jaclab.kernel.Notebook.clearOutput(true));
     }
 }

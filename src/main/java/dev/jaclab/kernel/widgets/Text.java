@@ -26,5 +26,5 @@ public final class Text extends DomWidget {
 
     public String value() { return (String) get("value"); }
 
-    public Text value(String v) { set("value", v == null ? "" : v); return this; }
+    public void value(String v) { set("value", v == null ? "" : v); }
 }

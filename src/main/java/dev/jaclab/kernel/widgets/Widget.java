@@ -36,6 +36,8 @@ import com.google.gson.JsonObject;
  * }</pre>
  */
 public abstract class Widget {
+    /** The MIME type of a widget view in display data. */
+    public static final String VIEW_MIME = "application/vnd.jupyter.widget-view+json";
     /** The module the installed front end resolves core models and views in. */
     static final String MODULE = "jupyter-js-widgets";
 
@@ -91,10 +93,9 @@ public abstract class Widget {
     }
 
     /** Runs {@code listener} with the new value each time {@code key} changes (from Java or from the browser). */
-    public synchronized Widget observe(String key, Consumer<Object> listener) {
+    public synchronized void observe(String key, Consumer<Object> listener) {
         if (closed) throw new IllegalStateException(getClass().getSimpleName() + " is closed: no listeners can be added");
         listeners.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(listener);
-        return this;
     }
 
     /** The number of listeners held (all keys). */
@@ -164,15 +165,19 @@ public abstract class Widget {
         display.addProperty("method", "display");
         comm.send(display);
         DisplayData d = new DisplayData();
-        d.putData("application/vnd.jupyter.widget-view+json", Map.of("model_id", id, "version_major", 2, "version_minor", 0));
+        d.putData(VIEW_MIME, Map.of("model_id", id, "version_major", 2, "version_minor", 0));
         return d;
     }
 
-    /** Closes the comm (the front end removes its views) and drops every listener. */
+    /**
+     * Closes the comm (the front end removes its views) and drops every listener; the widgets this one refers to
+     * (its layout and style, a box's children) are closed too.
+     */
     public void close() {
         WidgetComm c = comm;
         if (c != null) c.close();
         else closedLocally();
+        for (Widget w : references()) w.close();
     }
 
     private synchronized void closedLocally() {

@@ -1,0 +1,200 @@
+"""Widget protocol tests: the JacLab kernel against a jupyter_client playing the widget front end.
+
+The messages are those of the installed front end (Debian's jupyter-js-widgets for the classic notebook,
+ipywidgets 6, widget JavaScript ~2.1.4): the kernel opens comms on target "jupyter.widget" with the whole model
+state as data, shows a view with {"method": "display"}, sends {"method": "update", "state": ...}; the front end
+sends {"method": "backbone", "sync_data": ...}, {"method": "request_state"} and {"method": "custom", "content": ...}.
+Run by test/kernel-tests.sh (unittest discover -s test/kernel).
+"""
+import os
+import time
+import unittest
+
+from jupyter_client.manager import start_new_kernel
+
+KERNEL = os.environ.get("JACLAB_KERNEL_NAME", "jaclab")
+VERSION = "~2.1.4"
+
+
+class WidgetProtocolTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.km, cls.kc = start_new_kernel(kernel_name=KERNEL)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kc.stop_channels()
+        cls.km.shutdown_kernel(now=True)
+
+    # -- helpers -------------------------------------------------------------------------------------------------
+
+    def until_idle(self, msg_id, timeout=15):
+        """Every iopub message whose parent is msg_id, up to its idle status."""
+        out, deadline = [], time.time() + timeout
+        while True:
+            m = self.kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
+            if m["parent_header"].get("msg_id") != msg_id:
+                continue
+            if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+                return out
+            out.append(m)
+
+    def run_cell(self, code):
+        msg_id = self.kc.execute(code)
+        msgs = self.until_idle(msg_id)
+        reply = self.reply(msg_id)
+        errors = [m["content"] for m in msgs if m["msg_type"] == "error"]
+        self.assertEqual(reply["content"]["status"], "ok", errors)
+        return msgs
+
+    def reply(self, msg_id):
+        while True:
+            r = self.kc.get_shell_msg(timeout=15)
+            if r["parent_header"].get("msg_id") == msg_id:
+                return r
+
+    def value_of(self, expr):
+        msgs = self.run_cell(expr)
+        results = [m["content"]["data"]["text/plain"] for m in msgs if m["msg_type"] == "execute_result"]
+        self.assertEqual(len(results), 1, msgs)
+        return results[0]
+
+    def send_comm(self, msg_type, content):
+        """Sends a comm message as the front end does; returns the iopub messages it caused."""
+        msg = self.kc.session.msg(msg_type, content)
+        self.kc.shell_channel.send(msg)
+        return self.until_idle(msg["header"]["msg_id"]), msg["header"]["msg_id"]
+
+    def comm_msgs(self, msgs, comm_id=None):
+        return [m["content"]["data"] for m in msgs
+                if m["msg_type"] == "comm_msg" and (comm_id is None or m["content"]["comm_id"] == comm_id)]
+
+    def show_slider(self, name, value=3, lo=0, hi=10):
+        """Creates and displays an IntSlider; returns (its comm id, the cell's iopub messages)."""
+        msgs = self.run_cell(f"var {name} = IntSlider.of({value}, {lo}, {hi});\ndisplay({name});")
+        opens = [m["content"] for m in msgs if m["msg_type"] == "comm_open"]
+        sliders = [o for o in opens if o["data"].get("_model_name") == "IntSliderModel"]
+        self.assertEqual(len(sliders), 1, opens)
+        return sliders[0]["comm_id"], msgs
+
+    # -- tests ---------------------------------------------------------------------------------------------------
+
+    def test_display_opens_the_model_with_its_state_and_shows_a_view(self):
+        comm_id, msgs = self.show_slider("s1", 3, 0, 10)
+        opens = {m["content"]["comm_id"]: m["content"] for m in msgs if m["msg_type"] == "comm_open"}
+        slider = opens[comm_id]
+        self.assertEqual(slider["target_name"], "jupyter.widget")
+        state = slider["data"]
+        self.assertEqual((state["value"], state["min"], state["max"], state["step"]), (3, 0, 10, 1))
+        self.assertEqual(state["_view_name"], "IntSliderView")
+        for k in ("_model_module", "_view_module"):
+            self.assertEqual(state[k], "jupyter-js-widgets")
+        for k in ("_model_module_version", "_view_module_version"):
+            self.assertEqual(state[k], VERSION)
+        # layout and style are models of their own, opened before the slider that refers to them
+        order = [m["content"]["comm_id"] for m in msgs if m["msg_type"] == "comm_open"]
+        for ref, model in (("layout", "LayoutModel"), ("style", "SliderStyleModel")):
+            self.assertTrue(state[ref].startswith("IPY_MODEL_"), state[ref])
+            ref_id = state[ref][len("IPY_MODEL_"):]
+            self.assertEqual(opens[ref_id]["data"]["_model_name"], model)
+            self.assertLess(order.index(ref_id), order.index(comm_id))
+        self.assertIn({"method": "display"}, self.comm_msgs(msgs, comm_id))
+        views = [m["content"]["data"] for m in msgs if m["msg_type"] == "display_data"]
+        self.assertEqual(views[0]["application/vnd.jupyter.widget-view+json"]["model_id"], comm_id)
+        self.assertNotIn("text/plain", views[0])
+
+    def test_front_end_change_updates_java_and_fires_listeners(self):
+        comm_id, _ = self.show_slider("s2")
+        self.run_cell("var seen2 = new ArrayList<Integer>();\ns2.onChange(seen2::add);")
+        msgs, _ = self.send_comm("comm_msg", {"comm_id": comm_id, "data": {"method": "backbone", "sync_data": {"value": 7}}})
+        self.assertEqual(self.comm_msgs(msgs, comm_id), [])          # an accepted value is not echoed
+        self.assertEqual(self.value_of("s2.value() + \" \" + seen2"), "7 [7]")
+        # out of range: clamped, and the front end gets the kernel's value back
+        msgs, _ = self.send_comm("comm_msg", {"comm_id": comm_id, "data": {"method": "backbone", "sync_data": {"value": 99}}})
+        self.assertIn({"method": "update", "state": {"value": 10}, "buffers": []}, self.comm_msgs(msgs, comm_id))
+        self.assertEqual(self.value_of("s2.value() + \" \" + seen2"), "10 [7, 10]")
+
+    def test_java_change_updates_the_front_end(self):
+        comm_id, _ = self.show_slider("s3")
+        msgs = self.run_cell("s3.value(5);")
+        self.assertEqual(self.comm_msgs(msgs, comm_id), [{"method": "update", "state": {"value": 5}, "buffers": []}])
+        msgs, _ = self.send_comm("comm_msg", {"comm_id": comm_id, "data": {"method": "request_state"}})
+        full = self.comm_msgs(msgs, comm_id)
+        self.assertEqual(len(full), 1)
+        self.assertEqual(full[0]["state"]["value"], 5)
+        self.assertEqual(full[0]["state"]["_model_name"], "IntSliderModel")
+
+    def test_listener_output_goes_to_the_front_end_and_into_an_output_widget(self):
+        comm_id, _ = self.show_slider("s4")
+        msgs = self.run_cell("var out4 = new Output();\ndisplay(out4);\n"
+                             "s4.onChange(v -> out4.capture(() -> System.out.println(\"v=\" + v)));")
+        out_id = [m["content"]["comm_id"] for m in msgs if m["msg_type"] == "comm_open"
+                  and m["content"]["data"]["_model_name"] == "OutputModel"][0]
+        msgs, sent = self.send_comm("comm_msg", {"comm_id": comm_id, "data": {"method": "backbone", "sync_data": {"value": 4}}})
+        kinds = [(m["msg_type"], m["content"].get("data", {}).get("state", {}).get("msg_id"), m["content"].get("text"))
+                 for m in msgs if m["msg_type"] in ("comm_msg", "stream")]
+        # msg_id set to the request that runs the listener, the print (parented to it), msg_id cleared
+        self.assertEqual(kinds, [("comm_msg", sent, None), ("stream", None, "v=4\n"), ("comm_msg", "", None)])
+        self.assertTrue(all(m["content"]["comm_id"] == out_id for m in msgs if m["msg_type"] == "comm_msg"))
+
+    def test_dropdown_checkbox_and_button(self):
+        msgs = self.run_cell('var d = Dropdown.of("reverse", "forward", "vmap");\nvar c = Checkbox.of(false, "exact");\n'
+                             'var b = Button.of("run");\nint[] clicks = {0};\nb.onClick(() -> clicks[0]++);\n'
+                             'var picked = new ArrayList<String>();\nd.onChange(picked::add);\n'
+                             'display(Box.vbox(Box.hbox(d, c), b));')
+        ids = {m["content"]["data"]["_model_name"]: m["content"]["comm_id"] for m in msgs if m["msg_type"] == "comm_open"}
+        for model in ("DropdownModel", "CheckboxModel", "ButtonModel", "HBoxModel", "VBoxModel", "ButtonStyleModel"):
+            self.assertIn(model, ids)
+        opens = {m["content"]["comm_id"]: m["content"]["data"] for m in msgs if m["msg_type"] == "comm_open"}
+        self.assertEqual(opens[ids["DropdownModel"]]["_options_labels"], ["reverse", "forward", "vmap"])
+        self.assertEqual(opens[ids["HBoxModel"]]["children"], ["IPY_MODEL_" + ids["DropdownModel"], "IPY_MODEL_" + ids["CheckboxModel"]])
+        self.send_comm("comm_msg", {"comm_id": ids["DropdownModel"], "data": {"method": "backbone", "sync_data": {"value": "vmap"}}})
+        msgs, _ = self.send_comm("comm_msg", {"comm_id": ids["DropdownModel"], "data": {"method": "backbone", "sync_data": {"value": "nope"}}})
+        self.assertIn({"method": "update", "state": {"value": "vmap"}, "buffers": []}, self.comm_msgs(msgs, ids["DropdownModel"]))
+        self.send_comm("comm_msg", {"comm_id": ids["CheckboxModel"], "data": {"method": "backbone", "sync_data": {"value": True}}})
+        for _ in range(2):
+            self.send_comm("comm_msg", {"comm_id": ids["ButtonModel"], "data": {"method": "custom", "content": {"event": "click"}}})
+        self.assertEqual(self.value_of('d.value() + " " + picked + " " + c.value() + " " + clicks[0]'), "vmap [vmap] true 2")
+
+    def test_close_from_either_side_frees_the_listeners(self):
+        comm_id, _ = self.show_slider("s5")
+        self.run_cell("s5.onChange(v -> {});")
+        self.assertEqual(self.value_of("s5.listenerCount()"), "1")
+        self.send_comm("comm_close", {"comm_id": comm_id, "data": {}})
+        self.assertEqual(self.value_of('s5.isClosed() + " " + s5.isOpen() + " " + s5.listenerCount()'), "true false 0")
+        comm_id, _ = self.show_slider("s6")
+        msgs = self.run_cell("s6.onChange(v -> {});\ns6.close();")
+        closed = [m["content"]["comm_id"] for m in msgs if m["msg_type"] == "comm_close"]
+        self.assertIn(comm_id, closed)
+        self.assertEqual(len(closed), 3)                       # the slider, its layout and its style
+        self.assertEqual(self.value_of('s6.isClosed() + " " + s6.listenerCount()'), "true 0")
+        # a closed comm gets no more messages: the kernel ignores them
+        self.send_comm("comm_msg", {"comm_id": comm_id, "data": {"method": "backbone", "sync_data": {"value": 1}}})
+        self.assertEqual(self.value_of("s6.value()"), "3")
+
+    def test_malformed_comm_messages_leave_the_kernel_working(self):
+        comm_id, _ = self.show_slider("s7")
+        bad = [
+            {"comm_id": comm_id, "data": {}},                                                  # no method
+            {"comm_id": comm_id, "data": {"method": ["backbone"]}},                             # method not a string
+            {"comm_id": comm_id, "data": {"method": "backbone"}},                               # no sync_data
+            {"comm_id": comm_id, "data": {"method": "backbone", "sync_data": [1, 2]}},          # sync_data not an object
+            {"comm_id": comm_id, "data": {"method": "nonsense"}},
+            {"comm_id": "no-such-comm", "data": {"method": "backbone", "sync_data": {"value": 1}}},
+            {"comm_id": comm_id},                                                               # no data at all
+        ]
+        for content in bad:
+            self.send_comm("comm_msg", content)
+        msgs, _ = self.send_comm("comm_msg", {"comm_id": comm_id, "data": {"method": "backbone", "sync_data": {"value": "abc"}}})
+        self.assertIn({"method": "update", "state": {"value": 3}, "buffers": []}, self.comm_msgs(msgs, comm_id))
+        self.send_comm("comm_open", {"comm_id": "x1", "target_name": "no.such.target", "data": {}})
+        self.assertEqual(self.value_of("s7.value()"), "3")
+        self.assertEqual(self.value_of("6 * 7"), "42")
+
+    def test_version_check(self):
+        msgs, _ = self.send_comm("comm_open", {"comm_id": "v1", "target_name": "jupyter.widget.version", "data": {}})
+        self.assertEqual(self.comm_msgs(msgs, "v1"), [{"version": VERSION}])
+
+
+if __name__ == "__main__":
+    unittest.main()
