@@ -156,6 +156,20 @@ class WidgetProtocolTests(unittest.TestCase):
             self.send_comm("comm_msg", {"comm_id": ids["ButtonModel"], "data": {"method": "custom", "content": {"event": "click"}}})
         self.assertEqual(self.value_of('d.value() + " " + picked + " " + c.value() + " " + clicks[0]'), "vmap [vmap] true 2")
 
+    def test_log_slider_is_an_exponent_slider_with_a_value_label(self):
+        msgs = self.run_cell("var lr = FloatLogSlider.of(1e-3, 1e-6, 1);\ndisplay(lr);")
+        opens = {m["content"]["data"]["_model_name"]: m["content"] for m in msgs if m["msg_type"] == "comm_open"}
+        exponent, label = opens["FloatSliderModel"], opens["LabelModel"]
+        self.assertEqual((exponent["data"]["value"], exponent["data"]["min"], exponent["data"]["max"]), (-3, -6, 0))
+        self.assertFalse(exponent["data"]["readout"])
+        self.assertEqual(label["data"]["value"], "0.00100")
+        self.assertEqual(opens["HBoxModel"]["data"]["children"],
+                         ["IPY_MODEL_" + exponent["comm_id"], "IPY_MODEL_" + label["comm_id"]])
+        msgs, _ = self.send_comm("comm_msg", {"comm_id": exponent["comm_id"],
+                                              "data": {"method": "backbone", "sync_data": {"value": -2.0}}})
+        self.assertIn({"method": "update", "state": {"value": "0.0100"}, "buffers": []}, self.comm_msgs(msgs, label["comm_id"]))
+        self.assertEqual(self.value_of("lr.value()"), "0.01")
+
     def test_close_from_either_side_frees_the_listeners(self):
         comm_id, _ = self.show_slider("s5")
         self.run_cell("s5.onChange(v -> {});")

@@ -58,6 +58,24 @@ class WidgetStateTest {
         assertThrows(IllegalStateException.class, () -> c.onChange(v -> {}));
     }
 
+    @Test void logSliderMovesOnTheExponentAndShowsTheValue() {
+        FloatLogSlider lr = FloatLogSlider.of(1e-3, 1e-6, 1);
+        assertEquals(1e-3, lr.value(), 1e-15);
+        List<Double> seen = new ArrayList<>();
+        lr.onChange(seen::add);
+        lr.value(1e-2);
+        assertEquals(1, seen.size());
+        assertEquals(1e-2, seen.get(0), 1e-14);
+        var children = (List<?>) lr.get("children");
+        FloatSlider exponent = (FloatSlider) children.get(0);
+        assertEquals(-2, exponent.value(), 1e-12);
+        assertEquals("0.0100", ((Text) children.get(1)).value());
+        lr.value(1e3);
+        assertEquals(1, lr.value(), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> FloatLogSlider.of(1, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> lr.value(-1));
+    }
+
     @Test void displayOutsideTheKernelSaysWhy() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> IntSlider.of(1, 0, 2).open());
         assertTrue(e.getMessage().contains("only inside the JacLab kernel"), e.getMessage());
