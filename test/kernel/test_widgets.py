@@ -59,11 +59,11 @@ class WidgetProtocolTests(unittest.TestCase):
         self.assertEqual(len(results), 1, msgs)
         return results[0]
 
-    def send_comm(self, msg_type, content):
+    def send_comm(self, msg_type, content, timeout=15):
         """Sends a comm message as the front end does; returns the iopub messages it caused."""
         msg = self.kc.session.msg(msg_type, content)
         self.kc.shell_channel.send(msg)
-        return self.until_idle(msg["header"]["msg_id"]), msg["header"]["msg_id"]
+        return self.until_idle(msg["header"]["msg_id"], timeout), msg["header"]["msg_id"]
 
     def comm_msgs(self, msgs, comm_id=None):
         return [m["content"]["data"] for m in msgs
@@ -204,6 +204,21 @@ class WidgetProtocolTests(unittest.TestCase):
         self.send_comm("comm_open", {"comm_id": "x1", "target_name": "no.such.target", "data": {}})
         self.assertEqual(self.value_of("s7.value()"), "3")
         self.assertEqual(self.value_of("6 * 7"), "42")
+
+    def test_interactive_explorer_redraws_the_report_on_a_click(self):
+        msgs = self.run_cell("var ui = Interactive.explorer(dev.jaclab.explore.Models.sin());\ndisplay(ui);")
+        ids = {m["content"]["data"]["_model_name"]: m["content"]["comm_id"] for m in msgs if m["msg_type"] == "comm_open"}
+        msgs, sent = self.send_comm("comm_msg", {"comm_id": ids["ButtonModel"], "data": {"method": "custom", "content": {"event": "click"}}},
+                                    timeout=180)
+        capture = [m["content"]["data"]["state"]["msg_id"] for m in msgs if m["msg_type"] == "comm_msg"
+                   and m["content"]["comm_id"] == ids["OutputModel"]]
+        self.assertEqual(capture, [sent, ""])
+        shown = [m["content"]["data"] for m in msgs if m["msg_type"] == "display_data"]
+        self.assertEqual(len(shown), 1, [m["msg_type"] for m in msgs])
+        self.assertIn("text/html", shown[0])
+        labels = [m["content"]["data"]["state"]["value"] for m in msgs if m["msg_type"] == "comm_msg"
+                  and m["content"]["comm_id"] == ids["LabelModel"]]
+        self.assertEqual(labels[-1], "N = 64, all")
 
     def test_version_check(self):
         msgs, _ = self.send_comm("comm_open", {"comm_id": "v1", "target_name": "jupyter.widget.version", "data": {}})
