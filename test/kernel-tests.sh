@@ -10,7 +10,7 @@ set -euo pipefail
 browser=1
 [ "${1:-}" = "--no-browser" ] && browser=0
 
-. "$(dirname "${BASH_SOURCE[0]}")/jupyter-env.sh" kernel-tests.sh jupyter_kernel_test notebook
+. "$(dirname "${BASH_SOURCE[0]}")/jupyter-env.sh" kernel-tests.sh jupyter_kernel_test notebook nbclient
 
 echo "==> protocol tests (test/kernel)"
 (cd "$here" && "$py" -Xfrozen_modules=off -m unittest discover -s test/kernel -v)

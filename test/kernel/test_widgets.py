@@ -85,6 +85,9 @@ class WidgetProtocolTests(unittest.TestCase):
         slider = opens[comm_id]
         self.assertEqual(slider["target_name"], "jupyter.widget")
         state = slider["data"]
+        # the same state under "state" for clients of the newer protocol (nbclient runs notebooks headless)
+        self.assertEqual({k: v for k, v in state.items() if k not in ("state", "buffer_paths")}, state["state"])
+        self.assertEqual(state["buffer_paths"], [])
         self.assertEqual((state["value"], state["min"], state["max"], state["step"]), (3, 0, 10, 1))
         self.assertEqual(state["_view_name"], "IntSliderView")
         for k in ("_model_module", "_view_module"):
@@ -223,6 +226,23 @@ class WidgetProtocolTests(unittest.TestCase):
     def test_version_check(self):
         msgs, _ = self.send_comm("comm_open", {"comm_id": "v1", "target_name": "jupyter.widget.version", "data": {}})
         self.assertEqual(self.comm_msgs(msgs, "v1"), [{"version": VERSION}])
+
+
+class HeadlessRunTests(unittest.TestCase):
+    def test_a_notebook_with_widgets_runs_headless(self):
+        """nbclient (nbconvert --execute, test/notebooks) has no widget front end: it must run through and keep the state."""
+        import nbclient
+        import nbformat
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell("var k = IntSlider.of(2, 0, 5);\nk.onChange(v -> System.out.println(\"k=\" + v));\n"
+                                              "display(k);\nk.value(4);")]
+        nbclient.NotebookClient(nb, kernel_name=KERNEL, timeout=120).execute()
+        outs = nb.cells[0].outputs
+        self.assertIn("k=4\n", [o.get("text") for o in outs if o.output_type == "stream"])
+        self.assertEqual(len([o for o in outs if o.output_type == "display_data"]), 1)
+        states = nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"]
+        sliders = [s["state"] for s in states.values() if s["model_name"] == "IntSliderModel"]
+        self.assertEqual([s["value"] for s in sliders], [4])
 
 
 if __name__ == "__main__":

@@ -142,12 +142,24 @@ public abstract class Widget {
         synchronized (this) {
             if (comm != null) return comm.getID();
             closed = false;
-            comm = comms.open(KernelComms.WIDGET_TARGET, fullState(), id -> new WidgetComm(comms, id));
+            comm = comms.open(KernelComms.WIDGET_TARGET, openData(), id -> new WidgetComm(comms, id));
             return comm.getID();
         }
     }
 
-    /** The whole state as JSON (the comm_open data). */
+    /**
+     * The comm_open data: the state's keys at the top level, where jupyter-js-widgets 2.1 reads them, and the same state
+     * under {@code "state"} (with no binary {@code "buffer_paths"}), where newer clients such as nbclient, which runs
+     * notebooks headless, read it. The older front end keeps the extra key as an unused attribute.
+     */
+    JsonObject openData() {
+        JsonObject data = fullState();
+        data.add("state", fullState());
+        data.add("buffer_paths", new com.google.gson.JsonArray());
+        return data;
+    }
+
+    /** The whole state as JSON. */
     public synchronized JsonObject fullState() {
         JsonObject o = new JsonObject();
         state.forEach((k, v) -> o.add(k, WidgetJson.toJson(v)));
