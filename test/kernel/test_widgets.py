@@ -223,6 +223,10 @@ class WidgetProtocolTests(unittest.TestCase):
                   and m["content"]["comm_id"] == ids["LabelModel"]]
         self.assertEqual(labels[-1], "N = 64, all")
 
+    def test_default_imports_stay_unambiguous(self):
+        self.assertEqual(self.value_of("Styles.class.getName() + \" \" + Layout.class.getName()"),
+                         "dev.jaclab.viz.Styles dev.jaclab.kernel.widgets.Layout")
+
     def test_version_check(self):
         msgs, _ = self.send_comm("comm_open", {"comm_id": "v1", "target_name": "jupyter.widget.version", "data": {}})
         self.assertEqual(self.comm_msgs(msgs, "v1"), [{"version": VERSION}])

@@ -22,7 +22,7 @@ public final class Button extends DomWidget {
         describable(description);
         define("button_style", "");
         define("icon", "");
-        define("style", Styles.button());
+        define("style", StyleModels.button());
         define("tooltip", "");
     }
 

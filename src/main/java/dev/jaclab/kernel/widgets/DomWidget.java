@@ -10,7 +10,7 @@ package dev.jaclab.kernel.widgets;
  * }</pre>
  */
 public abstract class DomWidget extends Widget {
-    private final Styles.Layout layout = new Styles.Layout();
+    private final Layout layout = new Layout();
 
     protected DomWidget(String modelName, String viewName) {
         super(modelName, viewName);
@@ -19,7 +19,7 @@ public abstract class DomWidget extends Widget {
     }
 
     /** The layout model (CSS properties such as {@code width}). */
-    public Styles.Layout layout() { return layout; }
+    public Layout layout() { return layout; }
 
     /** Adds the description label and disabled flag most controls have. */
     protected final void describable(String description) {

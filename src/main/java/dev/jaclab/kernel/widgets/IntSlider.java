@@ -28,7 +28,7 @@ public final class IntSlider extends DomWidget {
         define("readout", true);
         define("readout_format", "d");
         define("step", step);
-        define("style", Styles.slider());
+        define("style", StyleModels.slider());
         define("value", clamp(value, min, max));
     }
 
