@@ -58,7 +58,7 @@ public final class Arena implements AutoCloseable {
      * reshape, is not itself freeable: its owner is what moves).
      */
     public void keep(NdArray... xs) {
-        for (NdArray x : xs) if (x != null) keptBuffers.add(address(x));
+        for (NdArray x : xs) if (x != null && !x.isShapeOnly()) keptBuffers.add(address(x));
     }
 
     /** The address of the buffer an array lives in (0 when it is empty or already released). */

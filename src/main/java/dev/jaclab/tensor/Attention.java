@@ -80,6 +80,18 @@ final class Attention {
             return parts.size() == 1 ? parts.get(0) : NdArray.concat(parts.get(0).rank() - 2, parts.toArray(new NdArray[0]));
         }
 
+        /**
+         * Per block of query rows: scores q·kᵀ (2·N·M·d flops), their scale, max, subtraction and normalisation (about
+         * four passes over the N×M scores), one exp each, and P·v (2·N·M·dv flops); B copies for batch dims.
+         */
+        @Override public Work work(long[][] in, long[] out, int b) {
+            long[] q = in[0], k = in[1], v = in[2];
+            double rows = q[q.length - 2], keys = k[k.length - 2], d = q[q.length - 1], dv = v[v.length - 1];
+            double copies = numel(out) / (rows * dv), scores = copies * rows * keys;
+            long blocks = (long) Math.ceil(rows / blockRows((long) rows, (long) (keys * copies)));
+            return new Work(2 * scores * (d + dv), 4 * scores, scores, numel(in), numel(out) + 2 * scores, 7.0 * blocks);
+        }
+
         /** Softmax rows of one block of queries (recomputed). */
         private Tensor probs(Tensor qb, Tensor k) { return qb.mul(scale).matmul(k.mT()).softmax(-1); }
 
