@@ -141,7 +141,7 @@ public final class Jacobian {
             rows.add(new Plan.Row(s.name(), s.cost(p), refusal == null ? Auto.seconds(s, p) : Double.NaN, refusal));
         }
         String why = chosen == null ? "no strategy fits the budget of " + Bytes.format(p.budgetBytes())
-                : p.structure().explain() + "; " + chosen.name() + " has the least predicted time (" + Units.seconds(Auto.seconds(chosen, p))
+                : p.structure().explain() + "; " + chosen.name() + " has the least predicted time (" + String.format(java.util.Locale.ROOT, "%.3g s", Auto.seconds(chosen, p))
                 + " on one thread, " + Rates.current().source() + " rates) within the budget of " + Bytes.format(p.budgetBytes());
         return new Plan(chosen, why, rows);
     }

@@ -16,7 +16,7 @@ public record Plan(Strategy chosen, String reason, List<Row> rows) {
     @Override public String toString() {
         StringBuilder sb = new StringBuilder("chosen: ").append(chosen == null ? "none" : chosen.name()).append("\nwhy: ").append(reason).append('\n');
         for (Row r : rows)
-            sb.append(String.format("  %-18s %s%n", r.strategy(), r.refusal() == null ? Units.seconds(r.seconds()) + ", " + r.cost() : "refused: " + r.refusal()));
+            sb.append(String.format("  %-18s %s%n", r.strategy(), r.refusal() == null ? String.format(java.util.Locale.ROOT, "%.3g s", r.seconds()) + ", " + r.cost() : "refused: " + r.refusal()));
         return sb.toString();
     }
 }

@@ -21,8 +21,14 @@ final class Attention {
 
     private Attention() {}
 
-    /** Query rows per block so that one block of scores (rows × keys, times the batch multiplicity) stays bounded. */
-    static long blockRows(long rows, long keys) { return Math.max(1, Math.min(rows, BLOCK_ELEMENTS / Math.max(1, keys))); }
+    /**
+     * Query rows per block so that one block of scores (rows × keys, times the batch multiplicity) stays bounded. In a
+     * {@link ShapeTrace} (nothing is computed, nothing stored) one block: the rules' work is the same, traced once.
+     */
+    static long blockRows(long rows, long keys) { return ShapeTrace.active() ? rows : computedBlockRows(rows, keys); }
+
+    /** The block size a computed run uses. */
+    static long computedBlockRows(long rows, long keys) { return Math.max(1, Math.min(rows, BLOCK_ELEMENTS / Math.max(1, keys))); }
 
     /** How many logical copies a tensor's batch levels and leading dims carry (physical elements / (rows × cols)). */
     static long multiplicity(NdArray a) {
@@ -88,7 +94,7 @@ final class Attention {
             long[] q = in[0], k = in[1], v = in[2];
             double rows = q[q.length - 2], keys = k[k.length - 2], d = q[q.length - 1], dv = v[v.length - 1];
             double copies = numel(out) / (rows * dv), scores = copies * rows * keys;
-            long blocks = (long) Math.ceil(rows / blockRows((long) rows, (long) (keys * copies)));
+            long blocks = (long) Math.ceil(rows / computedBlockRows((long) rows, (long) (keys * copies)));
             return new Work(2 * scores * (d + dv), 4 * scores, scores, numel(in), numel(out) + 2 * scores, 7.0 * blocks);
         }
 
