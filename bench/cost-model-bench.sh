@@ -5,9 +5,10 @@
 # ratio = predicted / measured CPU seconds (CPU time of the process: other work on the cores does not inflate it).
 # chunked(256) at the target is measured on its first 256 seeds and scaled (JacobianBench chunkedEstimate).
 # Usage: OMP_NUM_THREADS=1 bench/cost-model-bench.sh [CONFIG_FILE]   (lines: model strategy sizes target)
+# JACLAB_CP=<class path> runs from compiled classes instead of target/jaclab-all.jar.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f target/jaclab-all.jar ] || mvn -B -q -DskipTests package
+if [ -z "${JACLAB_CP:-}" ]; then [ -f target/jaclab-all.jar ] || mvn -B -q -DskipTests package; fi
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 default="sin sparseRows 256,1024,2048 65536
 sin forwardSum 256,1024,2048 65536
@@ -23,7 +24,7 @@ attention reverseSum 256,1024,2048 65536
 attention chunked 64,128,256 65536
 dense sparseRows 128,256,512 4096
 dense chunked 128,256,512 4096"
-jar=target/jaclab-all.jar
+jar=${JACLAB_CP:-target/jaclab-all.jar}
 echo "model,strategy,N,predicted_s,measured_cpu_s,measured_wall_s,ratio,predicted_peak_mib,measured_hwm_mib"
 while read -r model strategy sizes target; do
   [ -n "$model" ] || continue

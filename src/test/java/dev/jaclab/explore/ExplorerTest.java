@@ -91,6 +91,21 @@ class ExplorerTest {
         assertTrue(tiny.plan().smallestBudget() > Bytes.kib(10), tiny.toString());
     }
 
+    @Test void aNotebookModelOfSeveralInputsAndOutputs() {
+        Tensor w = Tensor.randn(3, 3, 4);
+        Model mine = Model.of("context", (n, seed) -> new Tensor[]{Tensor.randn(seed, n, 2), Tensor.randn(seed + 1, n, 3)},
+                in -> {
+                    Tensor h = in[1].matmul(w).tanh();
+                    return new Tensor[]{in[0].sum(new int[]{1}, true), h.sub(h.mean(new int[]{0}, true))};
+                }).study(1, 1);
+        Report r = Explorer.of(mine).sizes(8, 16).target(100_000).budget(Bytes.gib(4))
+                .strategies(Strategies.reverseSum().unchecked(), Strategies.sparseRows(16)).run();
+        assertEquals(SparsityPattern.Kind.DENSE, r.pattern().kind(), r.toString());
+        assertTrue(r.measurements().stream().filter(m -> m.strategy().startsWith("reverseSum")).allMatch(Measurement::wrong), r.toString());
+        assertTrue(r.recommendation().strategy().startsWith("sparseRows("), r.toString());
+        assertThrows(IllegalArgumentException.class, () -> Model.of("bad", (n, seed) -> new Tensor[0], in -> in).inputs(4, 0));
+    }
+
     @Test void csvAndJsonCarryEveryRow() {
         String csv = coupled.toCsv();
         assertEquals(coupled.measurements().size() + 1, csv.strip().split("\n").length);
