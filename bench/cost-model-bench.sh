@@ -33,7 +33,6 @@ while read -r model strategy sizes target; do
   meas=$(timeout 3600 java -Xmx4g -Djava.awt.headless=true -cp "$jar" dev.jaclab.cli.JacobianBench "$model" "$target" "$run" 1 12g 2>/dev/null | tail -1 || true)
   IFS=, read -r _ pname _ ps ppeak _ <<< "$pred"
   IFS=, read -r _ _ _ status ms _ _ hwm _ cpu <<< "$meas"
-  [ "$status" = estimated ] && cpu=$ms     # the scaled estimate has no CPU column: its wall time on the first seeds
   ratio=$(awk -v p="$ps" -v m="$cpu" 'BEGIN { if (m > 0) printf "%.2f", p / m; else print "" }')
   echo "$model,$pname,$target,$ps,$cpu,$ms,$ratio,$ppeak,$hwm"
 done < <(if [ -n "${1:-}" ]; then cat "$1"; else echo "$default"; fi)
