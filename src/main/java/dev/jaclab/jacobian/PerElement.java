@@ -20,7 +20,7 @@ public record PerElement() implements Strategy {
     /** N·m single VJPs, each with its one-hot seed built on the Java side. */
     @Override public dev.jaclab.tensor.Work work(Problem p) {
         long v = p.samples() * p.outputWidth();
-        return SweepWork.of(p, cost(p)).plus(OneHot.rowsWork(1, p.samples(), p.outputWidth()).times(v));
+        return SweepWork.reverseOne(p).plus(OneHot.rowsWork(1, p.samples(), p.outputWidth())).times(v);
     }
 
     @Override public Cost cost(Problem p) {

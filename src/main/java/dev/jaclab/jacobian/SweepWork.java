@@ -31,6 +31,14 @@ final class SweepWork {
         }
     }
 
+    /** One plain (unbatched) reverse sweep of a single cotangent shaped like y. */
+    static Work reverseOne(Problem p) {
+        try (ShapeTrace t = ShapeTrace.open(); WorkMeter m = WorkMeter.open()) {
+            Autograd.vjp(p.y, p.x, Tensor.zeros(p.y.dtype(), p.y.shape()), false);
+            return m.work();
+        }
+    }
+
     /** One batched forward sweep from x to y carrying {@code vectors} tangents. */
     static Work forward(Problem p, long vectors) {
         if (vectors <= 0) return Work.NONE;

@@ -58,11 +58,12 @@ public final class Arena implements AutoCloseable {
      * reshape, is not itself freeable: its owner is what moves).
      */
     public void keep(NdArray... xs) {
-        for (NdArray x : xs) if (x != null && !x.isShapeOnly()) keptBuffers.add(address(x));
+        for (NdArray x : xs) if (x != null) keptBuffers.add(address(x));
     }
 
-    /** The address of the buffer an array lives in (0 when it is empty or already released). */
+    /** The address of the buffer an array lives in (0 when it is empty, shape-only or already released). */
     private static long address(NdArray x) {
+        if (x.isShapeOnly()) return 0;
         try {
             var d = x.a.data();
             return x.a.isEmpty() ? 0 : d.originalDataBuffer() != null ? d.originalDataBuffer().address() : d.address();

@@ -105,6 +105,8 @@ final class Attention {
             Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2];
             boolean nq = Elementwise.need(n, 0), nk = Elementwise.need(n, 1), nv = Elementwise.need(n, 2);
             if (seedBatch(n, g)) {                                   // C dense cotangents sharing the softmax rows
+                WorkMeter.add(seedBatchWork(n, g.data().shape()[0], nq ? 1 : 0, nk ? 1 : 0, nv ? 1 : 0));
+                if (ShapeTrace.active()) return new Tensor[]{nq ? seedsLike(q, g) : null, nk ? seedsLike(k, g) : null, nv ? seedsLike(v, g) : null};
                 NdArray[] d = AttentionBatch.vjp(q.data(), k.data(), v.data(), n.output().data(), g.data(), scale, nq, nk, nv);
                 return new Tensor[]{d[0] == null ? null : new Tensor(d[0], g.levels()), d[1] == null ? null : new Tensor(d[1], g.levels()),
                         d[2] == null ? null : new Tensor(d[2], g.levels())};
@@ -189,6 +191,8 @@ final class Attention {
             Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2];
             if (seedBatch(n, t)) {                                   // C dense tangents sharing the softmax rows
                 Tensor any = t[0] != null ? t[0] : t[1] != null ? t[1] : t[2];
+                WorkMeter.add(seedBatchWork(n, any.data().shape()[0], t[0] == null ? 0 : 1, t[1] == null ? 0 : 1, t[2] == null ? 0 : 1));
+                if (ShapeTrace.active()) return seedsLike(n.output(), any);
                 return new Tensor(AttentionBatch.jvp(q.data(), k.data(), v.data(), n.output().data(), t[0] == null ? null : t[0].data(),
                         t[1] == null ? null : t[1].data(), t[2] == null ? null : t[2].data(), scale), any.levels());
             }
@@ -250,6 +254,24 @@ final class Attention {
          * Whether {@link AttentionBatch} takes these tangents (or this cotangent): plain matrices q, k, v of one dtype
          * and one batch level of C seeds, each seed dense over all rows, outside higher-order recording.
          */
+        /**
+         * The work of {@link AttentionBatch} for C seeds: the softmax rows once (2·N·M·d flops, N·M exps, a few passes),
+         * then per seed about two N·M·width products per part it carries (q, k, v) and a few passes over its N·M
+         * scores. The kernel calls ND4J directly, so it states this to the meter itself.
+         */
+        private static Work seedBatchWork(Node n, long seeds, int q, int k, int v) {
+            Tensor qt = n.inputs()[0], kt = n.inputs()[1], vt = n.inputs()[2];
+            double N = qt.size(0), M = kt.size(0), d = qt.size(1), dv = vt.size(1), scores = N * M, c = seeds;
+            double gemm = 2 * scores * d + c * 2 * scores * (dv + (q + k) * d + v * dv);
+            return new Work(gemm, 4 * scores + 3 * c * scores, scores, 0, 8 * (scores + c * N * Math.max(d, dv)), 4 + 6 * c / Math.max(1, c));
+        }
+
+        /** A shape-only tensor shaped like {@code like} with the seeds' batch level (a traced kernel's result). */
+        private static Tensor seedsLike(Tensor like, Tensor seeds) {
+            long[] shape = Shapes.concat(new long[]{seeds.data().shape()[0]}, like.shape());
+            return new Tensor(NdArray.shapeOnly(like.dtype(), shape), seeds.levels());
+        }
+
         private static boolean seedBatch(Node n, Tensor... seeds) {
             if (GradMode.isEnabled()) return false;
             Tensor q = n.inputs()[0];
