@@ -66,7 +66,8 @@ final class SweepWork {
     /**
      * Row-sparse VJPs of {@code seeds} one-hot cotangents, {@code chunk} per sweep, over the path tensors in
      * {@code visited}: a node whose output cotangent is dense runs its whole rule per seed, one whose cotangent is a
-     * seed's own rows runs it on those rows (1/N of it); every node pays its ops once per chunk.
+     * seed's own rows runs it on those rows (1/N of it, or what the primitive states: {@code RowSparseVjp.ownRowsWork});
+     * every node pays its ops once per chunk.
      */
     static Work rowSparseReverse(Problem p, Iterable<Tensor> visited, Set<Tensor> dense, long seeds, long chunk) {
         return rowSparse(p, visited, dense, seeds, chunk, true);
@@ -86,8 +87,13 @@ final class SweepWork {
         Work w = Work.NONE;
         for (Tensor t : visited) {
             if (t.node() == null || t == p.x) continue;
+            boolean rows = !dense.contains(t) && t.rank() > 0 && t.size(0) % N == 0;    // k·N rows: k per sample
+            Work own = reverse && rows && t.node().primitive() instanceof dev.jaclab.tensor.RowSparseVjp r ? r.ownRowsWork(t.node()) : null;
+            if (own != null) {                                                // the primitive states its restricted rule
+                w = w.plus(own.scaled(seeds, chunks));
+                continue;
+            }
             Work one = reverse ? RuleWork.vjp(t.node(), 1) : RuleWork.jvp(t.node(), 1, onPath::contains);
-            boolean rows = !dense.contains(t) && t.rank() > 0 && t.size(0) == N;
             w = w.plus(one.scaled(rows ? (double) seeds / N : seeds, chunks));
         }
         return w;
