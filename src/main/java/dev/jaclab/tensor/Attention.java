@@ -152,11 +152,12 @@ final class Attention {
 
         /**
          * One query row per seed ({@link FusedAttention#vjp}): its scores against the M keys (2·M·d), the exp, dP against
-         * v (2·M·dv), dS and dq (2·M·d); keys and values come back as factored row terms, O(M) each.
+         * v (2·M·dv), dS and dq (2·M·d); keys and values come back as factored row terms, O(M) each. Its rows live in
+         * per-thread scratch buffers: nothing is written to fresh memory.
          */
         @Override public Work ownRowsWork(Node n) {
             double m = n.inputs()[1].size(-2), d = n.inputs()[0].size(-1), dv = n.inputs()[2].size(-1);
-            return new Work(2 * m * (2 * d + dv), 4 * m, m, 0, 4 * 4 * m, 6);
+            return new Work(2 * m * (2 * d + dv), 4 * m, m, 0, 0, 6);
         }
 
         /** Two attention rows per seed: the softmax row and dS. */
