@@ -34,7 +34,7 @@ public final class CostModel {
 
     /**
      * Scale factors on the compute part (work / rate) and the per-op part of a strategy's predicted time, fitted to its
-     * measured times at small N by least squares on relative error; {@link #NONE} leaves the rates' prediction as is.
+     * measured times at small N ({@link #fit}); {@link #NONE} leaves the rates' prediction as is.
      */
     public record Calibration(double compute, double overhead, int points) {
         public static final Calibration NONE = new Calibration(1, 1, 0);
@@ -42,37 +42,25 @@ public final class CostModel {
         public double seconds(double computeSeconds, double overheadSeconds) { return compute * computeSeconds + overhead * overheadSeconds; }
 
         /**
-         * The factors that best match {@code measured[i]} ≈ a·compute[i] + b·overhead[i] (a, b ≥ 0; within ×1/20 … ×20).
-         * The compute factor is fitted only when some point is mostly compute (≥ 50 %): at sizes dominated by per-op
-         * costs it cannot be told apart, and the rates' own figure (a = 1) extrapolates better than a guess.
+         * The factors that best match {@code measured[i]} ≈ compute[i] + b·overhead[i], b ≥ 0 (within ×1/20 … ×20),
+         * by least squares on relative error. The compute factor stays 1: the rates measure each kind of work on large
+         * ops, which is what dominates at a large N, while small sizes run small, less efficient ops whose excess looks
+         * like compute but does not carry over; what does carry over is the per-op cost, which varies with the ops a
+         * strategy runs.
          */
         public static Calibration fit(double[] compute, double[] overhead, double[] measured) {
             int k = 0;
-            double saa = 0, sab = 0, sbb = 0, sat = 0, sbt = 0, share = 0;
+            double num = 0, den = 0;
             for (int i = 0; i < measured.length; i++) {
                 double t = measured[i];
                 if (!(t > 0) || !(compute[i] + overhead[i] > 0)) continue;
-                double a = compute[i] / t, b = overhead[i] / t;                 // relative residual: a·α + b·β − 1
-                saa += a * a; sab += a * b; sbb += b * b; sat += a; sbt += b;
-                share = Math.max(share, compute[i] / (compute[i] + overhead[i]));
+                double b = overhead[i] / t;                                     // relative residual: (c + β·o)/t − 1
+                num += b * (1 - compute[i] / t);
+                den += b * b;
                 k++;
             }
             if (k == 0) return NONE;
-            if (share < 0.5) {                                                  // per-op bound: fit b with a = 1
-                double beta = sbb > 0 ? (sbt - sab) / sbb : 1;
-                return new Calibration(1, clamp(beta), k);
-            }
-            double det = saa * sbb - sab * sab, alpha = Double.NaN, beta = Double.NaN;
-            if (k >= 2 && Math.abs(det) > 1e-9 * saa * sbb) {
-                alpha = (sat * sbb - sbt * sab) / det;
-                beta = (saa * sbt - sab * sat) / det;
-            }
-            if (!(alpha > 0 && beta > 0)) {                                     // one common factor
-                double f = (sat + sbt) / (saa + 2 * sab + sbb);
-                alpha = f;
-                beta = f;
-            }
-            return new Calibration(clamp(alpha), clamp(beta), k);
+            return new Calibration(1, den > 0 ? clamp(num / den) : 1, k);
         }
 
         private static double clamp(double f) { return Math.max(0.05, Math.min(20, f)); }

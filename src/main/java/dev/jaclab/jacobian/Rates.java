@@ -58,15 +58,15 @@ public record Rates(double gemmFlopsPerSecond, double elementsPerSecond, double 
         try (var off = Tensor.noGrad()) {
             Tensor s1 = Tensor.randn(1, 4, 4), s2 = Tensor.randn(2, 4, 4);
             double perOp = time(() -> { for (int i = 0; i < 200; i++) s1.add(s2); return null; }) / 200;
-            long big = 1 << 21;
-            double write = 4.0 * big / Math.max(1e-9, time(() -> Tensor.zeros(big)) - perOp);
-            Tensor a = Tensor.randn(3, big), b = Tensor.randn(4, big);
+            long big = 1 << 21, huge = 1 << 24;                          // fresh writes: 64 MB, past malloc's reuse (page faults)
+            double write = 4.0 * huge / Math.max(1e-9, time(() -> Tensor.zeros(huge)) - perOp);
+            Tensor a = Tensor.randn(3, big), b = Tensor.randn(4, big);         // each op writes 8 MB: reused memory
             double add = time(() -> a.add(b)), exp = time(a::exp);
-            double elems = big / Math.max(1e-9, add - perOp - 4.0 * big / write);
-            double trans = big / Math.max(1e-9, exp - perOp - 4.0 * big / write);
+            double small = time(() -> Tensor.zeros(big)) - perOp;           // 8 MB outputs come from reused memory
+            double elems = big / Math.max(1e-9, add - perOp - small), trans = big / Math.max(1e-9, exp - perOp - small);
             Tensor m1 = Tensor.randn(5, 4096, 64), m2 = Tensor.randn(6, 64, 64), m3 = Tensor.randn(7, 512, 512);
-            double g1 = 2.0 * 4096 * 64 * 64 / Math.max(1e-9, time(() -> m1.matmul(m2)) - perOp - 4.0 * 4096 * 64 / write);
-            double g2 = 2.0 * 512 * 512 * 512 / Math.max(1e-9, time(() -> m3.matmul(m3)) - perOp - 4.0 * 512 * 512 / write);
+            double g1 = 2.0 * 4096 * 64 * 64 / Math.max(1e-9, time(() -> m1.matmul(m2)) - perOp);
+            double g2 = 2.0 * 512 * 512 * 512 / Math.max(1e-9, time(() -> m3.matmul(m3)) - perOp);
             return new Rates(Math.sqrt(g1 * g2), elems, trans, write, perOp, "measured " + java.time.LocalDate.now());
         }
     }

@@ -48,15 +48,14 @@ class ExplorerTest {
                 || l.startsWith("Rates") || l.contains(": ")), coupled.toString());
     }
 
-    @Test void calibrationRecoversKnownFactors() {
+    @Test void calibrationFitsThePerOpFactor() {
         double[] c = {0.1, 1, 10}, o = {1, 1, 1}, t = new double[3];
-        for (int i = 0; i < 3; i++) t[i] = 0.5 * c[i] + 3 * o[i];
+        for (int i = 0; i < 3; i++) t[i] = c[i] + 3 * o[i];
         CostModel.Calibration cal = CostModel.Calibration.fit(c, o, t);
-        assertEquals(0.5, cal.compute(), 1e-9);
+        assertEquals(1, cal.compute());
         assertEquals(3, cal.overhead(), 1e-9);
-        CostModel.Calibration perOpBound = CostModel.Calibration.fit(new double[]{0.01}, new double[]{1}, new double[]{2.01});
-        assertEquals(1, perOpBound.compute());
-        assertEquals(2, perOpBound.overhead(), 1e-9);
+        assertEquals(CostModel.Calibration.NONE, CostModel.Calibration.fit(new double[0], new double[0], new double[0]));
+        assertEquals(20, CostModel.Calibration.fit(new double[]{0}, new double[]{1e-6}, new double[]{1}).overhead());   // clamped
     }
 
     @Test void configurationsPredictedOverTheCapAreSkipped() {
