@@ -61,6 +61,9 @@ final class ExploreCommand implements Callable<Integer> {
     @Option(names = "--out", description = "output folder for report.html, report.csv, report.json and charts")
     Path out;
 
+    @Option(names = "--time-cap", defaultValue = "120", description = "skip a run predicted to take longer, in seconds (default ${DEFAULT-VALUE})")
+    String timeCap;
+
     @Option(names = "--no-progress", description = "never show the progress bar (shown on a terminal: runs and chunks done, rate, time left)")
     boolean noProgress;
 
@@ -83,6 +86,13 @@ final class ExploreCommand implements Callable<Integer> {
         }
         if (bytes <= 0) throw bad("bad --budget '" + budget + "': must be positive");
         if (repeats < 1) throw bad("bad --repeats " + repeats + ": must be >= 1");
+        double cap;
+        try {
+            cap = Double.parseDouble(timeCap.trim());
+        } catch (NumberFormatException e) {
+            throw bad("bad --time-cap '" + timeCap + "': seconds, e.g. 120");
+        }
+        if (!(cap > 0)) throw bad("bad --time-cap '" + timeCap + "': must be positive");
         DType dt = switch (dtype.toLowerCase()) {
             case "float32", "f32" -> DType.FLOAT32;
             case "float64", "f64" -> DType.FLOAT64;
@@ -91,7 +101,7 @@ final class ExploreCommand implements Callable<Integer> {
         DType before = Tensor.defaultDType();
         Tensor.setDefaultDType(dt);
         try {
-            Report r = explore(m, n, tgt, bytes);
+            Report r = explore(m, n, tgt, bytes, cap);
             PrintWriter o = spec.commandLine().getOut();
             o.println(r);
             o.flush();
@@ -106,8 +116,8 @@ final class ExploreCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Report explore(Model m, long[] n, long tgt, long bytes) {
-        Explorer e = Explorer.of(m).sizes(n).target(tgt).budget(bytes).repeats(repeats);
+    private Report explore(Model m, long[] n, long tgt, long bytes, double cap) {
+        Explorer e = Explorer.of(m).sizes(n).target(tgt).budget(bytes).repeats(repeats).timeCap(cap);
         if (strategies != null) {
             try {
                 e = e.strategies(Strategies.listByName(strategies).toArray(dev.jaclab.jacobian.Strategy[]::new));
@@ -148,6 +158,7 @@ final class ExploreCommand implements Callable<Integer> {
         Map<String, JFreeChart> c = new LinkedHashMap<>();
         c.put("time-memory", Viz.timeMemory(r));
         c.put("scaling", Viz.scaling(r));
+        c.put("predicted-vs-measured", Viz.predictedVsMeasured(r));
         c.put("spy", Viz.spy(r.pattern()));
         c.put("coupling", Viz.coupling(r.pattern()));
         long small = r.pattern().samples();

@@ -20,11 +20,15 @@ final class HtmlReport {
                 .append(esc(Bytes.format(r.budget()))).append("</p>");
         sb.append("<h2>Recommendation</h2><p><b>").append(esc(r.recommendation().strategy() == null ? "none" : r.recommendation().strategy()))
                 .append("</b> — ").append(esc(r.recommendation().reason())).append("</p>");
+        sb.append("<h2>Plan at N = ").append(r.target()).append("</h2><p>").append(esc(r.plan().toString())).append("</p><p>Rates: ")
+                .append(esc(r.rates().toString())).append("</p>");
         sb.append("<h2>Coupling</h2><p>").append(esc(r.pattern().explain())).append("</p>");
         sb.append("<h2>Measurements</h2>").append(table(r.table()));
         sb.append("<p>rssPeakBytes: resident-set growth sampled during the run; vmHwmBytes: kernel high-water mark of the process; "
                 + "offHeapPeakBytes: growth of JavaCPP-tracked off-heap memory; status wrong: blocks disagree with the exact reference.</p>");
-        sb.append("<h2>Extrapolation to N = ").append(r.target()).append("</h2>").append(table(r.extrapolation()));
+        sb.append("<p>cpuMs: CPU time of the computing thread; predictedMs: the cost model from this machine's rates; calibratedMs: "
+                + "the same fitted to this strategy's runs (what the target's prediction uses).</p>");
+        sb.append("<h2>Predicted at N = ").append(r.target()).append(" (shapes traced, nothing run)</h2>").append(table(r.extrapolation()));
         for (Map.Entry<String, byte[]> e : charts.entrySet())
             sb.append("<h2>").append(esc(e.getKey())).append("</h2><img alt=\"").append(esc(e.getKey())).append("\" src=\"data:image/png;base64,")
                     .append(Base64.getEncoder().encodeToString(e.getValue())).append("\">");

@@ -81,9 +81,11 @@ public final class JacobianBench {
         Setup small = Setup.of(m, Math.min(64, n), budget);
         c.rows(small.jacobian().problem(), 256);                    // warm-up at small N
         long seeds = 256, t1 = System.nanoTime();
+        double c1 = cpuSeconds();
         c.rows(j.problem(), seeds);
         double per = (System.nanoTime() - t1) / 1e9 / seeds, total = per * n * j.problem().outputWidth();
-        System.out.printf("%s,%d,%s,estimated,%.4f,%.4f,%.1f,%d,%s%n", m.name(), n, c.name(), total, fwd, total / fwd, peakRssMib(), Backend.kind());
+        double cpu = (cpuSeconds() - c1) / seeds * n * j.problem().outputWidth();
+        System.out.printf("%s,%d,%s,estimated,%.4f,%.4f,%.1f,%d,%s,%.4f%n", m.name(), n, c.name(), total, fwd, total / fwd, peakRssMib(), Backend.kind(), cpu);
     }
 
     public static void main(String[] args) {

@@ -4,6 +4,7 @@ import dev.jaclab.autodiff.Passes;
 import dev.jaclab.jacobian.Cost;
 import dev.jaclab.jacobian.Jacobian;
 import dev.jaclab.jacobian.Problem;
+import dev.jaclab.jacobian.Rates;
 import dev.jaclab.jacobian.SparsityPattern;
 import dev.jaclab.jacobian.Strategies;
 import dev.jaclab.jacobian.Strategy;
@@ -11,23 +12,22 @@ import dev.jaclab.progress.Progress;
 import dev.jaclab.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 
 /**
- * Runs strategies × batch sizes on a model: checks each strategy's blocks against an exact reference, measures median
- * time, peak memory and counted passes, probes the sample coupling at a small N, extrapolates time and memory to the
- * target N and recommends a strategy (see {@link Report}). Each strategy runs once untimed at the smallest size
- * (warm-up). The model's forward pass is timed at each size too: small sizes are dominated by fixed per-op costs, so
- * a strategy's time is never extrapolated to grow slower than its predicted work (in forward passes) times the
- * forward's own growth between the two largest sizes. That growth is itself below its asymptote at small sizes (the
- * fused attention forward grows ∝ N^1.55 from 1024 to 4096, ∝ N^2 in the limit), so time extrapolated far beyond the
- * measured sizes stays optimistic. Extrapolation is only as good as the sizes: choose them where chunks are already
- * full (N·m ≥ chunk), or the fitted memory exponent overstates growth.
+ * Runs strategies × batch sizes on a model: checks each strategy's blocks against an exact reference, measures time
+ * (wall and CPU), peak memory and counted passes, and sets each beside the {@link CostModel}'s prediction. Each
+ * strategy's prediction is then calibrated to its own measurements ({@link CostModel.Calibration}: a factor on the
+ * compute part and one on the per-op part), the model is traced at the target N with shapes only, and the
+ * {@link TargetPlan} names the fastest exact strategy that fits the budget there, chunk shrunk until it does.
+ * Configurations predicted to take longer than the time cap are skipped (and say so). Runs are on one worker thread.
  *
  * <pre>{@code
- * Report r = Explorer.of(Models.attention(7, 3, 16)).sizes(64, 128).target(1_000_000).budget(Bytes.gib(8)).run();
- * System.out.println(r);              // table, extrapolation, recommendation
+ * Report r = Explorer.of(Models.attention(7, 3, 16)).sizes(256, 1024).target(1_000_000).budget(Bytes.gib(8)).run();
+ * System.out.println(r);              // measured vs predicted, predictions at the target, the plan
  * r.recommendation().strategy();      // e.g. "sparseRows(256)"
  * }</pre>
  */
@@ -40,6 +40,8 @@ public final class Explorer {
     private int repeats = 1;
     private long seed = 0;
     private long probeSamples = 64;
+    private double timeCap = 120;
+    private int workers = Runtime.getRuntime().availableProcessors();
 
     private Explorer(Model model) { this.model = model; }
 
@@ -90,24 +92,40 @@ public final class Explorer {
     /** N at which the coupling (and element pattern) is probed; default 64, capped by the smallest size. */
     public Explorer probeAt(long n) { probeSamples = n; return this; }
 
+    /** Skip a configuration whose predicted time exceeds this many seconds (default 120). */
+    public Explorer timeCap(double seconds) {
+        if (!(seconds > 0)) throw new IllegalArgumentException("explore: time cap must be positive, got " + seconds);
+        timeCap = seconds;
+        return this;
+    }
+
+    /** Workers the plan's parallel prediction assumes (default: the machine's cores). */
+    public Explorer workers(int p) {
+        if (p < 1) throw new IllegalArgumentException("explore: workers must be >= 1, got " + p);
+        workers = p;
+        return this;
+    }
+
     /** The name a strategy is reported under: its name, with " (unchecked)" for a sum-type strategy whose check is off. */
     public static String label(Strategy s) {
         return s.name() + (s.checked() ? "" : " (unchecked)");
     }
 
     /**
-     * Runs the line-up. The run is a {@link Progress} task of one step per measurement (plus the coupling probe); the
-     * chunks of the strategy being measured show inside it. Interrupting the thread stops it at the next operation.
+     * Runs the line-up. The run is a {@link Progress} task of one step per measurement (plus the coupling probe and the
+     * prediction at the target); the chunks of the strategy being measured show inside it. Interrupting the thread
+     * stops it at the next operation.
      */
     public Report run() {
-        try (Progress task = Progress.start("explore " + model.name(), 1 + strategies.size() * sizes.length, "runs")) {
+        try (Progress task = Progress.start("explore " + model.name(), 2 + strategies.size() * sizes.length, "runs")) {
             return run(task);
         }
     }
 
     private Report run(Progress progress) {
-        progress.detail("coupling probe");
+        progress.detail("coupling probe and this machine's rates");
         SparsityPattern pattern = problem(Math.max(2, Math.min(probeSamples, sizes[0]))).pattern();
+        Rates rates = Rates.calibrated();
         progress.step();
         List<Measurement> rows = new ArrayList<>();
         double[] forward = new double[sizes.length];
@@ -115,16 +133,65 @@ public final class Explorer {
             long n = sizes[i];
             forward[i] = forwardSeconds(n);
             Problem p = problem(n);
-            Tensor ref = null;
+            Tensor[] ref = {null};
             for (Strategy s : strategies) {
                 progress.detail(label(s) + " at N=" + n);
-                if (ref == null) ref = reference(p);
-                rows.add(measure(s, p, ref));
+                rows.add(measure(s, p, ref, rates, calibration(rows, label(s))));
                 progress.step();
             }
         }
+        progress.detail("predicting at N=" + target);
+        Map<String, CostModel.Calibration> cal = new LinkedHashMap<>();
+        for (Strategy s : strategies) cal.put(label(s), calibration(rows, label(s)));
+        Problem far = CostModel.trace(model, target, seed, budget);
+        Map<String, CostModel.Prediction> atTarget = new LinkedHashMap<>();
+        for (Strategy s : strategies) {
+            try {
+                atTarget.put(label(s), CostModel.predict(far, s, 1, rates, cal.get(label(s))));
+            } catch (RuntimeException e) {
+                atTarget.put(label(s), null);
+            }
+        }
+        boolean coupled = pattern.kind() != SparsityPattern.Kind.INDEPENDENT;
+        List<Strategy> usable = strategies.stream().filter(s -> ranCleanly(rows, label(s))).toList();
+        TargetPlan plan = TargetPlan.choose(far, usable, cal, budget, workers, rates, coupled);
+        String auto = autoChoice(far);
+        progress.step();
         progress.detail("");
-        return new Report(model.name(), sizes, forward, target, budget, strategies, rows, pattern, Tensor.defaultDType().toString());
+        return new Report(model.name(), sizes, forward, target, budget, strategies, rows, pattern, Tensor.defaultDType().toString(), rates,
+                cal, atTarget, plan, auto);
+    }
+
+    /** What {@code auto()} (and {@code Jacobian.plan()}) would choose at the target from the uncalibrated model. */
+    private static String autoChoice(Problem far) {
+        try {
+            Strategy s = Strategies.auto().choose(far);
+            return s == null ? null : s.name();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static boolean ranCleanly(List<Measurement> rows, String label) {
+        boolean any = false;
+        for (Measurement m : rows) {
+            if (!m.strategy().equals(label)) continue;
+            if (!m.ok() && !m.status().equals("skipped")) return false;
+            any |= m.ok();
+        }
+        return any;
+    }
+
+    /** A strategy's calibration from its measured (CPU) times so far. */
+    private static CostModel.Calibration calibration(List<Measurement> rows, String label) {
+        List<Measurement> ms = rows.stream().filter(m -> m.strategy().equals(label) && m.ran() && m.cpuMillis() > 0).toList();
+        double[] c = new double[ms.size()], o = new double[ms.size()], t = new double[ms.size()];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = ms.get(i).computeSeconds();
+            o[i] = ms.get(i).overheadSeconds();
+            t[i] = ms.get(i).cpuMillis() / 1000;
+        }
+        return CostModel.Calibration.fit(c, o, t);
     }
 
     /** Median time of the model's forward pass at N (no tape), after one untimed run. */
@@ -147,7 +214,7 @@ public final class Explorer {
         Tensor[] in = model.inputs(n, seed);
         in[model.inputIndex()].requiresGrad();
         Tensor[] out = model.forward(in);
-        return Jacobian.of(out[model.outputIndex()], in[model.inputIndex()]).budget(budget).problem();
+        return Jacobian.of(out[model.outputIndex()], in[model.inputIndex()]).budget(budget).parallelism(1).problem();
     }
 
     /** The exact reference: sparseRows, else chunked, else perElement (the first that does not refuse). */
@@ -157,17 +224,26 @@ public final class Explorer {
         return null;
     }
 
-    private Measurement measure(Strategy s, Problem p, Tensor ref) {
+    private Measurement measure(Strategy s, Problem p, Tensor[] ref, Rates rates, CostModel.Calibration sofar) {
         long n = p.samples();
         String refusal = s.refusal(p);
         Cost c = refusal == null ? s.cost(p) : safeCost(s, p);
         long pBytes = c == null ? -1 : c.peakBytes(), pSweeps = c == null ? -1 : c.reverseSweeps() + c.forwardSweeps();
         long pVec = c == null ? -1 : c.reverseVectors() + c.forwardVectors();
         double pWork = c == null ? Double.NaN : c.work();
+        CostModel.Prediction pred = c == null ? null : safePredict(p, s, rates);
+        double ps = pred == null ? Double.NaN : pred.seconds(), pc = pred == null ? Double.NaN : pred.computeSeconds(),
+                po = pred == null ? Double.NaN : pred.overheadSeconds();
         if (refusal != null)
             return new Measurement(label(s), n, "refused", refusal, s.exact(), s.needsIndependentSamples(), Double.NaN, 0, 0, false, 0,
-                    pBytes, pWork, pSweeps, -1, pVec, -1, Double.NaN);
-        double[] ms = new double[repeats];
+                    pBytes, pWork, pSweeps, -1, pVec, -1, Double.NaN, Double.NaN, ps, pc, po);
+        double expected = pred == null ? 0 : sofar.seconds(pc, po) * repeats;
+        if (expected > timeCap)
+            return new Measurement(label(s), n, "skipped", "predicted " + Units.seconds(expected) + ", over the time cap of " + Units.seconds(timeCap),
+                    s.exact(), s.needsIndependentSamples(), Double.NaN, 0, 0, false, 0, pBytes, pWork, pSweeps, -1, pVec, -1, Double.NaN,
+                    Double.NaN, ps, pc, po);
+        if (ref[0] == null) ref[0] = reference(p);
+        double[] ms = new double[repeats], cpu = new double[repeats];
         Tensor J = null;
         Passes.Counts counted = null;
         if (n == sizes[0]) {
@@ -183,21 +259,24 @@ public final class Explorer {
         try {
             for (int r = 0; r < repeats; r++) {
                 Passes.Counts before = Passes.snapshot();
-                long t0 = System.nanoTime();
+                long t0 = System.nanoTime(), c0 = Rates.cpuNanos();
                 J = s.run(p);
                 ms[r] = (System.nanoTime() - t0) / 1e6;
+                cpu[r] = (Rates.cpuNanos() - c0) / 1e6;
                 if (r == 0) counted = Passes.snapshot().minus(before);
             }
         } catch (RuntimeException | OutOfMemoryError e) {
             mem.stop();
             if (e instanceof CancellationException) throw e;
             return new Measurement(label(s), n, "failed", String.valueOf(e.getMessage()), s.exact(), s.needsIndependentSamples(), Double.NaN,
-                    mem.rssPeakBytes(), MemorySampler.vmHwmBytes(), mem.hwmReset(), mem.offHeapPeakBytes(), pBytes, pWork, pSweeps, -1, pVec, -1, Double.NaN);
+                    mem.rssPeakBytes(), MemorySampler.vmHwmBytes(), mem.hwmReset(), mem.offHeapPeakBytes(), pBytes, pWork, pSweeps, -1, pVec, -1,
+                    Double.NaN, Double.NaN, ps, pc, po);
         }
         mem.stop();
         Arrays.sort(ms);
-        double err = ref == null ? Double.NaN : J.maxAbsDiff(ref);
-        double tol = tolerance(ref);
+        Arrays.sort(cpu);
+        double err = ref[0] == null ? Double.NaN : J.maxAbsDiff(ref[0]);
+        double tol = tolerance(ref[0]);
         String status = !s.exact() ? "approx" : err > tol ? "wrong" : "ok";
         String reason = status.equals("wrong")
                 ? String.format("blocks differ from the exact reference by up to %.3g: %s", err,
@@ -205,7 +284,16 @@ public final class Explorer {
                 : "";
         return new Measurement(label(s), n, status, reason, s.exact(), s.needsIndependentSamples(), ms[ms.length / 2],
                 mem.rssPeakBytes(), MemorySampler.vmHwmBytes(), mem.hwmReset(), mem.offHeapPeakBytes(), pBytes, pWork,
-                pSweeps, counted.reverseSweeps() + counted.forwardSweeps(), pVec, counted.reverseVectors() + counted.forwardVectors(), err);
+                pSweeps, counted.reverseSweeps() + counted.forwardSweeps(), pVec, counted.reverseVectors() + counted.forwardVectors(), err,
+                cpu[cpu.length / 2], ps, pc, po);
+    }
+
+    private static CostModel.Prediction safePredict(Problem p, Strategy s, Rates rates) {
+        try {
+            return CostModel.predict(p, s, 1, rates, CostModel.Calibration.NONE);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private static Cost safeCost(Strategy s, Problem p) {

@@ -31,6 +31,16 @@ public record Fit(double exponent, double logCoefficient, int points, boolean as
     }
 
     /** The fitted value at N (NaN when nothing was fitted). */
+    /** The power law through two points (for drawing a prediction between them); NaN values give a NaN fit. */
+    public static Fit through(double n1, double y1, double n2, double y2) {
+        if (!(y1 > 0) || !(y2 > 0) || n1 == n2) {
+            double v = y2 > 0 ? Math.log(y2) : Double.NaN;
+            return new Fit(0, v, 1, true);
+        }
+        double e = Math.log(y2 / y1) / Math.log(n2 / n1);
+        return new Fit(e, Math.log(y2) - e * Math.log(n2), 2, false);
+    }
+
     public double at(double samples) { return Math.exp(logCoefficient + exponent * Math.log(samples)); }
 
     @Override public String toString() {

@@ -18,6 +18,9 @@ package dev.jaclab.explore;
  * ND4J's buffers) during the runs, minus the total before.</li>
  * <li>predicted / counted sweeps and vectors: the strategy's {@code Cost} and the {@code Passes} difference over one run.</li>
  * <li>{@code maxError}: max |J − J_ref| against the exact reference strategy (NaN when not run).</li>
+ * <li>{@code cpuMillis}: median CPU time of the running thread (other processes on the cores do not inflate it);
+ * {@code predictedSeconds}: the cost model's time before calibration ({@code computeSeconds} + {@code overheadSeconds}:
+ * work over this machine's rates, and ops × per-op time). Status {@code skipped}: predicted beyond the time cap.</li>
  * </ul>
  *
  * <pre>{@code
@@ -30,7 +33,7 @@ public record Measurement(String strategy, long samples, String status, String r
                           double millis, long rssPeakBytes, long hwmBytes, boolean hwmReset, long offHeapPeakBytes,
                           long predictedBytes, double predictedWork,
                           long predictedSweeps, long countedSweeps, long predictedVectors, long countedVectors,
-                          double maxError) {
+                          double maxError, double cpuMillis, double predictedSeconds, double computeSeconds, double overheadSeconds) {
     public boolean ok() { return status.equals("ok"); }
 
     public boolean refused() { return status.equals("refused"); }
@@ -38,5 +41,5 @@ public record Measurement(String strategy, long samples, String status, String r
     public boolean wrong() { return status.equals("wrong"); }
 
     /** Whether a timing exists (the strategy ran, right or wrong). */
-    public boolean ran() { return !refused() && !status.equals("failed"); }
+    public boolean ran() { return !refused() && !status.equals("failed") && !status.equals("skipped"); }
 }

@@ -12,6 +12,7 @@ import dev.jaclab.tensor.Tensor;
  * in[m.inputIndex()].requiresGrad();
  * Tensor[] out = m.forward(in);
  * Tensor J = Jacobian.of(out[m.outputIndex()], in[m.inputIndex()]).perSample();
+ * Model mine = Model.of("mine", (n, seed) -> new Tensor[]{Tensor.randn(seed, n, 3)}, x -> new Tensor[]{x[0].sin()});
  * }</pre>
  */
 public interface Model {
@@ -31,4 +32,10 @@ public interface Model {
 
     /** Whether samples are coupled by design (documentation; detection never relies on it). */
     boolean coupled();
+
+    /**
+     * A model from a notebook, without a class: {@code Model.of("mine", (n, seed) -> inputs, in -> outputs)}; the
+     * Jacobian is of output 0 with respect to input 0 unless {@link UserModel#study} says otherwise.
+     */
+    static UserModel of(String name, UserModel.Inputs inputs, UserModel.Forward forward) { return new UserModel(name, inputs, forward, 0, 0); }
 }

@@ -2,6 +2,7 @@ package dev.jaclab.explore;
 
 import dev.jaclab.jacobian.Bytes;
 import dev.jaclab.jacobian.SparsityPattern;
+import dev.jaclab.jacobian.Rates;
 import dev.jaclab.jacobian.Strategy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,36 +16,44 @@ import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
- * What an {@link Explorer} run found: one {@link Measurement} per strategy × size, the sample coupling probed at a
- * small N, a power-law extrapolation of each strategy's time and memory to the target N, and a recommendation.
- * Memory at the target is extrapolated from the strategies' predicted peak bytes (the cost model), which is
- * deterministic; the measured resident-set growth is extrapolated and shown next to it, but at small N it is dominated
- * by allocator and JVM noise.
+ * What an {@link Explorer} run found: one {@link Measurement} per strategy × size (measured beside the cost model's
+ * prediction), the sample coupling probed at a small N, each strategy's calibration, its predicted time and peak memory
+ * at the target N (the model traced there with shapes only), and the plan. {@link #toString} is a narrow table in
+ * human units; {@link #table()}, CSV and JSON carry every column.
  *
  * <pre>{@code
  * Report r = Explorer.of(Models.globalMean()).sizes(32, 64).target(100_000).run();
  * r.table();          // Tablesaw Table, one row per strategy × size
- * r.extrapolation();  // one row per strategy: exponents and values at the target
- * r.toCsv(); r.toJson(); r.recommendation();
+ * r.extrapolation();  // one row per strategy: predicted time and memory at the target
+ * r.toCsv(); r.toJson(); r.recommendation(); r.plan();
  * }</pre>
  */
 public final class Report {
-    private final String model, dtype;
+    private final String model, dtype, autoChoice;
     private final long[] sizes;
     private final double[] forwardSeconds;
     private final long target, budget;
     private final List<Strategy> strategies;
     private final List<Measurement> rows;
     private final SparsityPattern pattern;
+    private final Rates rates;
+    private final Map<String, CostModel.Calibration> calibration;
+    private final Map<String, CostModel.Prediction> atTarget;
+    private final TargetPlan plan;
     private final Map<String, Extrapolation> extrapolations = new LinkedHashMap<>();
     private final Recommendation recommendation;
 
-    /** A strategy's fitted scaling and its values at the target N. */
+    /**
+     * A strategy's predicted values at the target N: time (calibrated, one thread) and peak bytes from the cost model;
+     * {@code time} and {@code predictedMemory} are power laws through the largest measured size's prediction and the
+     * target's (for charts); {@code measuredBytesAtTarget} scales the largest measured peak by the predicted growth.
+     */
     public record Extrapolation(String strategy, Fit time, Fit predictedMemory, Fit measuredMemory, double secondsAtTarget,
                                 double bytesAtTarget, double measuredBytesAtTarget, boolean fits, boolean usable) {}
 
-    Report(String model, long[] sizes, double[] forwardSeconds, long target, long budget, List<Strategy> strategies,
-           List<Measurement> rows, SparsityPattern pattern, String dtype) {
+    Report(String model, long[] sizes, double[] forwardSeconds, long target, long budget, List<Strategy> strategies, List<Measurement> rows,
+           SparsityPattern pattern, String dtype, Rates rates, Map<String, CostModel.Calibration> calibration,
+           Map<String, CostModel.Prediction> atTarget, TargetPlan plan, String autoChoice) {
         this.model = model;
         this.sizes = sizes.clone();
         this.forwardSeconds = forwardSeconds.clone();
@@ -54,76 +63,72 @@ public final class Report {
         this.rows = List.copyOf(rows);
         this.pattern = pattern;
         this.dtype = dtype;
+        this.rates = rates;
+        this.calibration = Map.copyOf(calibration);
+        this.atTarget = new LinkedHashMap<>(atTarget);
+        this.plan = plan;
+        this.autoChoice = autoChoice;
         for (Strategy s : strategies) extrapolations.put(Explorer.label(s), extrapolate(s));
         recommendation = recommend();
     }
 
     private Extrapolation extrapolate(Strategy s) {
-        List<Measurement> ms = of(Explorer.label(s));
-        double[] n = new double[ms.size()], t = new double[ms.size()], pb = new double[ms.size()], mb = new double[ms.size()];
-        boolean allOk = !ms.isEmpty();
-        for (int i = 0; i < ms.size(); i++) {
-            Measurement m = ms.get(i);
-            n[i] = m.samples();
-            t[i] = m.ran() ? m.millis() / 1000 : Double.NaN;
-            pb[i] = m.predictedBytes();
-            mb[i] = m.ran() ? Math.max(m.rssPeakBytes(), m.offHeapPeakBytes()) : Double.NaN;
-            allOk &= m.ok();
-        }
-        Fit ft = atLeast(Fit.powerLaw(n, t, 1), workGrowth(n, ms), n, t), fp = Fit.powerLaw(n, pb, 1), fm = Fit.powerLaw(n, mb, 1);
-        double bytes = fp.at(target);
-        boolean fits = bytes <= budget;
+        String label = Explorer.label(s);
+        List<Measurement> ms = of(label);
+        CostModel.Prediction p = atTarget.get(label);
+        CostModel.Calibration cal = calibration.getOrDefault(label, CostModel.Calibration.NONE);
+        boolean allOk = !ms.isEmpty() && ms.stream().allMatch(m -> m.ok() || m.status().equals("skipped"));
         boolean safe = s.exact() && (!s.needsIndependentSamples() || pattern.kind() == SparsityPattern.Kind.INDEPENDENT);
-        return new Extrapolation(Explorer.label(s), ft, fp, fm, ft.at(target), bytes, fm.at(target), fits, allOk && safe);
+        Measurement last = ms.isEmpty() ? null : ms.get(ms.size() - 1);
+        double sec = p == null ? Double.NaN : p.seconds(), bytes = p == null ? Double.NaN : p.peakBytes();
+        double lastSec = last == null ? Double.NaN : cal.seconds(last.computeSeconds(), last.overheadSeconds());
+        double lastBytes = last == null ? Double.NaN : last.predictedBytes();
+        double measured = last == null || !last.ran() ? Double.NaN : Math.max(last.rssPeakBytes(), last.offHeapPeakBytes()) * bytes / lastBytes;
+        long n = last == null ? target : last.samples();
+        return new Extrapolation(label, Fit.through(n, lastSec, target, sec), Fit.through(n, lastBytes, target, bytes), Fit.through(n, Double.NaN, target, measured),
+                sec, bytes, measured, p != null && p.fits(budget), allOk && safe);
     }
 
-    /**
-     * How fast a strategy's time must grow at least: its predicted work (forward passes) times the forward pass's own
-     * growth, both between the two largest sizes (fixed per-op costs flatten the small ones). NaN when unknown.
-     */
-    private double workGrowth(double[] n, List<Measurement> ms) {
-        int k = sizes.length;
-        if (k < 2 || ms.size() < 2) return Double.NaN;
-        double forwardExp = Math.log(forwardSeconds[k - 1] / forwardSeconds[k - 2]) / Math.log((double) sizes[k - 1] / sizes[k - 2]);
-        Measurement a = ms.get(ms.size() - 2), b = ms.get(ms.size() - 1);
-        double workExp = Math.log(b.predictedWork() / a.predictedWork()) / Math.log(n[n.length - 1] / n[n.length - 2]);
-        return forwardExp + workExp;
+    private Recommendation recommend() {
+        if (plan.strategy() == null) {
+            String approx = approximateHint();
+            return new Recommendation(null, Double.NaN, plan.smallestBudget(), "No exact strategy fits: " + plan.reason() + approx);
+        }
+        String agree = autoChoice == null ? "" : autoChoice.equals(plan.strategy().name()) ? "; auto() and Jacobian.plan() choose the same"
+                : "; auto() and Jacobian.plan() at this N would choose " + autoChoice + " from the uncalibrated rates and all registered strategies, "
+                  + "while this plan uses the measured calibration of the strategies run here";
+        return new Recommendation(plan.strategy().name(), plan.serial().seconds(), plan.serial().peakBytes(), plan.reason() + agree + ".");
     }
 
-    /** The fit, or — when it grows slower than {@code minExponent} — that exponent through the largest measured point. */
-    private static Fit atLeast(Fit f, double minExponent, double[] n, double[] t) {
-        if (!(minExponent > f.exponent()) || Double.isInfinite(minExponent)) return f;
-        for (int i = n.length - 1; i >= 0; i--)
-            if (t[i] > 0) return new Fit(minExponent, Math.log(t[i]) - minExponent * Math.log(n[i]), f.points(), false);
-        return f;
+    /** Approximate strategies that ran here, with their measured error (offered when no exact one fits). */
+    private String approximateHint() {
+        StringBuilder sb = new StringBuilder();
+        for (Strategy s : strategies) {
+            if (s.exact()) continue;
+            String label = Explorer.label(s);
+            CostModel.Prediction p = atTarget.get(label);
+            double err = of(label).stream().filter(Measurement::ran).mapToDouble(Measurement::maxError).max().orElse(Double.NaN);
+            sb.append(sb.length() == 0 ? ". Approximate: " : "; ").append(label).append(" (max error ").append(Units.error(err))
+                    .append(" at the measured sizes").append(p == null ? "" : ", about " + Units.seconds(p.seconds()) + ", "
+                            + Bytes.format((long) Math.min(Long.MAX_VALUE, p.peakBytes())) + " at N = " + target).append(")");
+        }
+        return sb.toString();
     }
 
     /** Median forward-pass seconds at each measured size. */
     public double[] forwardSeconds() { return forwardSeconds.clone(); }
 
-    private Recommendation recommend() {
-        Extrapolation best = null;
-        for (Extrapolation e : extrapolations.values())
-            if (e.usable() && e.fits() && (best == null || e.secondsAtTarget() < best.secondsAtTarget())) best = e;
-        String coupling = pattern.kind() == SparsityPattern.Kind.INDEPENDENT ? "The samples are independent, so summing over the batch is exact"
-                : "The samples are coupled (" + pattern.kind().toString().toLowerCase(Locale.ROOT) + "), so the sum-type strategies "
-                  + "(reverseSum, forwardSum) would silently return wrong blocks and are never recommended";
-        if (best == null) {
-            Extrapolation least = null;
-            for (Extrapolation e : extrapolations.values())
-                if (e.usable() && (least == null || e.bytesAtTarget() < least.bytesAtTarget())) least = e;
-            String hint = least == null ? "no exact strategy ran cleanly at the measured sizes"
-                    : "the leanest exact one, " + least.strategy() + ", is predicted to need " + Bytes.format((long) least.bytesAtTarget());
-            return new Recommendation(null, Double.NaN, Double.NaN, coupling + ". No exact strategy is predicted to fit the budget of "
-                    + Bytes.format(budget) + " at N = " + target + ": " + hint + ". Raise the budget, lower N, or use a smaller chunk.");
-        }
-        return new Recommendation(best.strategy(), best.secondsAtTarget(), best.bytesAtTarget(), coupling + ". Among the exact strategies "
-                + "that ran correctly at every measured size and are predicted to fit the budget of " + Bytes.format(budget) + " at N = " + target
-                + ", " + best.strategy() + " is the fastest: time grows " + best.time() + ", giving about " + seconds(best.secondsAtTarget())
-                + ", and its predicted peak memory grows " + best.predictedMemory() + ", giving about " + Bytes.format((long) best.bytesAtTarget()) + ".");
-    }
+    /** The plan at the target N (strategy null when none fits). */
+    public TargetPlan plan() { return plan; }
 
-    static String seconds(double s) { return Units.seconds(s); }
+    /** The machine rates the predictions used. */
+    public Rates rates() { return rates; }
+
+    /** Each strategy's calibration (factors on the model's compute and per-op parts). */
+    public Map<String, CostModel.Calibration> calibration() { return calibration; }
+
+    /** Each strategy's prediction at the target N (null where it could not be predicted). */
+    public Map<String, CostModel.Prediction> atTarget() { return atTarget; }
 
     public String model() { return model; }
 
@@ -152,7 +157,7 @@ public final class Report {
 
     public Recommendation recommendation() { return recommendation; }
 
-    /** One row per strategy × size. */
+    /** One row per strategy × size, every column. */
     public Table table() {
         Table t = Table.create(model + " per-sample Jacobian strategies");
         StringColumn strategy = StringColumn.create("strategy"), status = StringColumn.create("status"), reason = StringColumn.create("reason");
@@ -160,44 +165,66 @@ public final class Report {
                 off = LongColumn.create("offHeapPeakBytes"), pb = LongColumn.create("predictedPeakBytes"),
                 ps = LongColumn.create("predictedSweeps"), cs = LongColumn.create("countedSweeps"),
                 pv = LongColumn.create("predictedVectors"), cv = LongColumn.create("countedVectors");
-        DoubleColumn ms = DoubleColumn.create("medianMs"), work = DoubleColumn.create("predictedWork"), err = DoubleColumn.create("maxError");
+        DoubleColumn ms = DoubleColumn.create("medianMs"), cpu = DoubleColumn.create("cpuMs"), pred = DoubleColumn.create("predictedMs"),
+                cal = DoubleColumn.create("calibratedMs"), work = DoubleColumn.create("predictedWork"), err = DoubleColumn.create("maxError");
         for (Measurement m : rows) {
+            CostModel.Calibration c = calibration.getOrDefault(m.strategy(), CostModel.Calibration.NONE);
             strategy.append(m.strategy()); n.append(m.samples()); status.append(m.status()); reason.append(m.reason());
-            ms.append(m.millis()); rss.append(m.rssPeakBytes()); hwm.append(m.hwmBytes()); off.append(m.offHeapPeakBytes());
+            ms.append(m.millis()); cpu.append(m.cpuMillis()); pred.append(m.predictedSeconds() * 1000);
+            cal.append(c.seconds(m.computeSeconds(), m.overheadSeconds()) * 1000);
+            rss.append(m.rssPeakBytes()); hwm.append(m.hwmBytes()); off.append(m.offHeapPeakBytes());
             pb.append(m.predictedBytes()); work.append(m.predictedWork()); ps.append(m.predictedSweeps()); cs.append(m.countedSweeps());
             pv.append(m.predictedVectors()); cv.append(m.countedVectors()); err.append(m.maxError());
         }
-        return t.addColumns(strategy, n, status, ms, rss, hwm, off, pb, work, ps, cs, pv, cv, err, reason);
+        return t.addColumns(strategy, n, status, ms, cpu, pred, cal, rss, hwm, off, pb, work, ps, cs, pv, cv, err, reason);
     }
 
-    /** One row per strategy: fitted exponents and predicted values at the target N. */
+    /** One row per strategy: predicted time (one thread, calibrated) and peak bytes at the target N. */
     public Table extrapolation() {
-        Table t = Table.create(model + " extrapolated to N = " + target);
+        Table t = Table.create(model + " predicted at N = " + target);
         StringColumn s = StringColumn.create("strategy");
-        DoubleColumn te = DoubleColumn.create("timeExponent"), sec = DoubleColumn.create("secondsAtTarget"),
-                me = DoubleColumn.create("memoryExponent"), b = DoubleColumn.create("predictedBytesAtTarget"),
-                mb = DoubleColumn.create("measuredBytesAtTarget");
+        DoubleColumn sec = DoubleColumn.create("secondsAtTarget"), b = DoubleColumn.create("predictedBytesAtTarget"),
+                mb = DoubleColumn.create("measuredBytesAtTarget"), cc = DoubleColumn.create("computeFactor"), co = DoubleColumn.create("perOpFactor");
         BooleanColumn fits = BooleanColumn.create("fitsBudget"), usable = BooleanColumn.create("exactAndCorrect");
         for (Extrapolation e : extrapolations.values()) {
-            s.append(e.strategy()); te.append(e.time().exponent()); sec.append(e.secondsAtTarget()); me.append(e.predictedMemory().exponent());
-            b.append(e.bytesAtTarget()); mb.append(e.measuredBytesAtTarget()); fits.append(e.fits()); usable.append(e.usable());
+            CostModel.Calibration c = calibration.getOrDefault(e.strategy(), CostModel.Calibration.NONE);
+            s.append(e.strategy()); sec.append(e.secondsAtTarget()); b.append(e.bytesAtTarget()); mb.append(e.measuredBytesAtTarget());
+            cc.append(c.compute()); co.append(c.overhead()); fits.append(e.fits()); usable.append(e.usable());
         }
-        return t.addColumns(s, te, sec, me, b, mb, fits, usable);
-    }
-
-    private String forwardLine() {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < sizes.length; i++) sb.append(i == 0 ? "" : ", ").append(seconds(forwardSeconds[i])).append(" at N = ").append(sizes[i]);
-        return sb.toString();
+        return t.addColumns(s, sec, b, mb, cc, co, fits, usable);
     }
 
     public String toCsv() { return ReportFormat.csv(table()); }
 
     public String toJson() { return ReportFormat.json(this); }
 
+    /** The narrow terminal view: measured beside predicted per size, predictions at the target, the plan. */
     @Override public String toString() {
-        return "Explorer report: " + model + " (" + dtype + "), sizes " + java.util.Arrays.toString(sizes) + ", target N = " + target
-                + ", budget " + Bytes.format(budget) + "\nForward pass: " + forwardLine() + "\nCoupling: " + pattern.explain() + "\n"
-                + table().printAll() + "\n" + extrapolation().printAll() + "\nRecommendation: " + recommendation + "\n";
+        StringBuilder sb = new StringBuilder();
+        sb.append("Explorer report: ").append(model).append(" (").append(dtype).append("), target N = ").append(target)
+                .append(", budget ").append(Bytes.format(budget)).append('\n');
+        sb.append("Coupling: ").append(pattern.explain()).append('\n');
+        sb.append("Rates: ").append(rates).append('\n');
+        String f = "%-22s %8s %-8s %9s %9s %10s %8s%n";
+        sb.append(String.format(Locale.ROOT, f, "strategy", "N", "status", "time", "predicted", "peak mem", "max err"));
+        for (Measurement m : rows) {
+            CostModel.Calibration c = calibration.getOrDefault(m.strategy(), CostModel.Calibration.NONE);
+            double time = m.cpuMillis() / 1000;
+            sb.append(String.format(Locale.ROOT, f, cut(m.strategy(), 22), m.samples(), m.status(), m.ran() ? Units.seconds(time) : "-",
+                    Units.seconds(c.seconds(m.computeSeconds(), m.overheadSeconds())),
+                    m.ran() ? Bytes.format(Math.max(m.rssPeakBytes(), m.offHeapPeakBytes())) : "-", m.ran() ? Units.error(m.maxError()) : "-"));
+        }
+        sb.append("time: CPU time of the computing thread; predicted: the cost model calibrated on these runs\n");
+        sb.append(String.format(Locale.ROOT, "%nAt N = %d (shapes traced, nothing run):%n", target));
+        String g = "%-22s %10s %11s %-5s%n";
+        sb.append(String.format(Locale.ROOT, g, "strategy", "time", "peak mem", "fits"));
+        for (Extrapolation e : extrapolations.values())
+            sb.append(String.format(Locale.ROOT, g, cut(e.strategy(), 22), Units.seconds(e.secondsAtTarget()),
+                    Double.isNaN(e.bytesAtTarget()) ? "?" : Bytes.format((long) Math.min(Long.MAX_VALUE, e.bytesAtTarget())), e.fits() ? "yes" : "no"));
+        for (Measurement m : rows)
+            if (!m.reason().isEmpty() && m.samples() == sizes[sizes.length - 1]) sb.append(m.strategy()).append(": ").append(m.reason()).append('\n');
+        return sb.append("\nRecommendation: ").append(recommendation).append('\n').toString();
     }
+
+    private static String cut(String s, int w) { return s.length() <= w ? s : s.substring(0, w - 1) + "…"; }
 }

@@ -4,8 +4,10 @@ import dev.jaclab.tensor.Tensor;
 import java.util.List;
 
 /**
- * Picks the strategy with the least predicted work among those that can run within the memory budget; never a
- * sum-type strategy when the tape shows coupled samples.
+ * Picks the strategy with the least predicted time ({@link Rates#seconds} of its {@link Strategy#work}, on one thread)
+ * among those that can run within the memory budget, chunks shrunk until they fit; never a sum-type strategy when the
+ * tape shows coupled samples. The explorer's recommendation weighs the same predictions (calibrated by its
+ * measurements).
  *
  * <pre>{@code
  * Strategy s = Strategies.auto().choose(problem);   // e.g. forwardSum for sin, sparseRows for attention
@@ -25,16 +27,20 @@ public record Auto() implements Strategy {
     /** The chosen strategy, or null when none fits. */
     public Strategy choose(Problem p) {
         Strategy best = null;
-        double bestWork = Double.MAX_VALUE;
+        double bestSeconds = Double.MAX_VALUE;
+        Rates rates = Rates.current();
         for (Strategy s : candidates(p)) {
             if (s.needsIndependentSamples() && !p.structure().independent()) continue;
             if (p.createGraph() && s.createGraphRefusal(p) != null) continue;
             if (s.refusal(p) != null) continue;
-            double w = s.cost(p).work();
-            if (w < bestWork) { best = s; bestWork = w; }
+            double t = rates.seconds(s.work(p));
+            if (t < bestSeconds) { best = s; bestSeconds = t; }
         }
         return best;
     }
+
+    /** Predicted seconds of a strategy on one thread with the rates in use ({@link Rates#current}). */
+    public static double seconds(Strategy s, Problem p) { return Rates.current().seconds(s.work(p)); }
 
     @Override public String createGraphRefusal(Problem p) { return null; }
 

@@ -38,6 +38,14 @@ public record Chunked(int chunk) implements Strategy {
         return Cost.reverse((v + c - 1) / c, v, c * Cost.perVectorBytes(p) + Cost.blockBytes(p), "N·m VJPs, " + c + " per batch");
     }
 
+    /** Its batched VJPs plus building each chunk's one-hot seeds. */
+    @Override public dev.jaclab.tensor.Work work(Problem p) {
+        long v = p.samples() * p.outputWidth(), c = Math.min(chunk, v), full = v / c, rest = v - full * c;
+        dev.jaclab.tensor.Work seeds = OneHot.rowsWork(c, p.samples(), p.outputWidth()).times(full)
+                .plus(rest == 0 ? dev.jaclab.tensor.Work.NONE : OneHot.rowsWork(rest, p.samples(), p.outputWidth()));
+        return SweepWork.of(p, cost(p)).plus(seeds);
+    }
+
     @Override public Tensor run(Problem p) {
         long N = p.samples(), m = p.outputWidth(), n = p.inputWidth();
         return rows(p, N * m).reshape(N, m, n);

@@ -19,7 +19,7 @@ public record Colored() implements Strategy {
 
     @Override public String refusal(Problem p) {
         if (!p.structure().independent() && !SparsityPattern.probes(p))
-            return "colored needs the coupling pattern, which is only probed for N <= " + SparsityPattern.PROBE_LIMIT;
+            return "colored needs the coupling pattern, which is only probed for N <= " + SparsityPattern.PROBE_LIMIT + " on a computed graph";
         int colors = colors(p);
         if (!p.structure().independent() && colors * 2L > p.samples())
             return "colored falls back: dense coupling needs " + colors + " colors for N = " + p.samples()

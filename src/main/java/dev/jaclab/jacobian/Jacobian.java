@@ -136,10 +136,13 @@ public final class Jacobian {
         Problem p = problem();
         Strategy chosen = Strategies.auto().choose(p);
         List<Plan.Row> rows = new ArrayList<>();
-        for (Strategy s : Auto.candidates(p)) rows.add(new Plan.Row(s.name(), s.cost(p), s.refusal(p)));
+        for (Strategy s : Auto.candidates(p)) {
+            String refusal = s.refusal(p);
+            rows.add(new Plan.Row(s.name(), s.cost(p), refusal == null ? Auto.seconds(s, p) : Double.NaN, refusal));
+        }
         String why = chosen == null ? "no strategy fits the budget of " + Bytes.format(p.budgetBytes())
-                : p.structure().explain() + "; " + chosen.name() + " has the least predicted work (" + String.format("%.3g", chosen.cost(p).work())
-                + " forward passes) within the budget of " + Bytes.format(p.budgetBytes());
+                : p.structure().explain() + "; " + chosen.name() + " has the least predicted time (" + String.format(java.util.Locale.ROOT, "%.3g s", Auto.seconds(chosen, p))
+                + " on one thread, " + Rates.current().source() + " rates) within the budget of " + Bytes.format(p.budgetBytes());
         return new Plan(chosen, why, rows);
     }
 

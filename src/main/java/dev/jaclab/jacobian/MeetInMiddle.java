@@ -136,6 +136,17 @@ public record MeetInMiddle(int chunk) implements Strategy {
                 "N·m row-sparse VJPs down to the cut and N·n row-sparse JVPs up to it, " + cs + " samples per batch (mixing depth " + cut.depth() + ")");
     }
 
+    /** Row-sparse VJPs down to the cut for N·m seeds and row-sparse JVPs up to it for N·n seeds, per chunk of samples. */
+    @Override public dev.jaclab.tensor.Work work(Problem p) {
+        Cut cut = cut(p);
+        if (cut.depth() < 2) return new SparseRows(chunk).work(p);
+        long N = p.samples(), cs = Math.min(samplesPerChunk(p), N);
+        List<Tensor> lower = new ArrayList<>();
+        for (Tensor t : p.structure().path()) if (!cut.upper().contains(t)) lower.add(t);
+        return SweepWork.rowSparseReverse(p, cut.upper(), SparseRows.denseTensors(p), N * p.outputWidth(), cs * p.outputWidth())
+                .plus(SweepWork.rowSparseForward(p, lower, denseTangents(p, cut), N * p.inputWidth(), cs * p.inputWidth()));
+    }
+
     /** Lower tensors whose tangent is dense: those at or above a mixing op (the forward sweep's rule). */
     private static Set<Tensor> denseTangents(Problem p, Cut cut) {
         Set<Tensor> dense = IdentitySets.of();

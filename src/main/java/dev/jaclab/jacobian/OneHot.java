@@ -8,6 +8,16 @@ final class OneHot {
     private OneHot() {}
 
     /** Seeds r = start .. start+count-1 as a (count, N, w) batch. */
+    /**
+     * The work of {@link #rows}: the seeds are built on the Java side and copied in (a zeroed double array, its copy
+     * and the cast: three passes over count·samples·width elements, 20 bytes each written fresh). At large N this is
+     * what a chunk of dense seeds costs beyond its sweep.
+     */
+    static dev.jaclab.tensor.Work rowsWork(long count, long samples, long width) {
+        double e = (double) count * samples * width;
+        return new dev.jaclab.tensor.Work(0, 3 * e, 0, 0, 20 * e, 2);
+    }
+
     static Tensor rows(long start, long count, long samples, long width, DType dtype) {
         long plane = samples * width;
         double[] d = new double[Math.toIntExact(count * plane)];

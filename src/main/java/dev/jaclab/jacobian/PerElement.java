@@ -17,6 +17,12 @@ public record PerElement() implements Strategy {
 
     @Override public String refusal(Problem p) { return null; }
 
+    /** N·m single VJPs, each with its one-hot seed built on the Java side. */
+    @Override public dev.jaclab.tensor.Work work(Problem p) {
+        long v = p.samples() * p.outputWidth();
+        return SweepWork.reverseOne(p).plus(OneHot.rowsWork(1, p.samples(), p.outputWidth())).times(v);
+    }
+
     @Override public Cost cost(Problem p) {
         long v = p.samples() * p.outputWidth();
         return Cost.reverse(v, v, Cost.perVectorBytes(p) + Cost.blockBytes(p), "N·m single VJPs");

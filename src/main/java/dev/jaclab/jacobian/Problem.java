@@ -77,6 +77,9 @@ public final class Problem {
 
     public long bytesPerElement() { return y.dtype().bytes(); }
 
+    /** Whether the graph was recorded in a shape trace (shapes only, no values): costs can be predicted, nothing run. */
+    public boolean traced() { return x.data().isShapeOnly() || y.data().isShapeOnly(); }
+
     /** Graph facts (sample coupling by structure, mixing ops, sizes), computed once. */
     public synchronized Structure structure() {
         if (structure == null) structure = Structure.analyse(y, x, axis, t -> false);

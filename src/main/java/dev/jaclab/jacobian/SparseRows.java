@@ -139,6 +139,12 @@ public record SparseRows(int chunk) implements Strategy {
         return Cost.reverse((v + c - 1) / c, v, peak, "N·m row-sparse VJPs, " + c + " per batch (" + dense.size() + " dense tensors)").withWork(work);
     }
 
+    /** N·m row-sparse VJPs, {@code chunk} per sweep, over the path from y to x. */
+    @Override public dev.jaclab.tensor.Work work(Problem p) {
+        long v = p.samples() * p.outputWidth();
+        return SweepWork.rowSparseReverse(p, p.structure().path(), denseTensors(p), v, Math.min(chunk, v));
+    }
+
     @Override public Tensor run(Problem p) { return runRows(p, 0, p.samples()); }
 
     /** The blocks of samples from ≤ i < to, (to − from, m, n): one slice of the work (a Spark partition, say). */

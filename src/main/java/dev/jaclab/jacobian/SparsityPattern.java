@@ -59,7 +59,7 @@ public final class SparsityPattern {
     }
 
     /** Whether {@link #detect} will probe coupling (the Jacobian is not proved independent and N is small enough). */
-    static boolean probes(Problem p) { return !p.structure().independent() && p.samples() <= PROBE_LIMIT; }
+    static boolean probes(Problem p) { return !p.structure().independent() && p.samples() <= PROBE_LIMIT && !p.traced(); }
 
     static SparsityPattern detect(Problem p) {
         Structure s = p.structure();

@@ -24,6 +24,13 @@ public interface Strategy {
     /** Predicted sweeps, vectors, peak bytes and work. */
     Cost cost(Problem p);
 
+    /**
+     * The work its sweeps do, by kind ({@link dev.jaclab.tensor.Work}: gemm flops, element operations, bytes, ops),
+     * from the tape's shapes: by default the batched sweeps its {@link #cost} states, each traced once. A strategy
+     * whose sweeps are not plain batched ones (row-sparse) states its own.
+     */
+    default dev.jaclab.tensor.Work work(Problem p) { return SweepWork.of(p, cost(p)); }
+
     /** Blocks (N, m, n), sample-major. */
     Tensor run(Problem p);
 

@@ -61,8 +61,9 @@ public final class Arena implements AutoCloseable {
         for (NdArray x : xs) if (x != null) keptBuffers.add(address(x));
     }
 
-    /** The address of the buffer an array lives in (0 when it is empty or already released). */
+    /** The address of the buffer an array lives in (0 when it is empty, shape-only or already released). */
     private static long address(NdArray x) {
+        if (x.isShapeOnly()) return 0;
         try {
             var d = x.a.data();
             return x.a.isEmpty() ? 0 : d.originalDataBuffer() != null ? d.originalDataBuffer().address() : d.address();

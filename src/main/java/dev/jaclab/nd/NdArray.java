@@ -27,14 +27,36 @@ public final class NdArray implements AutoCloseable {
     static { Backend.configure(); }
 
     final INDArray a;
+    /** Shape and dtype of a shape-only array (no values, no memory), else null: see {@link #shapeOnly}. */
+    private final long[] traced;
+    private final DType tracedType;
 
     NdArray(INDArray a) {
         this.a = a;
+        this.traced = null;
+        this.tracedType = null;
         Arena.track(this);
     }
 
     /** A wrapper around an array owned by someone else (never freed by an {@link Arena}). */
-    private NdArray(INDArray a, boolean borrowed) { this.a = a; }
+    private NdArray(INDArray a, boolean borrowed) { this.a = a; this.traced = null; this.tracedType = null; }
+
+    private NdArray(DType t, long[] shape) { this.a = null; this.traced = shape.clone(); this.tracedType = t; }
+
+    /**
+     * A shape-only array: shape and dtype, no values and no memory, for tracing a model's shapes at a large N without
+     * running it (the tensor layer's shape trace). Shape queries and view-like ops (reshape, permute, broadcastTo,
+     * narrow, cast, compare) give shape-only results; any op that needs values fails.
+     *
+     * <pre>{@code
+     * NdArray s = NdArray.shapeOnly(DType.FLOAT32, 1_000_000, 16);   // 64 MB that are never allocated
+     * s.reshape(16_000_000).shape();                                   // [16000000]
+     * }</pre>
+     */
+    public static NdArray shapeOnly(DType t, long... shape) { return new NdArray(t, shape); }
+
+    /** Whether this array has a shape and no values ({@link #shapeOnly}). */
+    public boolean isShapeOnly() { return traced != null; }
 
     static NdArray borrow(INDArray a) { return new NdArray(a, true); }
 
@@ -93,15 +115,15 @@ public final class NdArray implements AutoCloseable {
 
     // ---------------------------------------------------------------- accessors
 
-    public long[] shape() { return a.shape(); }
+    public long[] shape() { return traced != null ? traced.clone() : a.shape(); }
 
-    public int rank() { return a.rank(); }
+    public int rank() { return traced != null ? traced.length : a.rank(); }
 
-    public long numel() { return a.length(); }
+    public long numel() { return traced != null ? Shapes.numel(traced) : a.length(); }
 
-    public DType dtype() { return a.dataType() == DataType.DOUBLE ? DType.FLOAT64 : DType.FLOAT32; }
+    public DType dtype() { return traced != null ? tracedType : a.dataType() == DataType.DOUBLE ? DType.FLOAT64 : DType.FLOAT32; }
 
-    public long bytes() { return a.length() * dtype().bytes(); }
+    public long bytes() { return numel() * dtype().bytes(); }
 
     /** The values in row-major order (a bulk copy: per-element reads cost ~µs each through INDArray). */
     public double[] toDoubleArray() {
@@ -117,15 +139,15 @@ public final class NdArray implements AutoCloseable {
 
     public double getDouble(long... idx) { return idx.length == 0 ? a.getDouble(0) : a.getDouble(idx); }
 
-    public NdArray cast(DType t) { return t == dtype() ? this : new NdArray(a.castTo(nd(t))); }
+    public NdArray cast(DType t) { return t == dtype() ? this : traced != null ? shapeOnly(t, traced) : new NdArray(a.castTo(nd(t))); }
 
     /** Frees the off-heap buffer now (the array must not be used afterwards). */
-    @Override public void close() { if (!a.isView() && a.closeable()) a.close(); }
+    @Override public void close() { if (traced == null && !a.isView() && a.closeable()) a.close(); }
 
-    /** Whether the off-heap buffer was freed ({@link #close}, an {@link Arena}). */
-    public boolean isClosed() { return a.wasClosed(); }
+    /** Whether the off-heap buffer was freed ({@link #close}, an {@link Arena}); never for a shape-only array. */
+    public boolean isClosed() { return traced == null && a.wasClosed(); }
 
-    @Override public String toString() { return a.toString(); }
+    @Override public String toString() { return traced != null ? "shape-only " + Shapes.str(traced) : a.toString(); }
 
     // ---------------------------------------------------------------- elementwise
 
@@ -205,6 +227,7 @@ public final class NdArray implements AutoCloseable {
     public NdArray compare(String op, NdArray o) {
         DType t = DType.promote(dtype(), o.dtype());
         long[] out = Shapes.broadcast(op, shape(), o.shape());
+        if (traced != null || o.traced != null) return shapeOnly(t, out);
         INDArray p = broadcastTo(out).cast(t).a, q = o.broadcastTo(out).cast(t).a;
         INDArray m;
         switch (op) {
@@ -278,6 +301,7 @@ public final class NdArray implements AutoCloseable {
         if (Shapes.numel(shape) != numel())
             throw new IllegalArgumentException("reshape: cannot view " + Shapes.str(shape()) + " as " + Shapes.str(shape));
         if (java.util.Arrays.equals(shape, shape())) return this;
+        if (traced != null) return shapeOnly(tracedType, shape);
         if (shape.length == 0) return scalar(dtype(), a.getDouble(0));
         INDArray src = a.rank() == 0 ? a : contiguous(a);
         if (src != a) new NdArray(src);                     // the packed copy is ours: let an Arena free it
@@ -289,6 +313,7 @@ public final class NdArray implements AutoCloseable {
         if (!Shapes.broadcastsTo(shape(), shape))
             throw new IllegalArgumentException("expand: " + Shapes.str(shape()) + " cannot broadcast to " + Shapes.str(shape));
         if (shape.length == 0) return this;
+        if (traced != null) return shapeOnly(tracedType, shape);
         INDArray packed = a.rank() == 0 ? a : packedCopy(a);
         if (Strided.supported(packed, Shapes.numel(shape)))
             return new NdArray(Strided.copy(packed, shape, Strided.broadcastStrides(packed.shape(), shape)));
@@ -302,7 +327,12 @@ public final class NdArray implements AutoCloseable {
      * {@link #matmul} hands it to gemm as is, so the VJP's {@code aᵀ·g} does not materialise {@code aᵀ}.
      */
     public NdArray permute(int... perm) {
-        if (a.rank() == 0) return this;
+        if (rank() == 0) return this;
+        if (traced != null) {
+            long[] out = new long[perm.length];
+            for (int i = 0; i < perm.length; i++) out[i] = traced[perm[i]];
+            return shapeOnly(tracedType, out);
+        }
         if (a.rank() == 2 && perm[0] == 1 && !a.isView() && a.ordering() == 'c') return borrow(a.permute(perm));
         if (swapsLastTwo(perm) && isPacked(a)) return borrow(a.permute(perm));      // batched transposes: matmul flags
         INDArray packed = packedCopy(a);
@@ -325,6 +355,11 @@ public final class NdArray implements AutoCloseable {
     }
 
     public NdArray narrow(int dim, long start, long length) {
+        if (traced != null) {
+            long[] out = traced.clone();
+            out[dim] = length;
+            return shapeOnly(tracedType, out);
+        }
         INDArrayIndex[] idx = allIndices();
         idx[dim] = NDArrayIndex.interval(start, start + length);
         return new NdArray(a.get(idx).dup('c'));

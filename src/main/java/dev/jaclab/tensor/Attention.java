@@ -21,8 +21,14 @@ final class Attention {
 
     private Attention() {}
 
-    /** Query rows per block so that one block of scores (rows × keys, times the batch multiplicity) stays bounded. */
-    static long blockRows(long rows, long keys) { return Math.max(1, Math.min(rows, BLOCK_ELEMENTS / Math.max(1, keys))); }
+    /**
+     * Query rows per block so that one block of scores (rows × keys, times the batch multiplicity) stays bounded. In a
+     * {@link ShapeTrace} (nothing is computed, nothing stored) one block: the rules' work is the same, traced once.
+     */
+    static long blockRows(long rows, long keys) { return ShapeTrace.active() ? rows : computedBlockRows(rows, keys); }
+
+    /** The block size a computed run uses. */
+    static long computedBlockRows(long rows, long keys) { return Math.max(1, Math.min(rows, BLOCK_ELEMENTS / Math.max(1, keys))); }
 
     /** How many logical copies a tensor's batch levels and leading dims carry (physical elements / (rows × cols)). */
     static long multiplicity(NdArray a) {
@@ -80,6 +86,18 @@ final class Attention {
             return parts.size() == 1 ? parts.get(0) : NdArray.concat(parts.get(0).rank() - 2, parts.toArray(new NdArray[0]));
         }
 
+        /**
+         * Per block of query rows: scores q·kᵀ (2·N·M·d flops), their scale, max, subtraction and normalisation (about
+         * four passes over the N×M scores), one exp each, and P·v (2·N·M·dv flops); B copies for batch dims.
+         */
+        @Override public Work work(long[][] in, long[] out, int b) {
+            long[] q = in[0], k = in[1], v = in[2];
+            double rows = q[q.length - 2], keys = k[k.length - 2], d = q[q.length - 1], dv = v[v.length - 1];
+            double copies = numel(out) / (rows * dv), scores = copies * rows * keys;
+            long blocks = (long) Math.ceil(rows / computedBlockRows((long) rows, (long) (keys * copies)));
+            return new Work(2 * scores * (d + dv), 4 * scores, scores, numel(in), numel(out) + 2 * scores, 7.0 * blocks);
+        }
+
         /** Softmax rows of one block of queries (recomputed). */
         private Tensor probs(Tensor qb, Tensor k) { return qb.mul(scale).matmul(k.mT()).softmax(-1); }
 
@@ -87,6 +105,8 @@ final class Attention {
             Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2];
             boolean nq = Elementwise.need(n, 0), nk = Elementwise.need(n, 1), nv = Elementwise.need(n, 2);
             if (seedBatch(n, g)) {                                   // C dense cotangents sharing the softmax rows
+                WorkMeter.add(seedBatchWork(n, g.data().shape()[0], nq ? 1 : 0, nk ? 1 : 0, nv ? 1 : 0));
+                if (ShapeTrace.active()) return new Tensor[]{nq ? seedsLike(q, g) : null, nk ? seedsLike(k, g) : null, nv ? seedsLike(v, g) : null};
                 NdArray[] d = AttentionBatch.vjp(q.data(), k.data(), v.data(), n.output().data(), g.data(), scale, nq, nk, nv);
                 return new Tensor[]{d[0] == null ? null : new Tensor(d[0], g.levels()), d[1] == null ? null : new Tensor(d[1], g.levels()),
                         d[2] == null ? null : new Tensor(d[2], g.levels())};
@@ -130,6 +150,16 @@ final class Attention {
          * cotangent rows. Shapes it does not cover (nested batch levels, batched keys) fall back to {@link #vjp}.
          */
 
+        /**
+         * One query row per seed ({@link FusedAttention#vjp}): its scores against the M keys (2·M·d), the exp, dP against
+         * v (2·M·dv), dS and dq (2·M·d); keys and values come back as factored row terms, O(M) each. Its rows live in
+         * per-thread scratch buffers: nothing is written to fresh memory.
+         */
+        @Override public Work ownRowsWork(Node n) {
+            double m = n.inputs()[1].size(-2), d = n.inputs()[0].size(-1), dv = n.inputs()[2].size(-1);
+            return new Work(2 * m * (2 * d + dv), 4 * m, m, 0, 0, 6);
+        }
+
         /** Two attention rows per seed: the softmax row and dS. */
         @Override public long ownRowsTemporaries(Node n) { return 2 * n.inputs()[1].size(-2); }
 
@@ -171,6 +201,8 @@ final class Attention {
             Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2];
             if (seedBatch(n, t)) {                                   // C dense tangents sharing the softmax rows
                 Tensor any = t[0] != null ? t[0] : t[1] != null ? t[1] : t[2];
+                WorkMeter.add(seedBatchWork(n, any.data().shape()[0], t[0] == null ? 0 : 1, t[1] == null ? 0 : 1, t[2] == null ? 0 : 1));
+                if (ShapeTrace.active()) return seedsLike(n.output(), any);
                 return new Tensor(AttentionBatch.jvp(q.data(), k.data(), v.data(), n.output().data(), t[0] == null ? null : t[0].data(),
                         t[1] == null ? null : t[1].data(), t[2] == null ? null : t[2].data(), scale), any.levels());
             }
@@ -232,6 +264,24 @@ final class Attention {
          * Whether {@link AttentionBatch} takes these tangents (or this cotangent): plain matrices q, k, v of one dtype
          * and one batch level of C seeds, each seed dense over all rows, outside higher-order recording.
          */
+        /**
+         * The work of {@link AttentionBatch} for C seeds: the softmax rows once (2·N·M·d flops, N·M exps, a few passes),
+         * then per seed about two N·M·width products per part it carries (q, k, v) and a few passes over its N·M
+         * scores. The kernel calls ND4J directly, so it states this to the meter itself.
+         */
+        private static Work seedBatchWork(Node n, long seeds, int q, int k, int v) {
+            Tensor qt = n.inputs()[0], kt = n.inputs()[1], vt = n.inputs()[2];
+            double N = qt.size(0), M = kt.size(0), d = qt.size(1), dv = vt.size(1), scores = N * M, c = seeds;
+            double gemm = 2 * scores * d + c * 2 * scores * (dv + (q + k) * d + v * dv);
+            return new Work(gemm, 4 * scores + 3 * c * scores, scores, 0, 8 * (scores + c * N * Math.max(d, dv)), 4 + 6 * c / Math.max(1, c));
+        }
+
+        /** A shape-only tensor shaped like {@code like} with the seeds' batch level (a traced kernel's result). */
+        private static Tensor seedsLike(Tensor like, Tensor seeds) {
+            long[] shape = Shapes.concat(new long[]{seeds.data().shape()[0]}, like.shape());
+            return new Tensor(NdArray.shapeOnly(like.dtype(), shape), seeds.levels());
+        }
+
         private static boolean seedBatch(Node n, Tensor... seeds) {
             if (GradMode.isEnabled()) return false;
             Tensor q = n.inputs()[0];

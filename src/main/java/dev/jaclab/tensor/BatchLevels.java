@@ -57,6 +57,8 @@ final class BatchLevels {
             return Shapes.suffix(in[0], 1);
         }
         @Override protected NdArray forward(NdArray[] in, int b) { throw new IllegalStateException("bound by Tensor.toBatch"); }
+        /** A dim moved to the batch levels: a view. */
+        @Override public Work work(long[][] in, long[] out, int b) { return Work.VIEW; }
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.toLogical(level, n.inputs()[0].size(0))}; }
         @Override protected Tensor apply(Tensor... in) { return bind(in[0], level); }
         @Override public boolean perSample(Node n, int input) { return false; }
@@ -82,6 +84,8 @@ final class BatchLevels {
         @Override public String name() { return "toLogical"; }
         @Override protected long[] shape(long[][] in) { return Shapes.concat(new long[]{size}, in[0]); }
         @Override protected NdArray forward(NdArray[] in, int b) { throw new IllegalStateException("bound by Tensor.toLogical"); }
+        /** A batch level back as a logical dim: a view (or a broadcast view where the tensor lacked it). */
+        @Override public Work work(long[][] in, long[] out, int b) { return Work.VIEW; }
         @Override protected Tensor[] vjp(Tensor g, Node n) {
             boolean had = indexOf(n.inputs()[0].levels(), level) >= 0;
             return new Tensor[]{had ? g.toBatch(level) : g.sum(new int[]{0}, false)};

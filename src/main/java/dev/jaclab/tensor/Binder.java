@@ -24,11 +24,22 @@ final class Binder {
         if (p.broadcasting()) for (long[] s : shapes) logicalRank = Math.max(logicalRank, s.length);
         NdArray[] phys = new NdArray[in.length];
         for (int i = 0; i < in.length; i++) phys[i] = align(in[i], levels, logicalRank);
-        NdArray out = p.forward(phys, levels.length);
+        NdArray out = ShapeTrace.active() ? shapeOnly(p, phys, levels.length, outShape) : p.forward(phys, levels.length);
+        WorkMeter.bound(p, phys, out, levels.length);
         Tensor y = new Tensor(out, levels);
         assert Arrays.equals(y.shape(), outShape) : p.name() + " produced " + Shapes.str(y.shape()) + " not " + Shapes.str(outShape);
         record(p, in, y);
         return y;
+    }
+
+    /** The output of a traced op: its physical shape (batch levels first) and dtype, no values. */
+    private static NdArray shapeOnly(Primitive p, NdArray[] phys, int batchDims, long[] outShape) {
+        long[] batch = new long[batchDims];
+        for (NdArray a : phys) for (int j = 0; j < batchDims; j++) batch[j] = Math.max(batch[j], a.shape()[j]);
+        dev.jaclab.nd.DType t = phys[0].dtype();
+        for (NdArray a : phys) t = dev.jaclab.nd.DType.promote(t, a.dtype());
+        if (p instanceof ShapeOps.Cast c) t = c.to;
+        return NdArray.shapeOnly(t, Shapes.concat(batch, outShape));
     }
 
     /** Records {@code y = p(in)} on the tape when grad mode is on and some differentiable input requires grad. */

@@ -85,6 +85,9 @@ public final class CustomPrimitive extends Primitive {
 
     @Override public String name() { return name; }
 
+    /** The ops its forward and rules run are metered as they bind; the node itself adds no work of its own. */
+    @Override public Work work(long[][] in, long[] out, int batchDims) { return Work.NONE; }
+
     @Override protected long[] shape(long[][] in) { throw new IllegalStateException(name + ": bound by apply"); }
 
     @Override protected NdArray forward(NdArray[] in, int batchDims) { throw new IllegalStateException(name + ": bound by apply"); }

@@ -43,6 +43,9 @@ final class Elementwise {
         @Override protected Tensor jvpPart(int input, Tensor t, Node n) { return t.mul(derivative(n)); }
 
         static Tensor x(Node n) { return n.inputs()[0]; }
+
+        /** exp, log, sin, tanh, pow: one transcendental per element. */
+        @Override public Work work(long[][] in, long[] out, int b) { return Work.transcendental(numel(out), numel(in), numel(out)); }
     }
 
     /** −x: linear and its own transpose. */
@@ -53,6 +56,7 @@ final class Elementwise {
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].neg(); }
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.neg()}; }
         @Override public boolean perSample(Node n, int input) { return true; }
+        @Override public Work work(long[][] in, long[] out, int b) { return Work.elementwise(numel(out), numel(in), numel(out)); }
     }
 
     static final class Exp extends Unary {
@@ -90,6 +94,10 @@ final class Elementwise {
         PowScalar(double p) { this.p = p; }
         @Override public String name() { return "pow"; }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].pow(p); }
+        /** x² is one multiply; other powers a transcendental each. */
+        @Override public Work work(long[][] in, long[] out, int b) {
+            return p == 2 ? Work.elementwise(numel(out), numel(in), numel(out)) : super.work(in, out, b);
+        }
         @Override Tensor derivative(Node n) {
             return p == 2 ? x(n).mul(2.0) : x(n).pow(p - 1).mul(p);
         }
@@ -105,6 +113,9 @@ final class Elementwise {
         @Override protected long[] shape(long[][] in) { return Shapes.broadcast(name(), in[0], in[1]); }
 
         @Override public boolean perSample(Node n, int input) { return keepsSampleAxis(n, input); }
+
+        /** add, sub, mul, div: one operation per output element. */
+        @Override public Work work(long[][] in, long[] out, int b) { return Work.elementwise(numel(out), numel(in), numel(out)); }
 
         static Tensor a(Node n) { return n.inputs()[0]; }
 
@@ -192,6 +203,8 @@ final class Elementwise {
         @Override protected boolean differentiable(int input) { return input > 0; }
         @Override protected long[] shape(long[][] in) { return Shapes.broadcast("where", Shapes.broadcast("where", in[0], in[1]), in[2]); }
         @Override protected NdArray forward(NdArray[] in, int b) { return NdArray.where(in[0], in[1], in[2]); }
+        /** The mask test and two broadcast copies before the select: about three passes over the output. */
+        @Override public Work work(long[][] in, long[] out, int b) { return Work.elementwise(3 * numel(out), numel(in), 3 * numel(out)); }
         @Override public boolean perSample(Node n, int input) { return keepsSampleAxis(n, input); }
         @Override protected Tensor[] vjp(Tensor g, Node n) {
             Tensor m = n.inputs()[0], zero = Tensor.scalar(0, g.dtype());

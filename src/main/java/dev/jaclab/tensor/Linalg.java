@@ -31,6 +31,12 @@ final class Linalg {
 
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].matmul(in[1]); }
 
+        /** 2·k flops per output element (k the inner dim); the broadcast batch dims are in the output's count. */
+        @Override public Work work(long[][] in, long[] out, int b) {
+            long[] a = in[0];
+            return Work.gemm(2 * numel(out) * a[a.length - 1], numel(in), numel(out));
+        }
+
         @Override protected Tensor[] vjp(Tensor g, Node n) {
             Tensor a = n.inputs()[0], b = n.inputs()[1];
             return new Tensor[]{

@@ -14,6 +14,9 @@ abstract class Linear extends Primitive implements SecondOrderJvp {
     /** Linear: no second-order term. */
     @Override public final Tensor secondOrder(Tensor[] t, Node n, int level, long size) { return null; }
 
+    /** Shape ops (slices, broadcasts, casts, concatenation, ...) write their output once: one pass over it. */
+    @Override public Work work(long[][] in, long[] out, int batchDims) { return Work.elementwise(numel(out), numel(out), numel(out)); }
+
     /** The op applied to tensors shaped like its inputs (binds this primitive again). */
     protected Tensor apply(Tensor... in) { return Binder.bind(this, in); }
 

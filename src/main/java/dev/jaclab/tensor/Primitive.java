@@ -70,6 +70,31 @@ public abstract class Primitive {
      */
     public boolean rowUniformLinear(Node n, int input) { return false; }
 
+    /**
+     * The work of one application on physical shapes — batch levels first ({@code batchDims} of them), then the
+     * logical shape, padded to one rank for broadcasting ops — with bytes read and written counted in elements (the
+     * meter turns them into bytes). Every primitive states it (a coverage test checks); null means not stated.
+     *
+     * <pre>{@code
+     * new Linalg.Matmul().work(new long[][]{{512, 64}, {64, 64}}, new long[]{512, 64}, 0).gemmFlops();   // 2·512·64·64
+     * }</pre>
+     */
+    public Work work(long[][] in, long[] out, int batchDims) { return null; }
+
+    /** Elements of a shape. */
+    protected static double numel(long[] s) {
+        double n = 1;
+        for (long d : s) n *= d;
+        return n;
+    }
+
+    /** Elements of all inputs. */
+    protected static double numel(long[][] s) {
+        double n = 0;
+        for (long[] d : s) n += numel(d);
+        return n;
+    }
+
     /** Elementwise-style broadcasting of logical shapes (the binder pads ranks with leading ones). */
     protected boolean broadcasting() { return false; }
 

@@ -51,6 +51,12 @@ final class Reductions {
         @Override public String name() { return "sum"; }
         @Override protected long[] shape(long[][] in) { return axes.shape(name(), in[0]); }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].sum(axes.physical(b), axes.keepDim()); }
+        /** A sum over leading dims runs as one gemm with a row of ones (2 flops per element); others one pass. */
+        @Override public Work work(long[][] in, long[] out, int b) {
+            int[] d = axes.physical(b);
+            boolean leading = d.length > 0 && d.length < in[0].length && d[0] == 0 && d[d.length - 1] == d.length - 1;
+            return leading ? Work.gemm(2 * numel(in[0]), numel(in), numel(out)) : Work.elementwise(numel(in[0]), numel(in), numel(out));
+        }
         @Override protected Tensor[] vjp(Tensor g, Node n) {
             Tensor x = n.inputs()[0];
             return new Tensor[]{axes.keptDims(g, x).expand(x.shape())};
@@ -81,6 +87,7 @@ final class Reductions {
         @Override protected NdArray forward(NdArray[] in, int b) {
             return isMax ? in[0].max(axes.physical(b), axes.keepDim()) : in[0].min(axes.physical(b), axes.keepDim());
         }
+        @Override public Work work(long[][] in, long[] out, int b) { return Work.elementwise(numel(in[0]), numel(in), numel(out)); }
         /** Constant weights: 1/count where x attains the extreme, else 0. */
         private Tensor weights(Node n) {
             Tensor x = n.inputs()[0];

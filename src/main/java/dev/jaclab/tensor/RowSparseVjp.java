@@ -52,4 +52,10 @@ public interface RowSparseVjp {
      * into the output and only these few are wanted — a batch level over (S, ...). Null when not covered.
      */
     default Tensor vjpRowBlock(Tensor g, Node n, int input, long[] outRows, long[] inRows) { return null; }
+
+    /**
+     * The work of the restricted rule for one seed (its own rows), where it is not simply 1/N of the whole rule; null
+     * by default (the cost model then takes the whole rule's work over N).
+     */
+    default Work ownRowsWork(Node n) { return null; }
 }

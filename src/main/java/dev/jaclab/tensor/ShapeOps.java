@@ -25,6 +25,8 @@ final class ShapeOps {
             return target;
         }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].reshape(Shapes.concat(batchShape(in[0], b), target)); }
+        /** A view of contiguous data (a strided input is packed first, which this does not count). */
+        @Override public Work work(long[][] in, long[] out, int b) { return Work.VIEW; }
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.reshape(n.inputs()[0].shape())}; }
         @Override public boolean perSample(Node n, int input) {
             long[] in = n.inputs()[0].shape();
@@ -52,6 +54,13 @@ final class ShapeOps {
             for (int i = 0; i < b; i++) p[i] = i;
             for (int i = 0; i < perm.length; i++) p[b + i] = b + perm[i];
             return in[0].permute(p);
+        }
+        /** Swapping the last two dims is a strided view (matmul reads it with a transpose flag); others copy. */
+        @Override public Work work(long[][] in, long[] out, int b) {
+            int r = perm.length;
+            boolean swapLast = r >= 2 && perm[r - 2] == r - 1 && perm[r - 1] == r - 2;
+            for (int d = 0; d < r - 2; d++) swapLast &= perm[d] == d;
+            return swapLast ? Work.VIEW : super.work(in, out, b);
         }
         int[] inverse() {
             int[] inv = new int[perm.length];

@@ -78,13 +78,13 @@ public final class Tensor {
 
     public static Tensor zeros(long... shape) { return zeros(defaultDType(), shape); }
 
-    public static Tensor zeros(DType t, long... shape) { return wrap(NdArray.zeros(t, shape)); }
+    public static Tensor zeros(DType t, long... shape) { return wrap(ShapeTrace.active() ? NdArray.shapeOnly(t, shape) : NdArray.zeros(t, shape)); }
 
     public static Tensor ones(long... shape) { return full(1, shape); }
 
-    public static Tensor full(double v, long... shape) { return wrap(NdArray.full(defaultDType(), v, shape)); }
+    public static Tensor full(double v, long... shape) { return wrap(ShapeTrace.active() ? NdArray.shapeOnly(defaultDType(), shape) : NdArray.full(defaultDType(), v, shape)); }
 
-    public static Tensor eye(long n) { return wrap(NdArray.eye(defaultDType(), n)); }
+    public static Tensor eye(long n) { return wrap(ShapeTrace.active() ? NdArray.shapeOnly(defaultDType(), n, n) : NdArray.eye(defaultDType(), n)); }
 
     public static Tensor arange(double end) { return arange(0, end, 1); }
 
@@ -97,10 +97,10 @@ public final class Tensor {
     }
 
     /** Standard normal values from a seeded generator (identical on every backend). */
-    public static Tensor randn(long seed, long... shape) { return wrap(NdArray.random(defaultDType(), seed, true, shape)); }
+    public static Tensor randn(long seed, long... shape) { return wrap(ShapeTrace.active() ? NdArray.shapeOnly(defaultDType(), shape) : NdArray.random(defaultDType(), seed, true, shape)); }
 
     /** Uniform values in [0, 1) from a seeded generator. */
-    public static Tensor rand(long seed, long... shape) { return wrap(NdArray.random(defaultDType(), seed, false, shape)); }
+    public static Tensor rand(long seed, long... shape) { return wrap(ShapeTrace.active() ? NdArray.shapeOnly(defaultDType(), shape) : NdArray.random(defaultDType(), seed, false, shape)); }
 
     public static Tensor concat(int dim, Tensor... parts) { return TensorOps.concat(dim, parts); }
 

@@ -96,6 +96,9 @@ public final class Viz {
      */
     public static JFreeChart scaling(Report r) { return ReportCharts.scaling(r); }
 
+    /** Measured times as points and the cost model's predictions as dashed lines carried to the target N. */
+    public static JFreeChart predictedVsMeasured(Report r) { return PredictionCharts.predictedVsMeasured(r); }
+
     /**
      * Loss curves of consecutive training phases (e.g. "Adam" then "L-BFGS") on one step axis with a log loss axis; a
      * grey line marks where each phase starts. Pass the live lists and re-display to update during training.

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Report consistency on small float64 problems: passes, errors, the sum-type lesson, the budget-driven recommendation. */
+/** Report consistency on small float64 problems: passes, errors, predictions and calibration, the sum-type lesson, the budget-driven plan. */
 class ExplorerTest {
     static Report coupled;
 
@@ -36,24 +36,32 @@ class ExplorerTest {
         assertEquals(coupled.measurements().size(), coupled.table().rowCount());
     }
 
-    @Test void timeNeverExtrapolatesSlowerThanPredictedWorkTimesTheForward() {
-        // measured times nearly flat (fixed costs), the forward grows ∝ N^2, predicted work constant: the time is
-        // extrapolated ∝ N^2 from the largest point, not by the flat fit
-        var s = Strategies.sparseRows(16);
-        java.util.List<Measurement> rows = java.util.List.of(measured(s.name(), 100, 1.0, 6), measured(s.name(), 200, 1.1, 6));
-        Report r = new Report("m", new long[]{100, 200}, new double[]{0.01, 0.04}, 2000, Bytes.gib(1), java.util.List.of(s), rows,
-                coupled.pattern(), "float64");
-        Report.Extrapolation e = r.extrapolations().get(s.name());
-        assertEquals(2.0, e.time().exponent(), 1e-9);
-        assertEquals(1.1 * 100, e.secondsAtTarget(), 1e-6);
-        // a fit that already grows faster is kept
-        Report steep = new Report("m", new long[]{100, 200}, new double[]{0.01, 0.011}, 2000, Bytes.gib(1), java.util.List.of(s),
-                java.util.List.of(measured(s.name(), 100, 1.0, 6), measured(s.name(), 200, 8.0, 6)), coupled.pattern(), "float64");
-        assertEquals(3.0, steep.extrapolations().get(s.name()).time().exponent(), 1e-9);
+    @Test void everyMeasurementCarriesItsPredictionAndTheTargetIsPredicted() {
+        for (Measurement m : coupled.measurements()) {
+            if (!m.ran()) continue;
+            assertTrue(m.predictedSeconds() > 0 && m.cpuMillis() >= 0, m.toString());
+            assertEquals(m.predictedSeconds(), m.computeSeconds() + m.overheadSeconds(), 1e-12);
+        }
+        Report.Extrapolation e = coupled.extrapolations().get("sparseRows(16)");
+        assertTrue(e.secondsAtTarget() > 0 && e.bytesAtTarget() > 0, e.toString());
+        assertTrue(coupled.toString().lines().allMatch(l -> l.length() <= 100 || l.startsWith("Recommendation") || l.startsWith("Coupling")
+                || l.startsWith("Rates") || l.contains(": ")), coupled.toString());
     }
 
-    private static Measurement measured(String strategy, long n, double seconds, double work) {
-        return new Measurement(strategy, n, "ok", "", true, false, seconds * 1000, 1 << 20, 1 << 20, false, 0, n * 1000, work, 1, 1, n, n, 0);
+    @Test void calibrationFitsThePerOpFactor() {
+        double[] c = {0.1, 1, 10}, o = {1, 1, 1}, t = new double[3];
+        for (int i = 0; i < 3; i++) t[i] = c[i] + 3 * o[i];
+        CostModel.Calibration cal = CostModel.Calibration.fit(c, o, t);
+        assertEquals(1, cal.compute());
+        assertEquals(3, cal.overhead(), 1e-9);
+        assertEquals(CostModel.Calibration.NONE, CostModel.Calibration.fit(new double[0], new double[0], new double[0]));
+        assertEquals(20, CostModel.Calibration.fit(new double[]{0}, new double[]{1e-6}, new double[]{1}).overhead());   // clamped
+    }
+
+    @Test void configurationsPredictedOverTheCapAreSkipped() {
+        Report r = Explorer.of(Models.globalMean()).sizes(8, 16).target(1000).timeCap(1e-9)
+                .strategies(Strategies.sparseRows(16)).run();
+        assertTrue(r.measurements().stream().allMatch(m -> m.status().equals("skipped") && m.reason().contains("time cap")), r.toString());
     }
 
     @Test void uncheckedSumIsWrongAndCheckedSumRefusesOnCoupledSamples() {
@@ -73,12 +81,28 @@ class ExplorerTest {
         Report tiny = Explorer.of(Models.globalMean()).sizes(8, 16).target(1_000_000).budget(Bytes.kib(10))
                 .strategies(Strategies.chunked(8), Strategies.sparseRows(16)).run();
         assertNotNull(big.recommendation().strategy(), big.toString());
-        Report mid = Explorer.of(Models.globalMean()).sizes(8, 16).target(1_000_000).budget(Bytes.mib(1))
+        Report mid = Explorer.of(Models.globalMean()).sizes(8, 16).target(1_000_000).budget(Bytes.mib(200))
                 .strategies(Strategies.chunked(8), Strategies.sparseRows(16)).run();
-        assertEquals("sparseRows(16)", mid.recommendation().strategy(), mid.toString());
+        assertTrue(mid.recommendation().strategy().startsWith("sparseRows("), mid.toString());
         assertFalse(mid.extrapolations().get("chunked(8)").fits());
         assertNull(tiny.recommendation().strategy(), tiny.toString());
         assertTrue(tiny.recommendation().reason().contains("No exact strategy"));
+        assertTrue(tiny.plan().smallestBudget() > Bytes.kib(10), tiny.toString());
+    }
+
+    @Test void aNotebookModelOfSeveralInputsAndOutputs() {
+        Tensor w = Tensor.randn(3, 3, 4);
+        Model mine = Model.of("context", (n, seed) -> new Tensor[]{Tensor.randn(seed, n, 2), Tensor.randn(seed + 1, n, 3)},
+                in -> {
+                    Tensor h = in[1].matmul(w).tanh();
+                    return new Tensor[]{in[0].sum(new int[]{1}, true), h.sub(h.mean(new int[]{0}, true))};
+                }).study(1, 1);
+        Report r = Explorer.of(mine).sizes(8, 16).target(100_000).budget(Bytes.gib(4))
+                .strategies(Strategies.reverseSum().unchecked(), Strategies.sparseRows(16)).run();
+        assertEquals(SparsityPattern.Kind.DENSE, r.pattern().kind(), r.toString());
+        assertTrue(r.measurements().stream().filter(m -> m.strategy().startsWith("reverseSum")).allMatch(Measurement::wrong), r.toString());
+        assertTrue(r.recommendation().strategy().startsWith("sparseRows("), r.toString());
+        assertThrows(IllegalArgumentException.class, () -> Model.of("bad", (n, seed) -> new Tensor[0], in -> in).inputs(4, 0));
     }
 
     @Test void csvAndJsonCarryEveryRow() {

@@ -1,0 +1,128 @@
+package dev.jaclab.jacobian;
+
+import dev.jaclab.tensor.Tensor;
+import dev.jaclab.tensor.Work;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/**
+ * This machine's throughput per kind of {@link Work}, measured with the library's own ops: matrix products (flops/s),
+ * cheap element operations and transcendentals (elements/s), writing fresh memory (bytes/s: allocation and page
+ * faults) and the fixed cost of one op call. Predicted seconds = Σ work / rate + ops × per-op seconds.
+ * {@link #calibrated()} measures once (about a second) and caches the figures in the process and in
+ * {@code ~/.cache/jaclab/rates-<threads>t.txt}; {@link #current()} uses whatever is cached and nominal figures
+ * otherwise, so planning never measures unasked.
+ *
+ * <pre>{@code
+ * Rates r = Rates.calibrated();          // e.g. gemm 60 GFLOP/s, elementwise 1.1 G/s, ..., 18 µs per op
+ * double s = r.seconds(strategy.work(problem));
+ * }</pre>
+ */
+public record Rates(double gemmFlopsPerSecond, double elementsPerSecond, double transcendentalsPerSecond, double writeBytesPerSecond,
+                    double secondsPerOp, String source) {
+    /** Figures of a 2-core x86 machine at one native thread, used until this machine is measured. */
+    public static final Rates NOMINAL = new Rates(40e9, 1.0e9, 0.2e9, 4e9, 20e-6, "nominal");
+    private static volatile Rates cached;
+
+    /** Predicted seconds for the work on one thread. */
+    public double seconds(Work w) {
+        return w.gemmFlops() / gemmFlopsPerSecond + w.elementwise() / elementsPerSecond + w.transcendental() / transcendentalsPerSecond
+                + w.bytesWritten() / writeBytesPerSecond + w.ops() * secondsPerOp;
+    }
+
+    /** The rates in use: this process's calibration, else the cached file's, else {@link #NOMINAL}. */
+    public static Rates current() {
+        Rates r = cached;
+        if (r != null) return r;
+        r = read(file());
+        if (r != null) cached = r;
+        return r != null ? r : NOMINAL;
+    }
+
+    /** Measured rates, from this process's cache or the file cache, measuring (about a second) when neither has them. */
+    public static synchronized Rates calibrated() {
+        Rates r = current();
+        if (r != NOMINAL) return r;
+        r = measure();
+        cached = r;
+        write(file(), r);
+        return r;
+    }
+
+    /** Measures now (not cached): each kind from a library op at a size where it dominates, medians of five runs. */
+    public static Rates measure() {
+        try (var off = Tensor.noGrad()) {
+            Tensor s1 = Tensor.randn(1, 4, 4), s2 = Tensor.randn(2, 4, 4);
+            double perOp = time(() -> { for (int i = 0; i < 200; i++) s1.add(s2); return null; }) / 200;
+            long big = 1 << 21, huge = 1 << 24;                          // fresh writes: 64 MB, past malloc's reuse (page faults)
+            double write = 4.0 * huge / Math.max(1e-9, time(() -> Tensor.zeros(huge)) - perOp);
+            Tensor a = Tensor.randn(3, big), b = Tensor.randn(4, big);         // each op writes 8 MB: reused memory
+            double add = time(() -> a.add(b)), exp = time(a::exp);
+            double small = time(() -> Tensor.zeros(big)) - perOp;           // 8 MB outputs come from reused memory
+            double elems = big / Math.max(1e-9, add - perOp - small), trans = big / Math.max(1e-9, exp - perOp - small);
+            Tensor m1 = Tensor.randn(5, 4096, 64), m2 = Tensor.randn(6, 64, 64), m3 = Tensor.randn(7, 512, 512);
+            double g1 = 2.0 * 4096 * 64 * 64 / Math.max(1e-9, time(() -> m1.matmul(m2)) - perOp);
+            double g2 = 2.0 * 512 * 512 * 512 / Math.max(1e-9, time(() -> m3.matmul(m3)) - perOp);
+            return new Rates(Math.sqrt(g1 * g2), elems, trans, write, perOp, "measured " + java.time.LocalDate.now());
+        }
+    }
+
+    /**
+     * Median CPU seconds of this thread over five runs after one untimed run; each result is freed. CPU time, not wall
+     * time: other processes sharing the cores do not inflate it (native ops run on the calling thread at one thread).
+     */
+    private static double time(Supplier<Tensor> op) {
+        double[] t = new double[5];
+        close(op.get());
+        for (int i = 0; i < t.length; i++) {
+            long t0 = cpuNanos();
+            Tensor r = op.get();
+            t[i] = (cpuNanos() - t0) / 1e9;
+            close(r);
+        }
+        Arrays.sort(t);
+        return t[2];
+    }
+
+    /** This thread's CPU time in nanoseconds (wall time where the JVM cannot tell). */
+    public static long cpuNanos() {
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        return mx.isCurrentThreadCpuTimeSupported() ? mx.getCurrentThreadCpuTime() : System.nanoTime();
+    }
+
+    private static void close(Tensor t) { if (t != null) t.data().close(); }
+
+    private static Path file() {
+        String threads = System.getenv().getOrDefault("OMP_NUM_THREADS", String.valueOf(Runtime.getRuntime().availableProcessors()));
+        return Path.of(System.getProperty("user.home"), ".cache", "jaclab", "rates-" + threads.trim() + "t.txt");
+    }
+
+    private static Rates read(Path f) {
+        try {
+            String[] v = Files.readString(f).trim().split("\\s+", 6);
+            return new Rates(Double.parseDouble(v[0]), Double.parseDouble(v[1]), Double.parseDouble(v[2]), Double.parseDouble(v[3]),
+                    Double.parseDouble(v[4]), v.length > 5 ? v[5] : "cached");
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static void write(Path f, Rates r) {
+        try {
+            Files.createDirectories(f.getParent());
+            Files.writeString(f, String.format(Locale.ROOT, "%g %g %g %g %g %s%n", r.gemmFlopsPerSecond, r.elementsPerSecond,
+                    r.transcendentalsPerSecond, r.writeBytesPerSecond, r.secondsPerOp, r.source));
+        } catch (IOException e) {
+            // a read-only home: the process cache still holds them
+        }
+    }
+
+    @Override public String toString() {
+        return String.format(Locale.ROOT, "gemm %.1f GFLOP/s, elementwise %.2f G/s, transcendental %.2f G/s, fresh writes %.1f GB/s, %.1f µs per op (%s)",
+                gemmFlopsPerSecond / 1e9, elementsPerSecond / 1e9, transcendentalsPerSecond / 1e9, writeBytesPerSecond / 1e9, secondsPerOp * 1e6, source);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.jaclab.tensor;
+
+import java.util.Locale;
+
+/**
+ * The work of running primitives, by kind: matrix-product flops (2·m·k·n per product), cheap elementwise element
+ * operations (add, mul, copies, reductions), transcendental element operations (exp, log, sin, tanh, pow), bytes read
+ * and written, and ops (one per kernel call: what per-op overhead is paid on). Each primitive states its work from its
+ * shapes ({@link Primitive#work}); {@link WorkMeter} adds up what binds on a thread; a machine's rates turn work into
+ * seconds.
+ *
+ * <pre>{@code
+ * Work w;
+ * try (WorkMeter m = WorkMeter.open()) {
+ *     Tensor.randn(0, 512, 64).matmul(Tensor.randn(1, 64, 64));
+ *     w = m.work();
+ * }
+ * w.gemmFlops();   // 2·512·64·64 = 4194304
+ * }</pre>
+ */
+public record Work(double gemmFlops, double elementwise, double transcendental, double bytesRead, double bytesWritten, double ops) {
+    public static final Work NONE = new Work(0, 0, 0, 0, 0, 0);
+
+    /** A view or bookkeeping op: one call, no element work (reshape of a contiguous array, a 2-D transpose). */
+    public static final Work VIEW = new Work(0, 0, 0, 0, 0, 1);
+
+    /** One kernel call of {@code elements} cheap element operations, reading and writing elements (not yet bytes). */
+    public static Work elementwise(double elements, double read, double written) { return new Work(0, elements, 0, read, written, 1); }
+
+    /** One kernel call of {@code elements} transcendental element operations. */
+    public static Work transcendental(double elements, double read, double written) { return new Work(0, 0, elements, read, written, 1); }
+
+    /** One matrix product of {@code flops} (2·m·k·n). */
+    public static Work gemm(double flops, double read, double written) { return new Work(flops, 0, 0, read, written, 1); }
+
+    public Work plus(Work o) {
+        return new Work(gemmFlops + o.gemmFlops, elementwise + o.elementwise, transcendental + o.transcendental, bytesRead + o.bytesRead,
+                bytesWritten + o.bytesWritten, ops + o.ops);
+    }
+
+    public Work times(double k) {
+        return new Work(gemmFlops * k, elementwise * k, transcendental * k, bytesRead * k, bytesWritten * k, ops * k);
+    }
+
+    /** Only the ops (per-op overhead) scaled by {@code k}, the element work by {@code e}: a row-restricted rule. */
+    public Work scaled(double e, double k) {
+        return new Work(gemmFlops * e, elementwise * e, transcendental * e, bytesRead * e, bytesWritten * e, ops * k);
+    }
+
+    /** Element counts of read and written turned into bytes (primitives state elements; the meter knows the dtype). */
+    Work inBytes(int bytesPerElement) {
+        return new Work(gemmFlops, elementwise, transcendental, bytesRead * bytesPerElement, bytesWritten * bytesPerElement, ops);
+    }
+
+    /** Floating-point operations of every kind (gemm flops plus one per element operation). */
+    public double flops() { return gemmFlops + elementwise + transcendental; }
+
+    /** Whether two works agree within a relative tolerance in every field. */
+    public boolean closeTo(Work o, double rtol) {
+        double[] a = fields(), b = o.fields();
+        for (int i = 0; i < a.length; i++) if (Math.abs(a[i] - b[i]) > rtol * Math.max(Math.abs(a[i]), Math.abs(b[i]))) return false;
+        return true;
+    }
+
+    double[] fields() { return new double[]{gemmFlops, elementwise, transcendental, bytesRead, bytesWritten, ops}; }
+
+    @Override public String toString() {
+        return String.format(Locale.ROOT, "%.3g gemm flops, %.3g elementwise, %.3g transcendental, %.3g B read, %.3g B written, %.0f ops",
+                gemmFlops, elementwise, transcendental, bytesRead, bytesWritten, ops);
+    }
+}
