@@ -1,0 +1,380 @@
+package dev.jaclab.nd;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Attention's JVP and VJP for a batch of S seeds whose tangents (or cotangents) come in <em>factored</em> form over
+ * all rows: a[s, r]·f[s] (a per-seed feature vector scaled per row) or a[s, r]·F[r] (one matrix F, its rows scaled
+ * per seed). That is what a seed on one sample's row becomes after one attention layer (a softmax column or row times
+ * a vector, and −a·y from the softmax's normalisation), and what linear maps applied to every row keep. The second
+ * mixing layer of a stack receives these; writing them dense costs O(N·M·d) per seed in products with a contraction
+ * of only d, while the factors let every part run either in O(N·d²) per seed or as ONE wide product of the softmax
+ * rows P (N, M) with an (M, S·width) matrix — at the rate of a large gemm. With y = P·v, dS the score tangent and
+ * E = P ⊙ dS, the output tangent is E·v − rowsum(E)·y + P·dv ([v, 1] gives both terms of E in one product), and:
+ * <pre>
+ *   dv = a·fᵀ        →  P·a ⊗ f                                  (factored: one product P·a for all seeds)
+ *   dv = diag(a)·F   →  P·(a ⊙ F)                                (one (N, M)·(M, S·w) product)
+ *   dk = a·fᵀ        →  E = diag(α)·P·diag(a), α = scale·q·f     →  α ⊙ [P·(a ⊙ [v, 1])]
+ *   dk = diag(a)·F   →  E = (P ⊙ scale·q·Fᵀ)·diag(a)             →  (P ⊙ scale·q·Fᵀ)·(a ⊙ [v, 1])
+ *   dq = a·fᵀ        →  E = diag(a)·P·diag(scale·k·f)            →  a ⊙ Σ_e f_e·Z_e,  Z_e = P·(k_e ⊙ [v, 1])  (O(N·d·w) per seed)
+ *   dq = diag(a)·F   →  E = diag(a)·(P ⊙ scale·F·kᵀ)             →  a ⊗ [(P ⊙ scale·F·kᵀ)·[v, 1]]  (factored, seed-free)
+ * </pre>
+ * The VJP from output cotangents g is the transpose: with dS = P ⊙ (g·vᵀ) − rowdot(g, y)·P,
+ * <pre>
+ *   g = a·fᵀ       →  dv = Pᵀ·a ⊗ f;  dq = scale·a ⊙ (Σ_e f_e·W_e − (y·f)·P·k),  W_e = P·(v_e ⊙ k);
+ *                     dk = scale·[(v·f) ⊙ Pᵀ·(a ⊙ q) − Pᵀ·(a ⊙ (y·f) ⊙ q)]
+ *   g = diag(a)·F  →  dv = Pᵀ·(a ⊙ F);  dq = a ⊗ scale·(P ⊙ F·vᵀ − ρ·P)·k, ρ = rowdot(F, y);
+ *                     dk = scale·[(P ⊙ F·vᵀ)ᵀ·(a ⊙ q) − Pᵀ·(a ⊙ ρ ⊙ q)]
+ * </pre>
+ * (the Pᵀ·(… ⊙ q) terms of all cotangent parts share one product). Seeds go in sub-batches and query rows in blocks,
+ * so the wide matrices and the softmax block stay bounded.
+ *
+ * <pre>{@code
+ * NdArray q = NdArray.random(DType.FLOAT64, 1, true, 6, 4), k = NdArray.random(DType.FLOAT64, 2, true, 6, 4),
+ *         v = NdArray.random(DType.FLOAT64, 3, true, 6, 2);
+ * NdArray y = FusedAttention.forward(q, k, v, 0.5, 6);
+ * var dv = List.of(new AttentionTerms.Factor(NdArray.random(DType.FLOAT64, 4, true, 5, 6), y, true));  // five seeds
+ * AttentionTerms.Part dy = AttentionTerms.jvp(q, k, v, y, List.of(), List.of(), dv, 0.5);            // dense (5, 6, 2)
+ * }</pre>
+ */
+public final class AttentionTerms {
+    /** Elements of the wide per-sub-batch matrices (seeds × rows × width) at a time. */
+    static final long WIDE_ELEMENTS = 1L << 24;
+
+    private AttentionTerms() {}
+
+    /**
+     * S seeds' values over all R rows of a 2-D tensor: a[s, r]·f[s, :] (per seed, f (S, w)) or, when {@code shared},
+     * a[s, r]·f[r, :] (f (R, w)).
+     */
+    public record Factor(NdArray a, NdArray f, boolean shared) {}
+
+    /** S seeds' values: a dense part (S, R, w) or null, plus factors over the same rows. */
+    public record Part(NdArray dense, List<Factor> factors) {}
+
+    /** The output tangents of S seeds from factored tangents of q, k and v (empty lists for none). */
+    public static Part jvp(NdArray q, NdArray k, NdArray v, NdArray y, List<Factor> dq, List<Factor> dk, List<Factor> dv, double scale) {
+        return jvp(q, k, v, y, dq, dk, dv, scale, AttentionBatch.BLOCK_ELEMENTS / 2, WIDE_ELEMENTS);
+    }
+
+    static Part jvp(NdArray q, NdArray k, NdArray v, NdArray y, List<Factor> dq, List<Factor> dk, List<Factor> dv, double scale,
+                    long block, long wide) {
+        AttentionLayer l = new AttentionLayer(q, k, v, y, scale, block);
+        Terms tq = new Terms("jvp", "q", l, dq, l.n, l.d), tk = new Terms("jvp", "k", l, dk, l.m, l.d), tv = new Terms("jvp", "v", l, dv, l.m, l.w);
+        long s = Terms.seeds("jvp", tq, tk, tv);
+        List<Factor> factors = new ArrayList<>();
+        INDArray dense = null;
+        NdArray out = null;
+        try (Arena arena = Arena.open()) {
+            INDArray vAug = NdArray.tracked(l.valuesWithOnes());
+            long rows = blockRows(l, block);
+            // seed-free parts: P·a for per-seed dv, the shared dq factors, and Z = P·(k ⊗ [v, 1]) for per-seed dq
+            INDArray[] pa = new INDArray[tv.perSeed.size()];
+            for (int t = 0; t < pa.length; t++) pa[t] = Nd4j.createUninitialized(l.dt, s, l.n);
+            INDArray[] fq = new INDArray[tq.shared.size()];
+            for (int t = 0; t < fq.length; t++) fq[t] = Nd4j.createUninitialized(l.dt, l.n, l.w);
+            INDArray kv = tq.perSeed.isEmpty() ? null : NdArray.tracked(outer(l.k, vAug));                  // (M, d·(w+1))
+            INDArray z = kv == null ? null : NdArray.tracked(Nd4j.createUninitialized(l.dt, l.n, l.d * (l.w + 1)));
+            if (pa.length > 0 || fq.length > 0 || z != null)
+                for (long r0 = 0; r0 < l.n; r0 += rows) {
+                    long b = Math.min(rows, l.n - r0);
+                    INDArray p = NdArray.tracked(l.probs(r0, b));
+                    for (int t = 0; t < pa.length; t++) cols(pa[t], r0, b).assign(NdArray.tracked(tv.perSeed.get(t).a.mmul(p.transpose())));
+                    for (int t = 0; t < fq.length; t++) {
+                        INDArray ph = NdArray.tracked(p.mul(NdArray.tracked(AttentionLayer.rows(tq.shared.get(t).f, r0, b).mmul(l.k.transpose())).muli(scale)));
+                        AttentionLayer.rows(fq[t], r0, b).assign(normalised(NdArray.tracked(ph.mmul(vAug)), l.outputRows(r0, b), l.w).reshape('c', b, l.w));
+                    }
+                    if (z != null) Nd4j.gemm(p, kv, AttentionLayer.rows(z, r0, b), false, false, 1.0, 0.0);
+                    p.close();
+                }
+            for (int t = 0; t < pa.length; t++) factors.add(new Factor(new NdArray(pa[t]), tv.perSeed.get(t).features(), false));
+            for (int t = 0; t < fq.length; t++) factors.add(new Factor(tq.shared.get(t).rowWeights(), new NdArray(fq[t]), true));
+            // dense parts, a sub-batch of seeds at a time
+            long perSeedCols = (tk.perSeed.size() + tk.shared.size()) * (l.w + 1) + tv.shared.size() * l.w;
+            boolean anyDense = perSeedCols > 0 || z != null;
+            if (anyDense) dense = Nd4j.createUninitialized(l.dt, s, l.n, l.w);
+            long cs = Math.max(1, Math.min(s, wide / Math.max(1, Math.max(l.m, l.n) * Math.max(perSeedCols, l.w + 1))));
+            INDArray zT = z == null ? null : NdArray.tracked(z.reshape('c', l.n, l.d, l.w + 1).permute(0, 2, 1).dup('c').reshape('c', l.n * (l.w + 1), l.d));
+            for (long c0 = 0; anyDense && c0 < s; c0 += cs) {
+                long c = Math.min(cs, s - c0);
+                try (Arena sub = Arena.open()) {
+                    INDArray acc = NdArray.tracked(Nd4j.zeros(l.dt, l.n, c, l.w));                             // rows (r, seed)
+                    List<INDArray> wideP = new ArrayList<>();                                                   // multiplied by P
+                    for (Packed f : tk.perSeed) wideP.add(outer(seedRows(f.a, c0, c).transpose(), vAug));
+                    for (Packed f : tv.shared) wideP.add(outer(seedRows(f.a, c0, c).transpose(), f.f));
+                    INDArray gP = wideP.isEmpty() ? null : NdArray.tracked(Nd4j.hstack(wideP.toArray(new INDArray[0])));
+                    for (long r0 = 0; r0 < l.n; r0 += rows) {
+                        long b = Math.min(rows, l.n - r0);
+                        INDArray p = NdArray.tracked(l.probs(r0, b));
+                        INDArray accB = acc.get(NDArrayIndex.interval(r0, r0 + b), NDArrayIndex.all(), NDArrayIndex.all());
+                        INDArray yB = l.outputRows(r0, b);
+                        if (gP != null) {
+                            INDArray h = NdArray.tracked(p.mmul(gP));                                         // (b, Σ widths)
+                            long at = 0;
+                            for (Packed f : tk.perSeed) {                                                     // α ⊙ (P·(a ⊙ [v, 1]))
+                                INDArray alpha = NdArray.tracked(l.queryRows(r0, b).mmul(seedRows(f.f, c0, c).transpose()).muli(scale));
+                                accB.addi(times(normalised(slice(h, at, c, l.w + 1), yB, l.w), alpha));
+                                at += c * (l.w + 1);
+                            }
+                            for (int t = 0; t < tv.shared.size(); t++, at += c * l.w) accB.addi(slice(h, at, c, l.w));
+                        }
+                        for (Packed f : tk.shared) {                                                          // (P ⊙ scale·q·Fᵀ)·(a ⊙ [v, 1])
+                            INDArray pt = NdArray.tracked(p.mul(NdArray.tracked(l.queryRows(r0, b).mmul(f.f.transpose())).muli(scale)));
+                            INDArray g = NdArray.tracked(outer(seedRows(f.a, c0, c).transpose(), vAug));
+                            accB.addi(normalised(slice(NdArray.tracked(pt.mmul(g)), 0, c, l.w + 1), yB, l.w));
+                        }
+                        p.close();
+                    }
+                    for (Packed f : tq.perSeed) {                                                             // a ⊙ Σ_e f_e·Z_e
+                        INDArray u = NdArray.tracked(zT.mmul(seedRows(f.f, c0, c).transpose()).muli(scale));   // (N·(w+1), c)
+                        INDArray uRows = NdArray.tracked(u.reshape('c', l.n, l.w + 1, c).permute(0, 2, 1).dup('c'));
+                        acc.addi(times(normalised(uRows.reshape('c', l.n, c * (l.w + 1)), l.y, l.w), packedT(seedRows(f.a, c0, c))));
+                    }
+                    dense.get(NDArrayIndex.interval(c0, c0 + c), NDArrayIndex.all(), NDArrayIndex.all()).assign(acc.permute(1, 0, 2));
+                }
+            }
+            for (Factor f : factors) arena.keep(f.a, f.f);
+            if (dense != null) {
+                out = new NdArray(dense);
+                arena.keep(out);
+            }
+        }
+        return new Part(out, factors);
+    }
+
+    /** The cotangents of q, k and v (null where not wanted) of S seeds from factored output cotangents. */
+    public static Part[] vjp(NdArray q, NdArray k, NdArray v, NdArray y, List<Factor> g, double scale, boolean wantQ, boolean wantK, boolean wantV) {
+        return vjp(q, k, v, y, g, scale, wantQ, wantK, wantV, AttentionBatch.BLOCK_ELEMENTS / 2, WIDE_ELEMENTS);
+    }
+
+    static Part[] vjp(NdArray q, NdArray k, NdArray v, NdArray y, List<Factor> g, double scale, boolean wantQ, boolean wantK, boolean wantV,
+                      long block, long wide) {
+        AttentionLayer l = new AttentionLayer(q, k, v, y, scale, block);
+        Terms tg = new Terms("vjp", "output", l, g, l.n, l.w);
+        long s = Terms.seeds("vjp", tg);
+        List<Factor> qFactors = new ArrayList<>(), vFactors = new ArrayList<>();
+        INDArray dq = null, dk = null, dv = null;
+        NdArray[] out = new NdArray[3];
+        try (Arena arena = Arena.open()) {
+            long rows = blockRows(l, block);
+            INDArray vAug = NdArray.tracked(l.valuesWithOnes());
+            // seed-free parts: a·P for per-seed dv, the shared dq factors, W = P·([v, 1] ⊗ k) for per-seed dq
+            INDArray[] ap = new INDArray[wantV ? tg.perSeed.size() : 0];
+            for (int t = 0; t < ap.length; t++) ap[t] = Nd4j.zeros(l.dt, s, l.m);
+            INDArray[] fq = new INDArray[wantQ ? tg.shared.size() : 0];
+            for (int t = 0; t < fq.length; t++) fq[t] = Nd4j.createUninitialized(l.dt, l.n, l.d);
+            INDArray[] rho = new INDArray[tg.shared.size()];
+            for (int t = 0; t < rho.length; t++) rho[t] = NdArray.tracked(NdArray.tracked(tg.shared.get(t).f.mul(l.y)).sum(true, 1).reshape('c', l.n, 1));
+            INDArray vk = wantQ && !tg.perSeed.isEmpty() ? NdArray.tracked(outer(vAug, l.k)) : null;        // (M, (w+1)·d)
+            INDArray w = vk == null ? null : NdArray.tracked(Nd4j.createUninitialized(l.dt, l.n, (l.w + 1) * l.d));
+            if (ap.length > 0 || fq.length > 0 || w != null)
+                for (long r0 = 0; r0 < l.n; r0 += rows) {
+                    long b = Math.min(rows, l.n - r0);
+                    INDArray p = NdArray.tracked(l.probs(r0, b));
+                    for (int t = 0; t < ap.length; t++) Nd4j.gemm(NdArray.tracked(cols(tg.perSeed.get(t).a, r0, b).dup('c')), p, ap[t], false, false, 1.0, 1.0);
+                    for (int t = 0; t < fq.length; t++) {                                                  // scale·(P ⊙ F·vᵀ − ρ·P)·k
+                        INDArray ds = NdArray.tracked(scores(p, AttentionLayer.rows(tg.shared.get(t).f, r0, b), l.v, AttentionLayer.rows(rho[t], r0, b)));
+                        AttentionLayer.rows(fq[t], r0, b).assign(NdArray.tracked(ds.mmul(l.k)).muli(scale));
+                    }
+                    if (w != null) Nd4j.gemm(p, vk, AttentionLayer.rows(w, r0, b), false, false, 1.0, 0.0);
+                    p.close();
+                }
+            for (int t = 0; t < ap.length; t++) vFactors.add(new Factor(new NdArray(ap[t]), tg.perSeed.get(t).features(), false));
+            for (int t = 0; t < fq.length; t++) qFactors.add(new Factor(tg.shared.get(t).rowWeights(), new NdArray(fq[t]), true));
+            boolean denseQ = w != null, denseK = wantK, denseV = wantV && !tg.shared.isEmpty();
+            if (denseQ) dq = Nd4j.createUninitialized(l.dt, s, l.n, l.d);
+            if (denseK) dk = Nd4j.createUninitialized(l.dt, s, l.m, l.d);
+            if (denseV) dv = Nd4j.createUninitialized(l.dt, s, l.m, l.w);
+            INDArray wT = w == null ? null
+                    : NdArray.tracked(w.reshape('c', l.n, l.w + 1, l.d).get(NDArrayIndex.all(), NDArrayIndex.interval(0, l.w), NDArrayIndex.all())
+                            .permute(0, 2, 1).dup('c').reshape('c', l.n * l.d, l.w));                          // (N·d, w)
+            INDArray pk = w == null ? null : NdArray.tracked(w.reshape('c', l.n, l.w + 1, l.d).get(NDArrayIndex.all(), NDArrayIndex.point(l.w), NDArrayIndex.all()).dup('c'));
+            long perSeedCols = (tg.perSeed.size() + 1 + tg.shared.size()) * l.d + tg.shared.size() * l.w;
+            long cs = Math.max(1, Math.min(s, wide / Math.max(1, Math.max(l.m, l.n) * perSeedCols)));
+            for (long c0 = 0; (denseQ || denseK || denseV) && c0 < s; c0 += cs) {
+                long c = Math.min(cs, s - c0);
+                try (Arena sub = Arena.open()) {
+                    INDArray[] phi = new INDArray[tg.perSeed.size()], aT = new INDArray[tg.perSeed.size()];
+                    INDArray phiAll = NdArray.tracked(Nd4j.zeros(l.dt, l.n, c));                              // Σ a ⊙ (y·f), Σ a ⊙ ρ
+                    for (int t = 0; t < phi.length; t++) {
+                        Packed f = tg.perSeed.get(t);
+                        phi[t] = NdArray.tracked(l.y.mmul(seedRows(f.f, c0, c).transpose()));                  // (N, c)
+                        aT[t] = packedT(seedRows(f.a, c0, c));
+                        phiAll.addi(NdArray.tracked(aT[t].mul(phi[t])));
+                    }
+                    INDArray[] aS = new INDArray[tg.shared.size()];
+                    for (int t = 0; t < aS.length; t++) {
+                        aS[t] = packedT(seedRows(tg.shared.get(t).a, c0, c));
+                        phiAll.addi(NdArray.tracked(aS[t].mulColumnVector(rho[t])));
+                    }
+                    if (denseK || denseV) {
+                        List<INDArray> wide1 = new ArrayList<>();                                             // multiplied by Pᵀ
+                        if (denseK) {
+                            for (INDArray a : aT) wide1.add(outer(a, l.q));
+                            wide1.add(outer(phiAll, l.q));
+                        }
+                        if (denseV) for (int t = 0; t < aS.length; t++) wide1.add(outer(aS[t], tg.shared.get(t).f));
+                        INDArray x = NdArray.tracked(Nd4j.hstack(wide1.toArray(new INDArray[0])));            // (N, widths)
+                        INDArray h = NdArray.tracked(Nd4j.zeros(l.dt, l.m, x.columns()));
+                        INDArray[] hs = new INDArray[denseK ? aS.length : 0];
+                        for (int t = 0; t < hs.length; t++) hs[t] = NdArray.tracked(Nd4j.zeros(l.dt, l.m, c * l.d));
+                        INDArray[] xs = new INDArray[hs.length];
+                        for (int t = 0; t < xs.length; t++) xs[t] = NdArray.tracked(outer(aS[t], l.q));
+                        for (long r0 = 0; r0 < l.n; r0 += rows) {
+                            long b = Math.min(rows, l.n - r0);
+                            INDArray p = NdArray.tracked(l.probs(r0, b));
+                            Nd4j.gemm(p, AttentionLayer.rows(x, r0, b), h, true, false, 1.0, 1.0);
+                            for (int t = 0; t < hs.length; t++) {                                              // (P ⊙ F·vᵀ)ᵀ·(a ⊙ q)
+                                INDArray pf = NdArray.tracked(scores(p, AttentionLayer.rows(tg.shared.get(t).f, r0, b), l.v, null));
+                                Nd4j.gemm(pf, AttentionLayer.rows(xs[t], r0, b), hs[t], true, false, 1.0, 1.0);
+                            }
+                            p.close();
+                        }
+                        long at = 0;
+                        if (denseK) {
+                            INDArray acc = NdArray.tracked(Nd4j.zeros(l.dt, l.m, c, l.d));
+                            for (Packed f : tg.perSeed) {                                                    // (v·f) ⊙ Pᵀ·(a ⊙ q)
+                                INDArray psi = NdArray.tracked(l.v.mmul(seedRows(f.f, c0, c).transpose()));   // (M, c)
+                                acc.addi(times(slice(h, at, c, l.d), psi));
+                                at += c * l.d;
+                            }
+                            acc.subi(slice(h, at, c, l.d));
+                            at += c * l.d;
+                            for (INDArray hsT : hs) acc.addi(hsT.reshape('c', l.m, c, l.d));
+                            acc.muli(scale);
+                            dk.get(NDArrayIndex.interval(c0, c0 + c), NDArrayIndex.all(), NDArrayIndex.all()).assign(acc.permute(1, 0, 2));
+                        }
+                        if (denseV) {
+                            INDArray acc = NdArray.tracked(Nd4j.zeros(l.dt, l.m, c, l.w));
+                            for (int t = 0; t < aS.length; t++, at += c * l.w) acc.addi(slice(h, at, c, l.w));
+                            dv.get(NDArrayIndex.interval(c0, c0 + c), NDArrayIndex.all(), NDArrayIndex.all()).assign(acc.permute(1, 0, 2));
+                        }
+                    }
+                    if (denseQ) {                                                                            // a ⊙ (Σ_e f_e·W_e − (y·f)·P·k)
+                        INDArray acc = NdArray.tracked(Nd4j.zeros(l.dt, l.n, c, l.d));
+                        for (int t = 0; t < aT.length; t++) {
+                            INDArray u = NdArray.tracked(wT.mmul(seedRows(tg.perSeed.get(t).f, c0, c).transpose()));   // (N·d, c)
+                            INDArray uRows = NdArray.tracked(u.reshape('c', l.n, l.d, c).permute(0, 2, 1).dup('c'));  // (N, c, d)
+                            uRows.subi(times(NdArray.tracked(Nd4j.ones(l.dt, l.n, c, l.d)), phi[t], pk));
+                            acc.addi(times(uRows, aT[t]));
+                        }
+                        acc.muli(scale);
+                        dq.get(NDArrayIndex.interval(c0, c0 + c), NDArrayIndex.all(), NDArrayIndex.all()).assign(acc.permute(1, 0, 2));
+                    }
+                }
+            }
+            for (Factor f : qFactors) arena.keep(f.a, f.f);
+            for (Factor f : vFactors) arena.keep(f.a, f.f);
+            for (int i = 0; i < 3; i++) {
+                INDArray a = i == 0 ? dq : i == 1 ? dk : dv;
+                if (a == null) continue;
+                out[i] = new NdArray(a);
+                arena.keep(out[i]);
+            }
+        }
+        return new Part[]{wantQ ? new Part(out[0], qFactors) : null, wantK ? new Part(out[1], List.of()) : null, wantV ? new Part(out[2], vFactors) : null};
+    }
+
+    /** One input's factors, packed in the layer's dtype and checked against its rows and width. */
+    private static final class Terms {
+        final List<Packed> perSeed = new ArrayList<>(), shared = new ArrayList<>();
+        long seeds = -1;
+
+        Terms(String op, String input, AttentionLayer l, List<Factor> fs, long rows, long width) {
+            for (Factor f : fs) {
+                long[] a = f.a().shape(), w = f.f().shape();
+                boolean ok = a.length == 2 && w.length == 2 && a[1] == rows && w[1] == width && (f.shared() ? w[0] == rows : w[0] == a[0]);
+                if (!ok || (seeds >= 0 && a[0] != seeds))
+                    throw new IllegalArgumentException("attention " + op + " (factored): " + input + " factor a " + Shapes.str(a) + ", f " + Shapes.str(w)
+                            + (f.shared() ? " (shared)" : " (per seed)") + " does not match " + rows + " rows of width " + width
+                            + (seeds >= 0 ? " and " + seeds + " seeds" : ""));
+                seeds = a[0];
+                DType t = l.dt == DataType.DOUBLE ? DType.FLOAT64 : DType.FLOAT32;
+                Packed p = new Packed(AttentionLayer.packed(f.a(), t), AttentionLayer.packed(f.f(), t), f);
+                (f.shared() ? shared : perSeed).add(p);
+            }
+        }
+
+        static long seeds(String op, Terms... ts) {
+            long s = -1;
+            for (Terms t : ts) {
+                if (t.seeds < 0) continue;
+                if (s >= 0 && s != t.seeds) throw new IllegalArgumentException("attention " + op + " (factored): inputs carry " + s + " and " + t.seeds + " seeds");
+                s = t.seeds;
+            }
+            if (s < 0) throw new IllegalArgumentException("attention " + op + " (factored): no factors");
+            return s;
+        }
+    }
+
+    /**
+     * A factor's parts packed in the layer's dtype, with the caller's factor: parts handed back unchanged are the
+     * caller's arrays (borrowed, so no arena of this class frees them).
+     */
+    private record Packed(INDArray a, INDArray f, Factor src) {
+        NdArray rowWeights() { return NdArray.borrow(a); }
+
+        NdArray features() { return NdArray.borrow(f); }
+    }
+
+    /** Query rows per block so that a block of softmax rows stays within {@code block} elements. */
+    private static long blockRows(AttentionLayer l, long block) { return Math.max(1, Math.min(l.n, block / Math.max(1, l.m))); }
+
+    /** Rows c0..c0+c of a (seeds, ·) matrix. */
+    private static INDArray seedRows(INDArray a, long c0, long c) { return AttentionLayer.rows(a, c0, c); }
+
+    private static INDArray cols(INDArray a, long c0, long c) { return a.get(NDArrayIndex.all(), NDArrayIndex.interval(c0, c0 + c)); }
+
+    /** The transpose of a (c, R) matrix, packed (R, c). */
+    private static INDArray packedT(INDArray a) { return NdArray.tracked(a.transpose().dup('c')); }
+
+    /** (R, c) ⊗ (R, w) → (R, c·w): row r holds a[r, s]·b[r, :] for each s. */
+    private static INDArray outer(INDArray a, INDArray b) {
+        long r = a.rows(), c = a.columns(), w = b.columns();
+        INDArray out = Nd4j.createUninitialized(a.dataType(), r, c, w);
+        INDArray ap = a.isView() || a.ordering() != 'c' ? NdArray.tracked(a.dup('c')) : a, bp = b.isView() || b.ordering() != 'c' ? NdArray.tracked(b.dup('c')) : b;
+        Nd4j.exec(new MulOp(new INDArray[]{ap.reshape('c', r, c, 1), bp.reshape('c', r, 1, w)}, new INDArray[]{out}));
+        return NdArray.tracked(out).reshape('c', r, c * w);
+    }
+
+    /** Columns at..at + c·width of h (R, ·), as (R, c, width). */
+    private static INDArray slice(INDArray h, long at, long c, long width) {
+        return NdArray.tracked(h.get(NDArrayIndex.all(), NDArrayIndex.interval(at, at + c * width)).dup('c')).reshape('c', h.rows(), c, width);
+    }
+
+    /** (R, c·(w+1)) or (R, c, w+1) of [E·v, rowsum(E)] → E·v − rowsum(E)·y, (R, c, w). */
+    private static INDArray normalised(INDArray z, INDArray y, long w) {
+        long r = z.size(0), c = z.length() / (r * (w + 1));
+        INDArray z3 = z.reshape('c', r, c, w + 1);
+        INDArray sum = NdArray.tracked(z3.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(w, w + 1)).dup('c'));
+        INDArray ev = NdArray.tracked(z3.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, w)).dup('c'));
+        INDArray t = NdArray.tracked(Nd4j.createUninitialized(z.dataType(), r, c, w));
+        Nd4j.exec(new MulOp(new INDArray[]{sum, y.isView() ? NdArray.tracked(y.dup('c')).reshape('c', r, 1, w) : y.reshape('c', r, 1, w)}, new INDArray[]{t}));
+        Nd4j.exec(new SubOp(new INDArray[]{ev, t}, new INDArray[]{ev}));
+        return ev;
+    }
+
+    /** x (R, c, w) scaled by s (R, c) per (row, seed), and by g (R, w) per (row, feature) when given: fresh. */
+    private static INDArray times(INDArray x, INDArray s, INDArray... g) {
+        INDArray out = NdArray.tracked(Nd4j.createUninitialized(x.dataType(), x.shape()));
+        INDArray sp = s.isView() ? NdArray.tracked(s.dup('c')) : s;
+        Nd4j.exec(new MulOp(new INDArray[]{x, sp.reshape('c', x.size(0), x.size(1), 1)}, new INDArray[]{out}));
+        if (g.length > 0) Nd4j.exec(new MulOp(new INDArray[]{out, g[0].reshape('c', x.size(0), 1, x.size(2))}, new INDArray[]{out}));
+        return out;
+    }
+
+    /** P ⊙ (F·vᵀ − ρ) for a block of rows (ρ (b, 1) or null), fresh. */
+    private static INDArray scores(INDArray p, INDArray f, INDArray v, INDArray rho) {
+        INDArray fv = f.mmul(v.transpose());
+        if (rho != null) fv.subiColumnVector(rho);
+        return fv.muli(p);
+    }
+
+}
