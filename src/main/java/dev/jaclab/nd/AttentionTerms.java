@@ -96,16 +96,18 @@ public final class AttentionTerms {
                 }
             for (int t = 0; t < pa.length; t++) factors.add(new Factor(new NdArray(pa[t]), tv.perSeed.get(t).features(), false));
             for (int t = 0; t < fq.length; t++) factors.add(new Factor(tq.shared.get(t).rowWeights(), new NdArray(fq[t]), true));
-            // dense parts, a sub-batch of seeds at a time
+            // dense parts, a sub-batch of seeds at a time; every −rowsum(E)·y goes to one shared factor (ρ, y)
             long perSeedCols = (tk.perSeed.size() + tk.shared.size()) * (l.w + 1) + tv.shared.size() * l.w;
-            boolean anyDense = perSeedCols > 0 || z != null;
+            boolean anyDense = perSeedCols > 0 || z != null, anyRowSums = !tk.perSeed.isEmpty() || !tk.shared.isEmpty() || z != null;
             if (anyDense) dense = Nd4j.createUninitialized(l.dt, s, l.n, l.w);
+            INDArray rhoAll = anyRowSums ? Nd4j.createUninitialized(l.dt, s, l.n) : null;
             long cs = Math.max(1, Math.min(s, wide / Math.max(1, Math.max(l.m, l.n) * Math.max(perSeedCols, l.w + 1))));
             INDArray zT = z == null ? null : NdArray.tracked(z.reshape('c', l.n, l.d, l.w + 1).permute(0, 2, 1).dup('c').reshape('c', l.n * (l.w + 1), l.d));
             for (long c0 = 0; anyDense && c0 < s; c0 += cs) {
                 long c = Math.min(cs, s - c0);
                 try (Arena sub = Arena.open()) {
                     INDArray acc = NdArray.tracked(Nd4j.zeros(l.dt, l.n, c, l.w));                             // rows (r, seed)
+                    INDArray rho = NdArray.tracked(Nd4j.zeros(l.dt, l.n, c));
                     List<INDArray> wideP = new ArrayList<>();                                                   // multiplied by P
                     for (Packed f : tk.perSeed) wideP.add(outer(seedRows(f.a, c0, c).transpose(), vAug));
                     for (Packed f : tv.shared) wideP.add(outer(seedRows(f.a, c0, c).transpose(), f.f));
@@ -114,13 +116,13 @@ public final class AttentionTerms {
                         long b = Math.min(rows, l.n - r0);
                         INDArray p = NdArray.tracked(l.probs(r0, b));
                         INDArray accB = acc.get(NDArrayIndex.interval(r0, r0 + b), NDArrayIndex.all(), NDArrayIndex.all());
-                        INDArray yB = l.outputRows(r0, b);
+                        INDArray rhoB = AttentionLayer.rows(rho, r0, b);
                         if (gP != null) {
                             INDArray h = NdArray.tracked(p.mmul(gP));                                         // (b, Σ widths)
                             long at = 0;
                             for (Packed f : tk.perSeed) {                                                     // α ⊙ (P·(a ⊙ [v, 1]))
                                 INDArray alpha = NdArray.tracked(l.queryRows(r0, b).mmul(seedRows(f.f, c0, c).transpose()).muli(scale));
-                                accB.addi(times(normalised(slice(h, at, c, l.w + 1), yB, l.w), alpha));
+                                addScaled(accB, rhoB, slice(h, at, c, l.w + 1), alpha, l.w);
                                 at += c * (l.w + 1);
                             }
                             for (int t = 0; t < tv.shared.size(); t++, at += c * l.w) accB.addi(slice(h, at, c, l.w));
@@ -128,18 +130,19 @@ public final class AttentionTerms {
                         for (Packed f : tk.shared) {                                                          // (P ⊙ scale·q·Fᵀ)·(a ⊙ [v, 1])
                             INDArray pt = NdArray.tracked(p.mul(NdArray.tracked(l.queryRows(r0, b).mmul(f.f.transpose())).muli(scale)));
                             INDArray g = NdArray.tracked(outer(seedRows(f.a, c0, c).transpose(), vAug));
-                            accB.addi(normalised(slice(NdArray.tracked(pt.mmul(g)), 0, c, l.w + 1), yB, l.w));
+                            addScaled(accB, rhoB, NdArray.tracked(pt.mmul(g)).reshape('c', b, c, l.w + 1), null, l.w);
                         }
                         p.close();
                     }
                     for (Packed f : tq.perSeed) {                                                             // a ⊙ Σ_e f_e·Z_e
                         INDArray u = NdArray.tracked(zT.mmul(seedRows(f.f, c0, c).transpose()).muli(scale));   // (N·(w+1), c)
-                        INDArray uRows = NdArray.tracked(u.reshape('c', l.n, l.w + 1, c).permute(0, 2, 1).dup('c'));
-                        acc.addi(times(normalised(uRows.reshape('c', l.n, c * (l.w + 1)), l.y, l.w), packedT(seedRows(f.a, c0, c))));
+                        addScaled(acc, rho, u.reshape('c', l.n, l.w + 1, c).permute(0, 2, 1), packedT(seedRows(f.a, c0, c)), l.w);
                     }
                     dense.get(NDArrayIndex.interval(c0, c0 + c), NDArrayIndex.all(), NDArrayIndex.all()).assign(acc.permute(1, 0, 2));
+                    if (rhoAll != null) AttentionLayer.rows(rhoAll, c0, c).assign(rho.transpose());
                 }
             }
+            if (rhoAll != null) factors.add(new Factor(new NdArray(rhoAll), NdArray.borrow(l.y), true));
             for (Factor f : factors) arena.keep(f.a, f.f);
             if (dense != null) {
                 out = new NdArray(dense);
@@ -347,6 +350,22 @@ public final class AttentionTerms {
     /** Columns at..at + c·width of h (R, ·), as (R, c, width). */
     private static INDArray slice(INDArray h, long at, long c, long width) {
         return NdArray.tracked(h.get(NDArrayIndex.all(), NDArrayIndex.interval(at, at + c * width)).dup('c')).reshape('c', h.rows(), c, width);
+    }
+
+    /**
+     * From z (R, c, w + 1) = [E·v, rowsum(E)] per (row, seed), scaled by s (R, c) when given: acc (R, c, w) += s ⊙ E·v
+     * and rho (R, c) −= s ⊙ rowsum(E) (the row weights of the shared factor ρ ⊗ y).
+     */
+    private static void addScaled(INDArray acc, INDArray rho, INDArray z, INDArray s, long w) {
+        INDArray ev = z.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, w));
+        INDArray sum = z.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(w));
+        if (s == null) {
+            acc.addi(ev);
+            rho.subi(sum);
+            return;
+        }
+        acc.addi(times(ev, s));
+        rho.subi(NdArray.tracked(sum.mul(s)));
     }
 
     /** (R, c·(w+1)) or (R, c, w+1) of [E·v, rowsum(E)] → E·v − rowsum(E)·y, (R, c, w). */

@@ -63,6 +63,10 @@ public final class MixedModeSweep {
     /** Σ over u's rows of ⟨cotangent(c, a), tangent(c, k)⟩, (C, m, n): plain parts and factored terms pairwise. */
     private static Tensor contract(SeedBatch cot, SeedBatch.Chunk down, SeedBatch tan, SeedBatch.Chunk up, Tensor u, int c) {
         SeedBatch cp = cot.plain(), tp = tan.plain();
+        boolean anyDense = (cp != null && !cp.ownRowsOnly(down)) || (tp != null && !tp.ownRowsOnly(up));
+        boolean cotOwn = !cot.hasTerms() && (cp == null || cp.ownRowsOnly(down)), tanOwn = !tan.hasTerms() && (tp == null || tp.ownRowsOnly(up));
+        if (anyDense && !cotOwn && !tanOwn)          // dense against more than own rows: both sides written out, one pass
+            return Tensor.wrap(dev.jaclab.nd.BlockDots.of(dense(cot, down, u, c).data(), dense(tan, up, u, c).data()));
         Tensor out = null;
         if (cp != null && tp != null) out = add(out, plain(cp, down, tp, up, u, c));
         for (RowTerm t : tan.terms()) if (cp != null) out = add(out, plainWithTerm(cp, down, t, up.rows(), u, c, false));
@@ -73,29 +77,20 @@ public final class MixedModeSweep {
 
     private static Tensor add(Tensor acc, Tensor part) { return acc == null ? part : acc.add(part); }
 
+    /** Two plain parts on the own rows: one row per sample, only row r_c counts. */
     private static Tensor plain(SeedBatch cot, SeedBatch.Chunk down, SeedBatch tan, SeedBatch.Chunk up, Tensor u, int c) {
         long width = u.numel() / u.size(0);
-        if (cot.ownRowsOnly(down) || tan.ownRowsOnly(up)) {                    // one row per sample: only row r_c counts
-            Tensor a = cot.ownRows(down).logical(down).reshape(c, -1, width), b = tan.ownRows(up).logical(up).reshape(c, -1, width);
-            return a.matmul(b.mT());
-        }
-        return dense(cot, down, u, c).matmul(dense(tan, up, u, c).mT());
+        Tensor a = cot.ownRows(down).logical(down).reshape(c, -1, width), b = tan.ownRows(up).logical(up).reshape(c, -1, width);
+        return a.matmul(b.mT());
     }
 
     /**
-     * A plain part against a factored term of the other side, (C, m, n) (the term's side first when
-     * {@code termIsCotangent}): a plain part on the own rows meets the term's own rows; otherwise both go dense.
+     * A plain part on the own rows against a factored term of the other side, (C, m, n) (the term's side first when
+     * {@code termIsCotangent}): only the term's own rows meet it.
      */
     private static Tensor plainWithTerm(SeedBatch plain, SeedBatch.Chunk ch, RowTerm term, long[] termRows, Tensor u, int c, boolean termIsCotangent) {
         long width = u.numel() / u.size(0);
-        Tensor p, t;
-        if (plain.ownRowsOnly(ch)) {
-            p = plain.logical(ch).reshape(c, -1, width);
-            t = term.atRows(termRows).reshape(c, -1, width);
-        } else {
-            p = dense(plain, ch, u, c);
-            t = term.materialize().reshape(c, -1, u.numel());
-        }
+        Tensor p = plain.logical(ch).reshape(c, -1, width), t = term.atRows(termRows).reshape(c, -1, width);
         return termIsCotangent ? t.matmul(p.mT()) : p.matmul(t.mT());
     }
 
