@@ -86,10 +86,10 @@ public final class AttentionTerms {
                 for (long r0 = 0; r0 < l.n; r0 += rows) {
                     long b = Math.min(rows, l.n - r0);
                     INDArray p = NdArray.tracked(l.probs(r0, b));
-                    for (int t = 0; t < pa.length; t++) cols(pa[t], r0, b).assign(NdArray.tracked(tv.perSeed.get(t).a.mmul(p.transpose())));
+                    for (int t = 0; t < pa.length; t++) cols(pa[t], r0, b).assign(mm(tv.perSeed.get(t).a, false, p, true));
                     for (int t = 0; t < fq.length; t++) {
-                        INDArray ph = NdArray.tracked(p.mul(NdArray.tracked(AttentionLayer.rows(tq.shared.get(t).f, r0, b).mmul(l.k.transpose())).muli(scale)));
-                        AttentionLayer.rows(fq[t], r0, b).assign(normalised(NdArray.tracked(ph.mmul(vAug)), l.outputRows(r0, b), l.w).reshape('c', b, l.w));
+                        INDArray ph = mm(AttentionLayer.rows(tq.shared.get(t).f, r0, b), false, l.k, true).muli(scale).muli(p);
+                        AttentionLayer.rows(fq[t], r0, b).assign(normalised(mm(ph, false, vAug, false), l.outputRows(r0, b), l.w).reshape('c', b, l.w));
                     }
                     if (z != null) Nd4j.gemm(p, kv, AttentionLayer.rows(z, r0, b), false, false, 1.0, 0.0);
                     p.close();
@@ -108,34 +108,36 @@ public final class AttentionTerms {
                 try (Arena sub = Arena.open()) {
                     INDArray acc = NdArray.tracked(Nd4j.zeros(l.dt, l.n, c, l.w));                             // rows (r, seed)
                     INDArray rho = NdArray.tracked(Nd4j.zeros(l.dt, l.n, c));
-                    List<INDArray> wideP = new ArrayList<>();                                                   // multiplied by P
-                    for (Packed f : tk.perSeed) wideP.add(outer(seedRows(f.a, c0, c).transpose(), vAug));
-                    for (Packed f : tv.shared) wideP.add(outer(seedRows(f.a, c0, c).transpose(), f.f));
-                    INDArray gP = wideP.isEmpty() ? null : NdArray.tracked(Nd4j.hstack(wideP.toArray(new INDArray[0])));
+                    List<INDArray[]> wideP = new ArrayList<>();                                                 // multiplied by P
+                    for (Packed f : tk.perSeed) wideP.add(new INDArray[]{packedT(seedRows(f.a, c0, c)), vAug});
+                    for (Packed f : tv.shared) wideP.add(new INDArray[]{packedT(seedRows(f.a, c0, c)), f.f});
+                    INDArray gP = wideP.isEmpty() ? null : wide(wideP);
+                    INDArray hBuf = gP == null ? null : NdArray.tracked(Nd4j.createUninitialized(l.dt, Math.min(rows, l.n), gP.columns()));
                     for (long r0 = 0; r0 < l.n; r0 += rows) {
                         long b = Math.min(rows, l.n - r0);
                         INDArray p = NdArray.tracked(l.probs(r0, b));
                         INDArray accB = acc.get(NDArrayIndex.interval(r0, r0 + b), NDArrayIndex.all(), NDArrayIndex.all());
                         INDArray rhoB = AttentionLayer.rows(rho, r0, b);
                         if (gP != null) {
-                            INDArray h = NdArray.tracked(p.mmul(gP));                                         // (b, Σ widths)
+                            INDArray h = AttentionLayer.rows(hBuf, 0, b);                                      // (b, Σ widths)
+                            Nd4j.gemm(p, gP, h, false, false, 1.0, 0.0);
                             long at = 0;
                             for (Packed f : tk.perSeed) {                                                     // α ⊙ (P·(a ⊙ [v, 1]))
-                                INDArray alpha = NdArray.tracked(l.queryRows(r0, b).mmul(seedRows(f.f, c0, c).transpose()).muli(scale));
-                                addScaled(accB, rhoB, slice(h, at, c, l.w + 1), alpha, l.w);
+                                INDArray alpha = mm(l.queryRows(r0, b), false, seedRows(f.f, c0, c), true).muli(scale);
+                                addScaled(accB, rhoB, block3(h, at, c, l.w + 1), alpha, l.w);
                                 at += c * (l.w + 1);
                             }
-                            for (int t = 0; t < tv.shared.size(); t++, at += c * l.w) accB.addi(slice(h, at, c, l.w));
+                            for (int t = 0; t < tv.shared.size(); t++, at += c * l.w) accB.addi(block3(h, at, c, l.w));
                         }
                         for (Packed f : tk.shared) {                                                          // (P ⊙ scale·q·Fᵀ)·(a ⊙ [v, 1])
-                            INDArray pt = NdArray.tracked(p.mul(NdArray.tracked(l.queryRows(r0, b).mmul(f.f.transpose())).muli(scale)));
+                            INDArray pt = mm(l.queryRows(r0, b), false, f.f, true).muli(scale).muli(p);
                             INDArray g = NdArray.tracked(outer(seedRows(f.a, c0, c).transpose(), vAug));
-                            addScaled(accB, rhoB, NdArray.tracked(pt.mmul(g)).reshape('c', b, c, l.w + 1), null, l.w);
+                            addScaled(accB, rhoB, mm(pt, false, g, false).reshape('c', b, c, l.w + 1), null, l.w);
                         }
                         p.close();
                     }
                     for (Packed f : tq.perSeed) {                                                             // a ⊙ Σ_e f_e·Z_e
-                        INDArray u = NdArray.tracked(zT.mmul(seedRows(f.f, c0, c).transpose()).muli(scale));   // (N·(w+1), c)
+                        INDArray u = mm(zT, false, seedRows(f.f, c0, c), true).muli(scale);   // (N·(w+1), c)
                         addScaled(acc, rho, u.reshape('c', l.n, l.w + 1, c).permute(0, 2, 1), packedT(seedRows(f.a, c0, c)), l.w);
                     }
                     dense.get(NDArrayIndex.interval(c0, c0 + c), NDArrayIndex.all(), NDArrayIndex.all()).assign(acc.permute(1, 0, 2));
@@ -184,7 +186,7 @@ public final class AttentionTerms {
                     for (int t = 0; t < ap.length; t++) Nd4j.gemm(NdArray.tracked(cols(tg.perSeed.get(t).a, r0, b).dup('c')), p, ap[t], false, false, 1.0, 1.0);
                     for (int t = 0; t < fq.length; t++) {                                                  // scale·(P ⊙ F·vᵀ − ρ·P)·k
                         INDArray ds = NdArray.tracked(scores(p, AttentionLayer.rows(tg.shared.get(t).f, r0, b), l.v, AttentionLayer.rows(rho[t], r0, b)));
-                        AttentionLayer.rows(fq[t], r0, b).assign(NdArray.tracked(ds.mmul(l.k)).muli(scale));
+                        AttentionLayer.rows(fq[t], r0, b).assign(mm(ds, false, l.k, false).muli(scale));
                     }
                     if (w != null) Nd4j.gemm(p, vk, AttentionLayer.rows(w, r0, b), false, false, 1.0, 0.0);
                     p.close();
@@ -208,7 +210,7 @@ public final class AttentionTerms {
                     INDArray phiAll = NdArray.tracked(Nd4j.zeros(l.dt, l.n, c));                              // Σ a ⊙ (y·f), Σ a ⊙ ρ
                     for (int t = 0; t < phi.length; t++) {
                         Packed f = tg.perSeed.get(t);
-                        phi[t] = NdArray.tracked(l.y.mmul(seedRows(f.f, c0, c).transpose()));                  // (N, c)
+                        phi[t] = mm(l.y, false, seedRows(f.f, c0, c), true);                  // (N, c)
                         aT[t] = packedT(seedRows(f.a, c0, c));
                         phiAll.addi(NdArray.tracked(aT[t].mul(phi[t])));
                     }
@@ -218,13 +220,13 @@ public final class AttentionTerms {
                         phiAll.addi(NdArray.tracked(aS[t].mulColumnVector(rho[t])));
                     }
                     if (denseK || denseV) {
-                        List<INDArray> wide1 = new ArrayList<>();                                             // multiplied by Pᵀ
+                        List<INDArray[]> wide1 = new ArrayList<>();                                           // multiplied by Pᵀ
                         if (denseK) {
-                            for (INDArray a : aT) wide1.add(outer(a, l.q));
-                            wide1.add(outer(phiAll, l.q));
+                            for (INDArray a : aT) wide1.add(new INDArray[]{a, l.q});
+                            wide1.add(new INDArray[]{phiAll, l.q});
                         }
-                        if (denseV) for (int t = 0; t < aS.length; t++) wide1.add(outer(aS[t], tg.shared.get(t).f));
-                        INDArray x = NdArray.tracked(Nd4j.hstack(wide1.toArray(new INDArray[0])));            // (N, widths)
+                        if (denseV) for (int t = 0; t < aS.length; t++) wide1.add(new INDArray[]{aS[t], tg.shared.get(t).f});
+                        INDArray x = wide(wide1);                                                             // (N, widths)
                         INDArray h = NdArray.tracked(Nd4j.zeros(l.dt, l.m, x.columns()));
                         INDArray[] hs = new INDArray[denseK ? aS.length : 0];
                         for (int t = 0; t < hs.length; t++) hs[t] = NdArray.tracked(Nd4j.zeros(l.dt, l.m, c * l.d));
@@ -244,11 +246,11 @@ public final class AttentionTerms {
                         if (denseK) {
                             INDArray acc = NdArray.tracked(Nd4j.zeros(l.dt, l.m, c, l.d));
                             for (Packed f : tg.perSeed) {                                                    // (v·f) ⊙ Pᵀ·(a ⊙ q)
-                                INDArray psi = NdArray.tracked(l.v.mmul(seedRows(f.f, c0, c).transpose()));   // (M, c)
-                                acc.addi(times(slice(h, at, c, l.d), psi));
+                                INDArray psi = mm(l.v, false, seedRows(f.f, c0, c), true);   // (M, c)
+                                acc.addi(times(block3(h, at, c, l.d), psi));
                                 at += c * l.d;
                             }
-                            acc.subi(slice(h, at, c, l.d));
+                            acc.subi(block3(h, at, c, l.d));
                             at += c * l.d;
                             for (INDArray hsT : hs) acc.addi(hsT.reshape('c', l.m, c, l.d));
                             acc.muli(scale);
@@ -256,14 +258,14 @@ public final class AttentionTerms {
                         }
                         if (denseV) {
                             INDArray acc = NdArray.tracked(Nd4j.zeros(l.dt, l.m, c, l.w));
-                            for (int t = 0; t < aS.length; t++, at += c * l.w) acc.addi(slice(h, at, c, l.w));
+                            for (int t = 0; t < aS.length; t++, at += c * l.w) acc.addi(block3(h, at, c, l.w));
                             dv.get(NDArrayIndex.interval(c0, c0 + c), NDArrayIndex.all(), NDArrayIndex.all()).assign(acc.permute(1, 0, 2));
                         }
                     }
                     if (denseQ) {                                                                            // a ⊙ (Σ_e f_e·W_e − (y·f)·P·k)
                         INDArray acc = NdArray.tracked(Nd4j.zeros(l.dt, l.n, c, l.d));
                         for (int t = 0; t < aT.length; t++) {
-                            INDArray u = NdArray.tracked(wT.mmul(seedRows(tg.perSeed.get(t).f, c0, c).transpose()));   // (N·d, c)
+                            INDArray u = mm(wT, false, seedRows(tg.perSeed.get(t).f, c0, c), true);   // (N·d, c)
                             INDArray uRows = NdArray.tracked(u.reshape('c', l.n, l.d, c).permute(0, 2, 1).dup('c'));  // (N, c, d)
                             uRows.subi(times(NdArray.tracked(Nd4j.ones(l.dt, l.n, c, l.d)), phi[t], pk));
                             acc.addi(times(uRows, aT[t]));
@@ -327,6 +329,13 @@ public final class AttentionTerms {
         NdArray features() { return NdArray.borrow(f); }
     }
 
+    /** a·b with either transposed, into a fresh row-major array. */
+    private static INDArray mm(INDArray a, boolean ta, INDArray b, boolean tb) {
+        INDArray out = NdArray.tracked(Nd4j.createUninitialized(a.dataType(), ta ? a.columns() : a.rows(), tb ? b.rows() : b.columns()));
+        Nd4j.gemm(a, b, out, ta, tb, 1.0, 0.0);
+        return out;
+    }
+
     /** Query rows per block so that a block of softmax rows stays within {@code block} elements. */
     private static long blockRows(AttentionLayer l, long block) { return Math.max(1, Math.min(l.n, block / Math.max(1, l.m))); }
 
@@ -347,9 +356,25 @@ public final class AttentionTerms {
         return NdArray.tracked(out).reshape('c', r, c * w);
     }
 
-    /** Columns at..at + c·width of h (R, ·), as (R, c, width). */
-    private static INDArray slice(INDArray h, long at, long c, long width) {
-        return NdArray.tracked(h.get(NDArrayIndex.all(), NDArrayIndex.interval(at, at + c * width)).dup('c')).reshape('c', h.rows(), c, width);
+    /** Columns at..at + c·width of a row-major matrix m (R, ·) as an (R, c, width) view. */
+    private static INDArray block3(INDArray m, long at, long c, long width) {
+        return Nd4j.create(m.data(), new long[]{m.rows(), c, width}, new long[]{m.stride(0), width, 1}, m.offset() + at, 'c');
+    }
+
+    /** One fresh (R, Σ c·w) matrix of column blocks a (R, c) ⊗ b (R, w), each written in place (row r: a[r, s]·b[r, :]). */
+    private static INDArray wide(List<INDArray[]> parts) {
+        long r = parts.get(0)[0].rows(), total = 0;
+        for (INDArray[] p : parts) total += p[0].columns() * p[1].columns();
+        INDArray out = NdArray.tracked(Nd4j.createUninitialized(parts.get(0)[0].dataType(), r, total));
+        long at = 0;
+        for (INDArray[] p : parts) {
+            long c = p[0].columns(), w = p[1].columns();
+            INDArray a = p[0].isView() || p[0].ordering() != 'c' ? NdArray.tracked(p[0].dup('c')) : p[0];
+            INDArray b = p[1].isView() || p[1].ordering() != 'c' ? NdArray.tracked(p[1].dup('c')) : p[1];
+            Nd4j.exec(new MulOp(new INDArray[]{a.reshape('c', r, c, 1), b.reshape('c', r, 1, w)}, new INDArray[]{block3(out, at, c, w)}));
+            at += c * w;
+        }
+        return out;
     }
 
     /**
@@ -391,7 +416,7 @@ public final class AttentionTerms {
 
     /** P ⊙ (F·vᵀ − ρ) for a block of rows (ρ (b, 1) or null), fresh. */
     private static INDArray scores(INDArray p, INDArray f, INDArray v, INDArray rho) {
-        INDArray fv = f.mmul(v.transpose());
+        INDArray fv = mm(f, false, v, true);
         if (rho != null) fv.subiColumnVector(rho);
         return fv.muli(p);
     }
