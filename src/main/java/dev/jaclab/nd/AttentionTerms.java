@@ -106,13 +106,13 @@ public final class AttentionTerms {
             for (long c0 = 0; anyDense && c0 < s; c0 += cs) {
                 long c = Math.min(cs, s - c0);
                 try (Arena sub = Arena.open()) {
-                    INDArray acc = NdArray.tracked(Nd4j.zeros(l.dt, l.n, c, l.w));                             // rows (r, seed)
-                    INDArray rho = NdArray.tracked(Nd4j.zeros(l.dt, l.n, c));
+                    INDArray acc = Scratch.zeros("terms.jvp.acc", l.dt, l.n, c, l.w);                             // rows (r, seed)
+                    INDArray rho = Scratch.zeros("terms.jvp.rho", l.dt, l.n, c);
                     List<INDArray[]> wideP = new ArrayList<>();                                                 // multiplied by P
                     for (Packed f : tk.perSeed) wideP.add(new INDArray[]{packedT(seedRows(f.a, c0, c)), vAug});
                     for (Packed f : tv.shared) wideP.add(new INDArray[]{packedT(seedRows(f.a, c0, c)), f.f});
-                    INDArray gP = wideP.isEmpty() ? null : wide(wideP);
-                    INDArray hBuf = gP == null ? null : NdArray.tracked(Nd4j.createUninitialized(l.dt, Math.min(rows, l.n), gP.columns()));
+                    INDArray gP = wideP.isEmpty() ? null : wide("terms.jvp.wide", wideP);
+                    INDArray hBuf = gP == null ? null : Scratch.work("terms.jvp.h", l.dt, Math.min(rows, l.n), gP.columns());
                     for (long r0 = 0; r0 < l.n; r0 += rows) {
                         long b = Math.min(rows, l.n - r0);
                         INDArray p = NdArray.tracked(l.probs(r0, b));
@@ -197,10 +197,15 @@ public final class AttentionTerms {
             if (denseQ) dq = Nd4j.createUninitialized(l.dt, s, l.n, l.d);
             if (denseK) dk = Nd4j.createUninitialized(l.dt, s, l.m, l.d);
             if (denseV) dv = Nd4j.createUninitialized(l.dt, s, l.m, l.w);
-            INDArray wT = w == null ? null
-                    : NdArray.tracked(w.reshape('c', l.n, l.w + 1, l.d).get(NDArrayIndex.all(), NDArrayIndex.interval(0, l.w), NDArrayIndex.all())
-                            .permute(0, 2, 1).dup('c').reshape('c', l.n * l.d, l.w));                          // (N·d, w)
-            INDArray pk = w == null ? null : NdArray.tracked(w.reshape('c', l.n, l.w + 1, l.d).get(NDArrayIndex.all(), NDArrayIndex.point(l.w), NDArrayIndex.all()).dup('c'));
+            INDArray wT = null;                                                                        // (N·d, w): W_e − y_e·(P·k), per row
+            if (w != null) {
+                INDArray w3 = w.reshape('c', l.n, l.w + 1, l.d);
+                INDArray pk = NdArray.tracked(w3.get(NDArrayIndex.all(), NDArrayIndex.point(l.w), NDArrayIndex.all()).dup('c'));
+                INDArray corr = NdArray.tracked(Nd4j.createUninitialized(l.dt, l.n, l.w, l.d));
+                Nd4j.exec(new MulOp(new INDArray[]{l.y.reshape('c', l.n, l.w, 1), pk.reshape('c', l.n, 1, l.d)}, new INDArray[]{corr}));
+                corr.rsubi(w3.get(NDArrayIndex.all(), NDArrayIndex.interval(0, l.w), NDArrayIndex.all()));
+                wT = NdArray.tracked(corr.permute(0, 2, 1).dup('c')).reshape('c', l.n * l.d, l.w);
+            }
             long perSeedCols = (tg.perSeed.size() + 1 + tg.shared.size()) * l.d + tg.shared.size() * l.w;
             long cs = Math.max(1, Math.min(s, wide / Math.max(1, Math.max(l.m, l.n) * perSeedCols)));
             for (long c0 = 0; (denseQ || denseK || denseV) && c0 < s; c0 += cs) {
@@ -226,8 +231,8 @@ public final class AttentionTerms {
                             wide1.add(new INDArray[]{phiAll, l.q});
                         }
                         if (denseV) for (int t = 0; t < aS.length; t++) wide1.add(new INDArray[]{aS[t], tg.shared.get(t).f});
-                        INDArray x = wide(wide1);                                                             // (N, widths)
-                        INDArray h = NdArray.tracked(Nd4j.zeros(l.dt, l.m, x.columns()));
+                        INDArray x = wide("terms.vjp.wide", wide1);                                                             // (N, widths)
+                        INDArray h = Scratch.zeros("terms.vjp.h", l.dt, l.m, x.columns());
                         INDArray[] hs = new INDArray[denseK ? aS.length : 0];
                         for (int t = 0; t < hs.length; t++) hs[t] = NdArray.tracked(Nd4j.zeros(l.dt, l.m, c * l.d));
                         INDArray[] xs = new INDArray[hs.length];
@@ -244,7 +249,7 @@ public final class AttentionTerms {
                         }
                         long at = 0;
                         if (denseK) {
-                            INDArray acc = NdArray.tracked(Nd4j.zeros(l.dt, l.m, c, l.d));
+                            INDArray acc = Scratch.zeros("terms.vjp.dk", l.dt, l.m, c, l.d);
                             for (Packed f : tg.perSeed) {                                                    // (v·f) ⊙ Pᵀ·(a ⊙ q)
                                 INDArray psi = mm(l.v, false, seedRows(f.f, c0, c), true);   // (M, c)
                                 acc.addi(times(block3(h, at, c, l.d), psi));
@@ -257,18 +262,16 @@ public final class AttentionTerms {
                             dk.get(NDArrayIndex.interval(c0, c0 + c), NDArrayIndex.all(), NDArrayIndex.all()).assign(acc.permute(1, 0, 2));
                         }
                         if (denseV) {
-                            INDArray acc = NdArray.tracked(Nd4j.zeros(l.dt, l.m, c, l.w));
+                            INDArray acc = Scratch.zeros("terms.vjp.dv", l.dt, l.m, c, l.w);
                             for (int t = 0; t < aS.length; t++, at += c * l.w) acc.addi(block3(h, at, c, l.w));
                             dv.get(NDArrayIndex.interval(c0, c0 + c), NDArrayIndex.all(), NDArrayIndex.all()).assign(acc.permute(1, 0, 2));
                         }
                     }
-                    if (denseQ) {                                                                            // a ⊙ (Σ_e f_e·W_e − (y·f)·P·k)
-                        INDArray acc = NdArray.tracked(Nd4j.zeros(l.dt, l.n, c, l.d));
+                    if (denseQ) {                                                                            // a ⊙ Σ_e f_e·(W_e − y_e·P·k)
+                        INDArray acc = Scratch.zeros("terms.vjp.dq", l.dt, l.n, c, l.d);
                         for (int t = 0; t < aT.length; t++) {
                             INDArray u = mm(wT, false, seedRows(tg.perSeed.get(t).f, c0, c), true);   // (N·d, c)
-                            INDArray uRows = NdArray.tracked(u.reshape('c', l.n, l.d, c).permute(0, 2, 1).dup('c'));  // (N, c, d)
-                            uRows.subi(times(NdArray.tracked(Nd4j.ones(l.dt, l.n, c, l.d)), phi[t], pk));
-                            acc.addi(times(uRows, aT[t]));
+                            acc.addi(times(u.reshape('c', l.n, l.d, c).permute(0, 2, 1), aT[t]));
                         }
                         acc.muli(scale);
                         dq.get(NDArrayIndex.interval(c0, c0 + c), NDArrayIndex.all(), NDArrayIndex.all()).assign(acc.permute(1, 0, 2));
@@ -362,10 +365,10 @@ public final class AttentionTerms {
     }
 
     /** One fresh (R, Σ c·w) matrix of column blocks a (R, c) ⊗ b (R, w), each written in place (row r: a[r, s]·b[r, :]). */
-    private static INDArray wide(List<INDArray[]> parts) {
+    private static INDArray wide(String slot, List<INDArray[]> parts) {
         long r = parts.get(0)[0].rows(), total = 0;
         for (INDArray[] p : parts) total += p[0].columns() * p[1].columns();
-        INDArray out = NdArray.tracked(Nd4j.createUninitialized(parts.get(0)[0].dataType(), r, total));
+        INDArray out = Scratch.work(slot, parts.get(0)[0].dataType(), r, total);
         long at = 0;
         for (INDArray[] p : parts) {
             long c = p[0].columns(), w = p[1].columns();
