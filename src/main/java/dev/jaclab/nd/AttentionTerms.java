@@ -101,7 +101,7 @@ public final class AttentionTerms {
             boolean anyDense = perSeedCols > 0 || z != null, anyRowSums = !tk.perSeed.isEmpty() || !tk.shared.isEmpty() || z != null;
             if (anyDense) dense = Nd4j.createUninitialized(l.dt, s, l.n, l.w);
             INDArray rhoAll = anyRowSums ? Nd4j.createUninitialized(l.dt, s, l.n) : null;
-            long cs = Math.max(1, Math.min(s, wide / Math.max(1, Math.max(l.m, l.n) * Math.max(perSeedCols, l.w + 1))));
+            long cs = tk.align(Math.max(1, Math.min(s, wide / Math.max(1, Math.max(l.m, l.n) * Math.max(perSeedCols, l.w + 1)))));
             INDArray zT = z == null ? null : NdArray.tracked(z.reshape('c', l.n, l.d, l.w + 1).permute(0, 2, 1).dup('c').reshape('c', l.n * (l.w + 1), l.d));
             for (long c0 = 0; anyDense && c0 < s; c0 += cs) {
                 long c = Math.min(cs, s - c0);
@@ -109,7 +109,7 @@ public final class AttentionTerms {
                     INDArray acc = Scratch.zeros("terms.jvp.acc", l.dt, l.n, c, l.w);                             // rows (r, seed)
                     INDArray rho = Scratch.zeros("terms.jvp.rho", l.dt, l.n, c);
                     List<INDArray[]> wideP = new ArrayList<>();                                                 // multiplied by P
-                    for (Packed f : tk.perSeed) wideP.add(new INDArray[]{packedT(seedRows(f.a, c0, c)), vAug});
+                    for (Packed f : tk.perSeed) wideP.add(new INDArray[]{f.weightsT(c0, c), vAug});
                     for (Packed f : tv.shared) wideP.add(new INDArray[]{packedT(seedRows(f.a, c0, c)), f.f});
                     INDArray gP = wideP.isEmpty() ? null : wide("terms.jvp.wide", wideP);
                     INDArray hBuf = gP == null ? null : Scratch.work("terms.jvp.h", l.dt, Math.min(rows, l.n), gP.columns());
@@ -124,21 +124,21 @@ public final class AttentionTerms {
                             long at = 0;
                             for (Packed f : tk.perSeed) {                                                     // α ⊙ (P·(a ⊙ [v, 1]))
                                 INDArray alpha = mm(l.queryRows(r0, b), false, seedRows(f.f, c0, c), true).muli(scale);
-                                addScaled(accB, rhoB, block3(h, at, c, l.w + 1), alpha, l.w);
-                                at += c * (l.w + 1);
+                                addScaled(accB, rhoB, block3(h, at, c / f.group, l.w + 1), alpha, l.w, f.group);
+                                at += c / f.group * (l.w + 1);
                             }
                             for (int t = 0; t < tv.shared.size(); t++, at += c * l.w) accB.addi(block3(h, at, c, l.w));
                         }
                         for (Packed f : tk.shared) {                                                          // (P ⊙ scale·q·Fᵀ)·(a ⊙ [v, 1])
                             INDArray pt = mm(l.queryRows(r0, b), false, f.f, true).muli(scale).muli(p);
                             INDArray g = NdArray.tracked(outer(seedRows(f.a, c0, c).transpose(), vAug));
-                            addScaled(accB, rhoB, mm(pt, false, g, false).reshape('c', b, c, l.w + 1), null, l.w);
+                            addScaled(accB, rhoB, mm(pt, false, g, false).reshape('c', b, c, l.w + 1), null, l.w, 1);
                         }
                         p.close();
                     }
                     for (Packed f : tq.perSeed) {                                                             // a ⊙ Σ_e f_e·Z_e
                         INDArray u = mm(zT, false, seedRows(f.f, c0, c), true).muli(scale);   // (N·(w+1), c)
-                        addScaled(acc, rho, u.reshape('c', l.n, l.w + 1, c).permute(0, 2, 1), packedT(seedRows(f.a, c0, c)), l.w);
+                        addScaled(acc, rho, u.reshape('c', l.n, l.w + 1, c).permute(0, 2, 1), packedT(seedRows(f.a, c0, c)), l.w, 1);
                     }
                     dense.get(NDArrayIndex.interval(c0, c0 + c), NDArrayIndex.all(), NDArrayIndex.all()).assign(acc.permute(1, 0, 2));
                     if (rhoAll != null) AttentionLayer.rows(rhoAll, c0, c).assign(rho.transpose());
@@ -207,7 +207,7 @@ public final class AttentionTerms {
                 wT = NdArray.tracked(corr.permute(0, 2, 1).dup('c')).reshape('c', l.n * l.d, l.w);
             }
             long perSeedCols = (tg.perSeed.size() + 1 + tg.shared.size()) * l.d + tg.shared.size() * l.w;
-            long cs = Math.max(1, Math.min(s, wide / Math.max(1, Math.max(l.m, l.n) * perSeedCols)));
+            long cs = tg.align(Math.max(1, Math.min(s, wide / Math.max(1, Math.max(l.m, l.n) * perSeedCols))));
             for (long c0 = 0; (denseQ || denseK || denseV) && c0 < s; c0 += cs) {
                 long c = Math.min(cs, s - c0);
                 try (Arena sub = Arena.open()) {
@@ -227,7 +227,7 @@ public final class AttentionTerms {
                     if (denseK || denseV) {
                         List<INDArray[]> wide1 = new ArrayList<>();                                           // multiplied by Pᵀ
                         if (denseK) {
-                            for (INDArray a : aT) wide1.add(new INDArray[]{a, l.q});
+                            for (Packed f : tg.perSeed) wide1.add(new INDArray[]{f.weightsT(c0, c), l.q});
                             wide1.add(new INDArray[]{phiAll, l.q});
                         }
                         if (denseV) for (int t = 0; t < aS.length; t++) wide1.add(new INDArray[]{aS[t], tg.shared.get(t).f});
@@ -252,8 +252,8 @@ public final class AttentionTerms {
                             INDArray acc = Scratch.zeros("terms.vjp.dk", l.dt, l.m, c, l.d);
                             for (Packed f : tg.perSeed) {                                                    // (v·f) ⊙ Pᵀ·(a ⊙ q)
                                 INDArray psi = mm(l.v, false, seedRows(f.f, c0, c), true);   // (M, c)
-                                acc.addi(times(block3(h, at, c, l.d), psi));
-                                at += c * l.d;
+                                addExpanded(acc, block3(h, at, c / f.group, l.d), psi, f.group);
+                                at += c / f.group * l.d;
                             }
                             acc.subi(block3(h, at, c, l.d));
                             at += c * l.d;
@@ -305,9 +305,17 @@ public final class AttentionTerms {
                             + (seeds >= 0 ? " and " + seeds + " seeds" : ""));
                 seeds = a[0];
                 DType t = l.dt == DataType.DOUBLE ? DType.FLOAT64 : DType.FLOAT32;
-                Packed p = new Packed(AttentionLayer.packed(f.a(), t), AttentionLayer.packed(f.f(), t), f);
+                INDArray pa = AttentionLayer.packed(f.a(), t);
+                Packed p = new Packed(pa, AttentionLayer.packed(f.f(), t), f, f.shared() ? 1 : group(pa));
                 (f.shared() ? shared : perSeed).add(p);
             }
+        }
+
+        /** The seeds per sub-batch: a multiple of every group of seeds sharing row weights (at least one group). */
+        long align(long cs) {
+            long k = 1;
+            for (Packed p : perSeed) k = k / gcd(k, p.group) * p.group;
+            return Math.max(k, cs / k * k);
         }
 
         static long seeds(String op, Terms... ts) {
@@ -326,10 +334,41 @@ public final class AttentionTerms {
      * A factor's parts packed in the layer's dtype, with the caller's factor: parts handed back unchanged are the
      * caller's arrays (borrowed, so no arena of this class frees them).
      */
-    private record Packed(INDArray a, INDArray f, Factor src) {
+    private record Packed(INDArray a, INDArray f, Factor src, long group) {
+        /** Row weights of seeds c0..c0+c, one row per group of seeds that share them, transposed: (R, c / group). */
+        INDArray weightsT(long c0, long c) {
+            if (group == 1) return packedT(seedRows(a, c0, c));
+            return packedT(a.get(NDArrayIndex.interval(c0, group, c0 + c), NDArrayIndex.all()));
+        }
+
         NdArray rowWeights() { return NdArray.borrow(a); }
 
         NdArray features() { return NdArray.borrow(f); }
+    }
+
+    /**
+     * The largest k such that the rows of a (S, R) are equal within each run of k consecutive seeds (the seeds of one
+     * sample often share a softmax row or column): 1 when the first two rows differ.
+     */
+    static long group(INDArray a) {
+        long s = a.rows(), k = 1;
+        INDArray first = a.getRow(0);
+        while (k < s && exactlyEqual(a.getRow(k), first)) k++;
+        if (k == 1 || s % k != 0) return 1;
+        INDArray runs = a.reshape('c', s / k, k, a.columns());
+        INDArray heads = NdArray.tracked(runs.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).dup('c'));
+        INDArray diff = NdArray.tracked(Nd4j.createUninitialized(a.dataType(), s / k, k, a.columns()));
+        Nd4j.exec(new SubOp(new INDArray[]{runs, heads.reshape('c', s / k, 1, a.columns())}, new INDArray[]{diff}));
+        return diff.amaxNumber().doubleValue() == 0 ? k : 1;
+    }
+
+    private static boolean exactlyEqual(INDArray x, INDArray y) { return NdArray.tracked(x.sub(y)).amaxNumber().doubleValue() == 0; }
+
+    private static long gcd(long a, long b) { return b == 0 ? a : gcd(b, a % b); }
+
+    /** A view of m's buffer with these sizes and element strides from m's offset + at. */
+    private static INDArray view(INDArray m, long at, long[] shape, long[] strides) {
+        return Nd4j.create(m.data(), shape, strides, m.offset() + at, 'c');
     }
 
     /** a·b with either transposed, into a fresh row-major array. */
@@ -384,9 +423,18 @@ public final class AttentionTerms {
      * From z (R, c, w + 1) = [E·v, rowsum(E)] per (row, seed), scaled by s (R, c) when given: acc (R, c, w) += s ⊙ E·v
      * and rho (R, c) −= s ⊙ rowsum(E) (the row weights of the shared factor ρ ⊗ y).
      */
-    private static void addScaled(INDArray acc, INDArray rho, INDArray z, INDArray s, long w) {
+    private static void addScaled(INDArray acc, INDArray rho, INDArray z, INDArray s, long w, long group) {
         INDArray ev = z.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, w));
         INDArray sum = z.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(w));
+        if (group > 1) {                                        // z holds one column block per group of seeds
+            addExpanded(acc, ev, s, group);
+            INDArray r3 = view(rho, 0, new long[]{rho.size(0), rho.size(1) / group, group}, new long[]{rho.stride(0), group, 1});
+            INDArray t = NdArray.tracked(Nd4j.createUninitialized(rho.dataType(), r3.shape()));
+            Nd4j.exec(new MulOp(new INDArray[]{s.reshape('c', r3.shape()), NdArray.tracked(sum.dup('c')).reshape('c', rho.size(0), rho.size(1) / group, 1)},
+                    new INDArray[]{t}));
+            r3.subi(t);
+            return;
+        }
         if (s == null) {
             acc.addi(ev);
             rho.subi(sum);
@@ -394,6 +442,24 @@ public final class AttentionTerms {
         }
         acc.addi(times(ev, s));
         rho.subi(NdArray.tracked(sum.mul(s)));
+    }
+
+    /**
+     * acc (R, c, w) += s (R, c) ⊙ z expanded, where z (R, c / group, w) holds one value per group of consecutive seeds.
+     * acc is row-major with unit strides inside a row (a rows view of a packed array).
+     */
+    private static void addExpanded(INDArray acc, INDArray z, INDArray s, long group) {
+        if (group == 1) {
+            acc.addi(times(z, s));
+            return;
+        }
+        long r = acc.size(0), c = acc.size(1), w = acc.size(2), g = c / group;
+        INDArray a4 = view(acc, 0, new long[]{r, g, group, w}, new long[]{acc.stride(0), group * w, w, 1});
+        INDArray z4 = NdArray.tracked(z.dup('c')).reshape('c', r, g, 1, w);
+        INDArray sp = s.isView() ? NdArray.tracked(s.dup('c')) : s;
+        INDArray t = NdArray.tracked(Nd4j.createUninitialized(acc.dataType(), r, g, group, w));
+        Nd4j.exec(new MulOp(new INDArray[]{z4, sp.reshape('c', r, g, group, 1)}, new INDArray[]{t}));
+        a4.addi(t);
     }
 
     /** (R, c·(w+1)) or (R, c, w+1) of [E·v, rowsum(E)] → E·v − rowsum(E)·y, (R, c, w). */

@@ -87,6 +87,34 @@ class AttentionTermsTest {
         }
     }
 
+    /** Seeds of one sample often share row weights (a softmax row or column): runs of k equal rows, k = 1, 2, 3, 6. */
+    @ParameterizedTest @CsvSource({"1, 9, 30", "2, 9, 40", "3, 20, 1000", "6, 2097152, 16777216"})
+    void seedsSharingRowWeightsGiveTheSameValues(long k, long block, long wide) {
+        long s = 6;
+        Tensor q = rnd(1, N, D), k1 = rnd(2, M, D), v = rnd(3, M, W);
+        NdArray y = FusedAttention.forward(q.data(), k1.data(), v.data(), SCALE, N);
+        long[] runs = new long[(int) s];
+        for (int i = 0; i < s; i++) runs[i] = i / k;
+        java.util.function.BiFunction<Long, Long, NdArray> grouped = (seed, rows) -> rnd(seed, s / k, rows).indexSelect(0, runs).data();
+        AttentionTerms.Factor kf = new AttentionTerms.Factor(grouped.apply(50L, M), rnd(51, s, D).data(), false),
+                kf2 = new AttentionTerms.Factor(rnd(52, s, M).data(), rnd(53, s, D).data(), false);
+        assertEquals(k, AttentionTerms.group(kf.a().a));
+        AttentionTerms.Part got = AttentionTerms.jvp(q.data(), k1.data(), v.data(), y, List.of(), List.of(kf, kf2), List.of(), SCALE, block, wide);
+        NdArray want = AttentionBatch.jvp(q.data(), k1.data(), v.data(), y, null, dense(List.of(kf, kf2)), null, SCALE);
+        Tensor have = Tensor.wrap(got.dense()).add(Tensor.wrap(dense(got.factors())));
+        assertTrue(have.maxAbsDiff(Tensor.wrap(want)) < 1e-12, "jvp, runs of " + k + ": " + have.maxAbsDiff(Tensor.wrap(want)));
+        AttentionTerms.Factor gf = new AttentionTerms.Factor(grouped.apply(60L, N), rnd(61, s, W).data(), false);
+        AttentionTerms.Part[] back = AttentionTerms.vjp(q.data(), k1.data(), v.data(), y, List.of(gf), SCALE, true, true, true, block, wide);
+        NdArray[] wantBack = AttentionBatch.vjp(q.data(), k1.data(), v.data(), y, dense(List.of(gf)), SCALE, true, true, true);
+        long[][] shapes = {{N, D}, {M, D}, {M, W}};
+        for (int i = 0; i < 3; i++) {
+            AttentionTerms.Part p = back[i];
+            Tensor val = p.dense() == null ? Tensor.zeros(DType.FLOAT64, s, shapes[i][0], shapes[i][1]) : Tensor.wrap(p.dense());
+            if (!p.factors().isEmpty()) val = val.add(Tensor.wrap(dense(p.factors())));
+            assertTrue(val.maxAbsDiff(Tensor.wrap(wantBack[i])) < 1e-12, "vjp input " + i + ", runs of " + k);
+        }
+    }
+
     @Test void float32FollowsFloat64() {
         Tensor q = rnd(1, N, D), k = rnd(2, M, D), v = rnd(3, M, W);
         NdArray y = FusedAttention.forward(q.data(), k.data(), v.data(), SCALE, N);
