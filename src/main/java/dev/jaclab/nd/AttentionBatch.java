@@ -48,11 +48,11 @@ public final class AttentionBatch {
     }
 
     static NdArray jvp(NdArray q, NdArray k, NdArray v, NdArray y, NdArray dq, NdArray dk, NdArray dv, double scale, long block) {
-        Layer l = new Layer(q, k, v, y, scale, block);
+        AttentionLayer l = new AttentionLayer(q, k, v, y, scale, block);
         long c = seeds("jvp", l, dq, l.d, l.n, dk, l.d, l.m, dv, l.w, l.m);
         INDArray out = Nd4j.createUninitialized(l.dt, c, l.n, l.w);
         INDArray vAug = dq != null || dk != null ? l.valuesWithOnes() : null;
-        long[] shape = l.shape(c);
+        long[] shape = subBatch(l, c);
         for (long c0 = 0; c0 < c; c0 += shape[0]) {
             long cs = Math.min(shape[0], c - c0);
             try (Arena arena = Arena.open()) {                            // frees the sub-batch's copies
@@ -98,13 +98,13 @@ public final class AttentionBatch {
     }
 
     static NdArray[] vjp(NdArray q, NdArray k, NdArray v, NdArray y, NdArray g, double scale, boolean wantQ, boolean wantK, boolean wantV, long block) {
-        Layer l = new Layer(q, k, v, y, scale, block);
+        AttentionLayer l = new AttentionLayer(q, k, v, y, scale, block);
         long c = seeds("vjp", l, g, l.w, l.n, null, 0, 0, null, 0, 0);
         INDArray dq = wantQ ? Nd4j.createUninitialized(l.dt, c, l.n, l.d) : null;
         INDArray dk = wantK ? Nd4j.createUninitialized(l.dt, c, l.m, l.d) : null;
         INDArray dv = wantV ? Nd4j.createUninitialized(l.dt, c, l.m, l.w) : null;
         INDArray vAug = wantQ || wantK ? l.valuesWithOnes() : null;
-        long[] shape = l.shape(c);
+        long[] shape = subBatch(l, c);
         for (long c0 = 0; c0 < c; c0 += shape[0]) {
             long cs = Math.min(shape[0], c - c0);
             try (Arena arena = Arena.open()) {
@@ -140,63 +140,15 @@ public final class AttentionBatch {
         return new NdArray[]{dq == null ? null : new NdArray(dq), dk == null ? null : new NdArray(dk), dv == null ? null : new NdArray(dv)};
     }
 
-    /** One attention layer's primal, packed in one dtype. */
-    private static final class Layer {
-        final DataType dt;
-        final INDArray q, k, v, y;
-        final long n, m, d, w;
-        final double scale;
-        final long block;
-
-        Layer(NdArray q, NdArray k, NdArray v, NdArray y, double scale, long block) {
-            this.scale = scale;
-            this.block = block;
-            DType t = DType.promote(DType.promote(q.dtype(), k.dtype()), v.dtype());
-            this.q = packed(q, t);
-            this.k = packed(k, t);
-            this.v = packed(v, t);
-            this.y = packed(y, t);
-            dt = this.q.dataType();
-            n = this.q.rows();
-            m = this.k.rows();
-            d = this.q.columns();
-            w = this.v.columns();
-            if (q.rank() != 2 || k.rank() != 2 || v.rank() != 2 || this.k.columns() != d || this.v.rows() != m
-                    || this.y.rows() != n || this.y.columns() != w)
-                throw new IllegalArgumentException("attention (batched): q " + Shapes.str(q.shape()) + ", k " + Shapes.str(k.shape())
-                        + ", v " + Shapes.str(v.shape()) + ", y " + Shapes.str(y.shape()) + " do not match");
-        }
-
-        /** {seeds per sub-batch, query rows per block}: about square, B·cs·M ≤ the block budget. */
-        long[] shape(long c) {
-            long side = Math.max(1, (long) Math.sqrt((double) block / m));
-            long cs = Math.min(c, side);
-            return new long[]{cs, Math.min(n, Math.max(1, block / (cs * m)))};
-        }
-
-        /** Softmax rows s..s+b, (b, M), fresh (the caller closes it). */
-        INDArray probs(long s, long b) {
-            INDArray p = Nd4j.createUninitialized(dt, b, m);
-            Nd4j.gemm(queryRows(s, b), k, p, false, true, scale, 0.0);
-            Nd4j.exec(new SoftMax(p, p, 1));
-            return p;
-        }
-
-        INDArray queryRows(long s, long b) { return q.get(NDArrayIndex.interval(s, s + b), NDArrayIndex.all()); }
-
-        INDArray outputRows(long s, long b) { return y.get(NDArrayIndex.interval(s, s + b), NDArrayIndex.all()); }
-
-        /** [v, 1], (M, w + 1). */
-        INDArray valuesWithOnes() {
-            INDArray a = Nd4j.createUninitialized(dt, m, w + 1);
-            a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, w)).assign(v);
-            a.getColumn(w).assign(1);
-            return a;
-        }
+    /** {seeds per sub-batch, query rows per block}: about square, B·cs·M ≤ the block budget. */
+    private static long[] subBatch(AttentionLayer l, long c) {
+        long side = Math.max(1, (long) Math.sqrt((double) l.block / l.m));
+        long cs = Math.min(c, side);
+        return new long[]{cs, Math.min(l.n, Math.max(1, l.block / (cs * l.m)))};
     }
 
     /** Checks the seed batches against the layer: each (C, rows, width) with one C; returns C. */
-    private static long seeds(String op, Layer l, NdArray a, long aw, long ar, NdArray b, long bw, long br, NdArray c, long cw, long cr) {
+    private static long seeds(String op, AttentionLayer l, NdArray a, long aw, long ar, NdArray b, long bw, long br, NdArray c, long cw, long cr) {
         long count = -1;
         NdArray[] in = {a, b, c};
         long[][] want = {{ar, aw}, {br, bw}, {cr, cw}};
@@ -261,9 +213,4 @@ public final class AttentionBatch {
         dot.close();
     }
 
-    /** The array as a packed row-major matrix of the dtype. */
-    private static INDArray packed(NdArray x, DType t) {
-        INDArray a = NdArray.packedCopy(x.cast(t).a);
-        return a.reshape('c', a.length() / a.size(-1), a.size(-1));
-    }
 }

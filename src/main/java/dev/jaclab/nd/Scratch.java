@@ -47,6 +47,18 @@ public final class Scratch implements AutoCloseable {
     }
 
     /**
+     * {@link #buffer}, but outside a scope the fresh buffer is registered with the current {@link Arena} (which frees
+     * it), so callers never release it themselves.
+     */
+    static INDArray work(String slot, DataType t, long... shape) {
+        INDArray b = buffer(slot, t, shape);
+        return CURRENT.get() == null ? NdArray.tracked(b) : b;
+    }
+
+    /** {@link #work}, filled with zeros. */
+    static INDArray zeros(String slot, DataType t, long... shape) { return work(slot, t, shape).assign(0); }
+
+    /**
      * A buffer for {@code slot} derived from {@code source} (compared by identity): inside a scope, {@code fill} runs
      * only when the source changes; outside, every call. Free it with {@link #release}.
      */

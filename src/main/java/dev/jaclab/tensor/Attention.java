@@ -2,6 +2,7 @@ package dev.jaclab.tensor;
 
 import dev.jaclab.nd.AttentionBatch;
 import dev.jaclab.nd.AttentionTangents;
+import dev.jaclab.nd.AttentionTerms;
 import dev.jaclab.nd.FusedAttention;
 import dev.jaclab.nd.NdArray;
 import dev.jaclab.nd.Shapes;
@@ -258,6 +259,78 @@ final class Attention {
             if (f.pc() != null) terms.add(new RowTerm(Tensor.wrap(f.pc()), t[2].toLogical(level[0], rows.length).reshape(rows.length, -1), false));
             Tensor own = f.corr() == null ? null : new Tensor(f.corr().reshape(rows.length, 1, v.size(1)), level);
             return new Tangent(own, terms);
+        }
+
+        /**
+         * Factored tangents of q, k, v (a second mixing layer of a stack: what one attention layer makes of a seed on one
+         * row, through linear maps) → the output tangent as wide products of the softmax rows ({@link AttentionTerms}).
+         * Plain matrices of one dtype only, outside higher-order recording.
+         */
+        @Override public Factored jvpTerms(List<RowTerm>[] terms, Node n, int level) {
+            if (!plainLayer(n) || ShapeTrace.active()) return null;
+            List<List<AttentionTerms.Factor>> f = new ArrayList<>();
+            for (List<RowTerm> t : terms) {
+                List<AttentionTerms.Factor> fi = factors(t);
+                if (fi == null) return null;
+                f.add(fi);
+            }
+            Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2];
+            AttentionTerms.Part out = AttentionTerms.jvp(q.data(), k.data(), v.data(), n.output().data(), f.get(0), f.get(1), f.get(2), scale);
+            WorkMeter.add(termsWork(n, seeds(terms), terms[1].size() + (int) terms[2].stream().filter(RowTerm::shared).count(), 0));
+            return factored(out, level);
+        }
+
+        /** A factored output cotangent → the cotangents of q, k, v ({@link AttentionTerms#vjp}); as {@link #jvpTerms}. */
+        @Override public Factored[] vjpTerms(List<RowTerm> terms, Node n, boolean[] wanted, int level) {
+            List<AttentionTerms.Factor> f = factors(terms);
+            if (!plainLayer(n) || ShapeTrace.active() || f == null || terms.isEmpty()) return null;
+            Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2];
+            AttentionTerms.Part[] out = AttentionTerms.vjp(q.data(), k.data(), v.data(), n.output().data(), f, scale, wanted[0], wanted[1], wanted[2]);
+            int products = wanted[1] ? terms.size() + 1 : 0;
+            WorkMeter.add(termsWork(n, terms.get(0).seeds(), products, wanted[2] ? (int) terms.stream().filter(RowTerm::shared).count() : 0));
+            return new Factored[]{factored(out[0], level), factored(out[1], level), factored(out[2], level)};
+        }
+
+        /** Plain matrices q, k, v of one dtype, no batch levels, not recording. */
+        private static boolean plainLayer(Node n) {
+            if (GradMode.isEnabled()) return false;
+            Tensor q = n.inputs()[0];
+            for (Tensor in : n.inputs()) if (in.levels().length != 0 || in.rank() != 2 || in.dtype() != q.dtype()) return false;
+            return true;
+        }
+
+        /** RowTerms as the kernel's factors; null when one carries batch levels. */
+        private static List<AttentionTerms.Factor> factors(List<RowTerm> terms) {
+            List<AttentionTerms.Factor> out = new ArrayList<>();
+            for (RowTerm t : terms) {
+                if (t.a().levels().length != 0 || t.f().levels().length != 0) return null;
+                out.add(new AttentionTerms.Factor(t.a().data(), t.f().data(), t.shared()));
+            }
+            return out;
+        }
+
+        private static long seeds(List<RowTerm>[] terms) {
+            for (List<RowTerm> t : terms) if (!t.isEmpty()) return t.get(0).seeds();
+            return 0;
+        }
+
+        private static Factored factored(AttentionTerms.Part p, int level) {
+            if (p == null) return null;
+            List<RowTerm> terms = new ArrayList<>();
+            for (AttentionTerms.Factor f : p.factors()) terms.add(new RowTerm(Tensor.wrap(f.a()), Tensor.wrap(f.f()), f.shared()));
+            return new Factored(p.dense() == null ? null : new Tensor(p.dense(), new int[]{level}), terms);
+        }
+
+        /**
+         * The work of {@link AttentionTerms} for S seeds: the softmax rows once per pass (2·N·M·d flops, N·M exps), and
+         * per seed one N×M product of width about w + 1 for each wide part (key factors and shared value factors in
+         * the JVP; the Pᵀ·(… ⊙ q) parts and shared value factors in the VJP), plus O(N·d·w) per seed for the rest.
+         */
+        private static Work termsWork(Node n, long seeds, int wideParts, int valueParts) {
+            Tensor qt = n.inputs()[0], kt = n.inputs()[1], vt = n.inputs()[2];
+            double N = qt.size(0), M = kt.size(0), d = qt.size(1), dv = vt.size(1), scores = N * M, s = seeds;
+            double gemm = 2 * scores * d * 3 + 2 * scores * s * ((wideParts * (Math.max(d, dv) + 1)) + valueParts * dv) + 2 * s * N * d * (dv + 1) * 2;
+            return new Work(gemm, 3 * scores + 4 * s * N * Math.max(d, dv) * (wideParts + 1), 3 * scores, 0, 8 * s * N * Math.max(d, dv), 10 + 6.0 * (wideParts + 1));
         }
 
         /**

@@ -1,6 +1,7 @@
 package dev.jaclab.tensor;
 
 import dev.jaclab.nd.Arena;
+import dev.jaclab.nd.BlockDots;
 import dev.jaclab.nd.Shapes;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,42 +61,45 @@ public final class MixedModeSweep {
         }
     }
 
-    /** Σ over u's rows of ⟨cotangent(c, a), tangent(c, k)⟩, (C, m, n): plain parts and factored terms pairwise. */
+    /**
+     * Σ over u's rows of ⟨cotangent(c, a), tangent(c, k)⟩, (C, m, n): plain parts and factored terms pairwise. A plain
+     * part on the seeds' own rows meets only those rows of the other side; a dense one meets factored terms without
+     * writing them out ({@link BlockDots}).
+     */
     private static Tensor contract(SeedBatch cot, SeedBatch.Chunk down, SeedBatch tan, SeedBatch.Chunk up, Tensor u, int c) {
         SeedBatch cp = cot.plain(), tp = tan.plain();
+        boolean cpOwn = cp != null && cp.ownRowsOnly(down), tpOwn = tp != null && tp.ownRowsOnly(up);
+        Tensor cd = cp == null || cpOwn ? null : dense(cp, down, u, c), td = tp == null || tpOwn ? null : dense(tp, up, u, c);
         Tensor out = null;
-        if (cp != null && tp != null) out = add(out, plain(cp, down, tp, up, u, c));
-        for (RowTerm t : tan.terms()) if (cp != null) out = add(out, plainWithTerm(cp, down, t, up.rows(), u, c, false));
-        for (RowTerm t : cot.terms()) if (tp != null) out = add(out, plainWithTerm(tp, up, t, down.rows(), u, c, true));
+        if (cp != null && tp != null) out = cd != null && td != null ? Tensor.wrap(BlockDots.of(cd.data(), td.data())) : plain(cp, down, tp, up, u, c);
+        for (RowTerm t : tan.terms()) if (cp != null) out = add(out, cpOwn ? plainWithTerm(cp, down, t, up.rows(), u, c, false) : withTerm(cd, t, false));
+        for (RowTerm t : cot.terms()) if (tp != null) out = add(out, tpOwn ? plainWithTerm(tp, up, t, down.rows(), u, c, true) : withTerm(td, t, true));
         if (cot.hasTerms() && tan.hasTerms()) out = add(out, RowTerm.contractAll(cot.terms(), tan.terms(), c));
         return out;
     }
 
+    /** A dense side (C, seeds per sample, numel(u)) against a factored term of the other side, (C, m, n). */
+    private static Tensor withTerm(Tensor dense, RowTerm t, boolean termIsCotangent) {
+        Tensor blocks = Tensor.wrap(BlockDots.withFactor(dense.data(), t.a().data(), t.f().data(), t.shared()));   // (C, dense seeds, term seeds)
+        return termIsCotangent ? blocks.mT() : blocks;
+    }
+
     private static Tensor add(Tensor acc, Tensor part) { return acc == null ? part : acc.add(part); }
 
+    /** Two plain parts, one of them on the own rows: one row per sample, only row r_c counts. */
     private static Tensor plain(SeedBatch cot, SeedBatch.Chunk down, SeedBatch tan, SeedBatch.Chunk up, Tensor u, int c) {
         long width = u.numel() / u.size(0);
-        if (cot.ownRowsOnly(down) || tan.ownRowsOnly(up)) {                    // one row per sample: only row r_c counts
-            Tensor a = cot.ownRows(down).logical(down).reshape(c, -1, width), b = tan.ownRows(up).logical(up).reshape(c, -1, width);
-            return a.matmul(b.mT());
-        }
-        return dense(cot, down, u, c).matmul(dense(tan, up, u, c).mT());
+        Tensor a = cot.ownRows(down).logical(down).reshape(c, -1, width), b = tan.ownRows(up).logical(up).reshape(c, -1, width);
+        return a.matmul(b.mT());
     }
 
     /**
-     * A plain part against a factored term of the other side, (C, m, n) (the term's side first when
-     * {@code termIsCotangent}): a plain part on the own rows meets the term's own rows; otherwise both go dense.
+     * A plain part on the own rows against a factored term of the other side, (C, m, n) (the term's side first when
+     * {@code termIsCotangent}): only the term's own rows meet it.
      */
     private static Tensor plainWithTerm(SeedBatch plain, SeedBatch.Chunk ch, RowTerm term, long[] termRows, Tensor u, int c, boolean termIsCotangent) {
         long width = u.numel() / u.size(0);
-        Tensor p, t;
-        if (plain.ownRowsOnly(ch)) {
-            p = plain.logical(ch).reshape(c, -1, width);
-            t = term.atRows(termRows).reshape(c, -1, width);
-        } else {
-            p = dense(plain, ch, u, c);
-            t = term.materialize().reshape(c, -1, u.numel());
-        }
+        Tensor p = plain.logical(ch).reshape(c, -1, width), t = term.atRows(termRows).reshape(c, -1, width);
         return termIsCotangent ? t.matmul(p.mT()) : p.matmul(t.mT());
     }
 

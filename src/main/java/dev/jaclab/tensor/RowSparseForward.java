@@ -47,6 +47,30 @@ final class RowSparseForward {
         return tan;
     }
 
+    /**
+     * A mixing op's JVP on the factored parts of its input tangents ({@link RowSparseJvp#jvpTerms}), plus the plain
+     * parts through the usual route; null when the op does not cover the terms.
+     */
+    private static SeedBatch factored(RowSparseJvp rs, Node n, SeedBatch[] ti, SeedBatch.Chunk ch, Predicate<Tensor> onPath, NodeCache cache) {
+        Tensor[] in = n.inputs();
+        @SuppressWarnings("unchecked") List<RowTerm>[] terms = new List[in.length];
+        SeedBatch[] plain = new SeedBatch[in.length];
+        boolean anyPlain = false;
+        for (int i = 0; i < in.length; i++) {
+            terms[i] = ti[i] == null ? List.of() : ti[i].terms();
+            plain[i] = ti[i] == null ? null : ti[i].plain();
+            anyPlain |= plain[i] != null;
+        }
+        RowSparseJvp.Factored f = rs.jvpTerms(terms, n, ch.level());
+        if (f == null) return null;
+        SeedBatch out = new SeedBatch(f.dense(), null, f.terms());
+        if (!anyPlain) return out;
+        Map<Tensor, SeedBatch> acc = new IdentityHashMap<>();
+        acc.put(n.output(), out);
+        SeedBatch.add(acc, n.output(), jvp(n, plain, ch, onPath, cache), ch);
+        return acc.get(n.output());
+    }
+
     private static SeedBatch jvp(Node n, SeedBatch[] ti, SeedBatch.Chunk ch, Predicate<Tensor> onPath, NodeCache cache) {
         Primitive p = n.primitive();
         Tensor[] in = n.inputs();
@@ -68,6 +92,8 @@ final class RowSparseForward {
                 out.addAll(rest.terms());
                 return new SeedBatch(rest.values(), rest.rows(), out);
             }
+            SeedBatch factored = p instanceof RowSparseJvp rs ? factored(rs, n, ti, ch, onPath, cache) : null;
+            if (factored != null) return factored;
             for (int i = 0; i < in.length; i++) if (ti[i] != null) ti[i] = ti[i].termsDensified(ch, in[i]);
         }
         SeedBatch rowsOf = null;

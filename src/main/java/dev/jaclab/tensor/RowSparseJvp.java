@@ -27,4 +27,17 @@ public interface RowSparseJvp {
      * @param cache per-run values (e.g. softmax statistics), reused across chunks
      */
     Tangent jvpOneRow(Tensor[] t, Node n, long[] rows, NodeCache cache);
+
+    /**
+     * S seeds' values over all rows of a 2-D tensor: a dense part (a batch level of S over the whole tensor, or null)
+     * plus factored parts ({@link RowTerm}s).
+     */
+    record Factored(Tensor dense, java.util.List<RowTerm> terms) {}
+
+    /**
+     * The output tangent when the input tangents come factored over all rows ({@code terms[i]}, S seeds each; an
+     * empty list is a zero tangent), the dense part as batch level {@code level}; null when not covered (the sweep
+     * then writes the terms out and runs {@link Primitive#jvp}). What a second mixing layer of a stack receives.
+     */
+    default Factored jvpTerms(java.util.List<RowTerm>[] terms, Node n, int level) { return null; }
 }

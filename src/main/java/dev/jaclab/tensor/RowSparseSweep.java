@@ -99,6 +99,9 @@ public final class RowSparseSweep {
                     if (wanted(p, i, in, onPath)) SeedBatch.add(ct, in[i], SeedBatch.ofTerms(TermRules.vjp(n, i, g.terms())), ch);
                 g = g.plain();
                 if (g == null) return;
+            } else if (p instanceof RowSparseVjp rs && factored(rs, n, g, ch, ct, onPath)) {
+                g = g.plain();
+                if (g == null) return;
             } else g = g.termsDensified(ch, n.output());
         }
         boolean rowWise = false;
@@ -141,6 +144,24 @@ public final class RowSparseSweep {
         DENSE_ROWS.addAndGet(ch.count() * (n.output().rank() > 0 ? n.output().size(0) : 1));
         for (int i = 0; i < in.length; i++)
             if (wanted(p, i, in, onPath) && gi[i] != null) SeedBatch.add(ct, in[i], SeedBatch.dense(gi[i]), ch);
+    }
+
+    /**
+     * A mixing op's VJP on the factored parts of a cotangent ({@link RowSparseVjp#vjpTerms}): dense and factored
+     * cotangents for its inputs. False when the op does not cover them.
+     */
+    private static boolean factored(RowSparseVjp rs, Node n, SeedBatch g, SeedBatch.Chunk ch, Map<Tensor, SeedBatch> ct, Predicate<Tensor> onPath) {
+        Tensor[] in = n.inputs();
+        boolean[] want = new boolean[in.length];
+        for (int i = 0; i < in.length; i++) want[i] = wanted(n.primitive(), i, in, onPath);
+        RowSparseJvp.Factored[] parts = rs.vjpTerms(g.terms(), n, want, ch.level());
+        if (parts == null) return false;
+        DENSE_ROWS.addAndGet(ch.count() * (n.output().rank() > 0 ? n.output().size(0) : 1));
+        for (int i = 0; i < in.length; i++) {
+            if (!want[i] || parts[i] == null || (parts[i].dense() == null && parts[i].terms().isEmpty())) continue;
+            SeedBatch.add(ct, in[i], new SeedBatch(parts[i].dense(), null, parts[i].terms()), ch);
+        }
+        return true;
     }
 
     /**

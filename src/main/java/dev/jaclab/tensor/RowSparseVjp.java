@@ -58,4 +58,11 @@ public interface RowSparseVjp {
      * by default (the cost model then takes the whole rule's work over N).
      */
     default Work ownRowsWork(Node n) { return null; }
+
+    /**
+     * The cotangents of the inputs {@code wanted} marks from an output cotangent factored over all rows (S seeds), each
+     * a dense part (batch level {@code level}) plus factored parts, null at inputs not wanted; null when not covered
+     * (the sweep then writes the terms out and runs {@link Primitive#vjp}).
+     */
+    default RowSparseJvp.Factored[] vjpTerms(List<RowTerm> terms, Node n, boolean[] wanted, int level) { return null; }
 }
