@@ -18,7 +18,7 @@ import com.google.gson.JsonElement;
  * display(s);
  * }</pre>
  */
-public final class SelectMultiple extends DomWidget {
+public final class SelectMultiple extends DomWidget implements Control<List<String>> {
     private final List<String> options;
 
     private SelectMultiple(List<String> options) {
@@ -68,4 +68,10 @@ public final class SelectMultiple extends DomWidget {
         for (String o : options) if (chosen.contains(o)) ordered.add(o);
         return List.copyOf(ordered);
     }
+
+    @Override public List<String> current() { return value(); }
+
+    @Override public void onValue(Consumer<? super List<String>> listener) { onChange(listener::accept); }
+
+    @Override public Widget widget() { return this; }
 }

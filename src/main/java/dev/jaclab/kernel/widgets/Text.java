@@ -21,7 +21,7 @@ import com.google.gson.JsonObject;
  * display(name);
  * }</pre>
  */
-public final class Text extends DomWidget {
+public final class Text extends DomWidget implements Control<String> {
     private final List<Consumer<String>> submits = new CopyOnWriteArrayList<>();
     private final boolean editable;
 
@@ -92,4 +92,10 @@ public final class Text extends DomWidget {
         submits.clear();
         super.close();
     }
+
+    @Override public String current() { return value(); }
+
+    @Override public void onValue(Consumer<? super String> listener) { onChange(listener::accept); }
+
+    @Override public Widget widget() { return this; }
 }

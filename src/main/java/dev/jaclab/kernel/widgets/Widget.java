@@ -45,6 +45,7 @@ public abstract class Widget {
     private final Map<String, Object> state = new LinkedHashMap<>();
     private final Map<String, List<Consumer<Object>>> listeners = new LinkedHashMap<>();
     private final List<Runnable> closeHooks = new CopyOnWriteArrayList<>();
+    private final List<Runnable> displayHooks = new CopyOnWriteArrayList<>();
     private volatile WidgetComm comm;
     private volatile boolean closed;
     /** The cell that opened the comm (null: none named). */
@@ -181,6 +182,7 @@ public abstract class Widget {
         JsonObject display = new JsonObject();
         display.addProperty("method", "display");
         comm.send(display);
+        for (Runnable r : displayHooks) r.run();
         DisplayData d = new DisplayData();
         d.putData(VIEW_MIME, Map.of("model_id", id, "version_major", 2, "version_minor", 0));
         return d;
@@ -217,7 +219,11 @@ public abstract class Widget {
             }
         }
         closeHooks.clear();
+        displayHooks.clear();
     }
+
+    /** Runs {@code r} each time the widget is displayed, after its view is shown (a first drawing of its output). */
+    public void onDisplay(Runnable r) { displayHooks.add(r); }
 
     /**
      * Runs {@code r} once when the widget closes ({@link #close()}, its cell run again, or the front end closing it):
