@@ -15,7 +15,8 @@ import dev.jaclab.viz.Viz;
  * What the interactive explorers share: strategy, budget and chunk-size controls, a background run per change
  * ({@link BackgroundRuns}: the previous run is interrupted) with its progress bar, charts redrawn in an {@link Output},
  * and a block gallery with a sample picker. Subclasses add their controls and say what a run does. Without a live
- * widget front end (nbconvert, nbclient) displaying a panel runs once in the cell and shows its charts there.
+ * widget front end (nbconvert, nbclient) a panel runs in the cell that displays it (or changes a control) and shows
+ * its charts there.
  */
 public abstract class RunPanel extends DomWidget {
     /** The chunk sizes offered for strategies with a chunk parameter. */
@@ -50,7 +51,7 @@ public abstract class RunPanel extends DomWidget {
         runs = new BackgroundRuns(name, progress);
         sample.onChange(s -> drawGallery());
         onClose(runs::close);
-        onDisplay(this::firstRun);
+        onDisplay(this::rerun);
     }
 
     /** Lays the panel out: the subclass's controls on top, then the shared ones. */
@@ -92,36 +93,41 @@ public abstract class RunPanel extends DomWidget {
     /** One run with the current settings (on the background thread, or in the cell without a live front end). */
     abstract void work();
 
-    /** Starts a run with the current settings in the background; the run in progress is interrupted. */
+    /**
+     * Runs with the current settings: in the background with a live front end (the run in progress is interrupted),
+     * else (a headless run) at once, with the charts in the running cell. Before the panel is displayed it does
+     * nothing: the first display runs.
+     */
     public void rerun() {
         if (strategies.value().isEmpty()) {
             runs.cancel();
             status.value("<i>choose at least one strategy</i>");
             return;
         }
-        runs.submit(settings(), task -> work());
-    }
-
-    private void firstRun() {
-        KernelComms comms = KernelComms.current();
-        if (comms != null && comms.liveFrontEnd()) {
-            rerun();
+        if (!isOpen()) return;
+        if (live()) {
+            runs.submit(settings(), task -> work());
             return;
         }
-        // no live front end (a headless run): the charts go into the cell, once
+        inCell.set(true);
         try {
-            staticRun = true;
             work();
         } finally {
-            staticRun = false;
+            inCell.remove();
         }
     }
 
-    private volatile boolean staticRun;
+    private static boolean live() {
+        KernelComms comms = KernelComms.current();
+        return comms != null && comms.liveFrontEnd();
+    }
+
+    /** Whether this thread runs the panel in a cell (headless: charts go into the cell). */
+    private final ThreadLocal<Boolean> inCell = new ThreadLocal<>();
 
     /** Shows charts in the chart area (or, in a headless run, in the cell). */
     void showCharts(Object... items) {
-        if (staticRun) for (Object o : items) Notebook.display(o);
+        if (inCell.get() != null) for (Object o : items) Notebook.display(o);
         else charts.show(items);
     }
 
@@ -142,7 +148,7 @@ public abstract class RunPanel extends DomWidget {
         long[] picked = new long[(int) (to - from)];
         for (int i = 0; i < picked.length; i++) picked[i] = from + i;
         Object chart = Viz.blocks(J, picked);
-        if (staticRun) Notebook.display(chart);
+        if (inCell.get() != null || !live()) Notebook.display(chart);
         else gallery.show(chart);
     }
 
