@@ -153,7 +153,10 @@ public abstract class RunPanel extends DomWidget {
     }
 
     /** The current settings' status line (HTML). */
-    void status(String html) { status.value(html); }
+    void status(String html) {
+        status.value(html);
+        if (inCell.get() != null) Notebook.display(Notebook.html(html));
+    }
 
     /** How each run ended, oldest first. */
     public List<String> history() { return runs.history(); }
