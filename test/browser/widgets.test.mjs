@@ -12,7 +12,8 @@ import { repo, fail, cell, withNotebookServer, runAll } from './server.mjs';
 
 const notebook = {
   nbformat: 4, nbformat_minor: 5,
-  metadata: {},
+  // the kernel named as saved notebooks name it: the page then loads the kernelspec's kernel.js
+  metadata: { kernelspec: { name: 'jaclab', display_name: 'Java (JacLab)', language: 'java' } },
   cells: [
     cell('org.jfree.chart.JFreeChart curve(String f, int k) {\n' +
          '    var s = new org.jfree.data.xy.XYSeries(f + " " + k);\n' +
@@ -82,14 +83,14 @@ await withNotebookServer({ 'widgets.ipynb': notebook }, async ({ base, token, pa
   console.log(`run all: ${await runAll(page, base, token, 'widgets.ipynb')} ms`);
   const errors = await page.$$eval('.output_error, .output_stderr', (els) => els.map((e) => e.innerText));
   if (errors.length) fail('error output in the notebook:\n' + errors.join('\n'));
-  await waitFor('the slider', async () => (await page.locator('.widget-hslider .ui-slider-handle').count()) === 1)
+  await waitFor('the slider', async () => (await page.locator('.cell').nth(1).locator('.widget-hslider .ui-slider-handle').count()) === 1)
     .catch((e) => { console.error(consoleLines.join('\n')); throw e; });
   if (!consoleLines.some((l) => l.includes('Widget backend and frontend versions are compatible')))
     fail('the front end did not validate the kernel\'s widget version:\n' + consoleLines.join('\n'));
   const first = await waitFor('the first chart in the Output widget', () => imgSrc(page));
   if (!(await labelText(page)).includes('seen sin 1')) fail('label: ' + await labelText(page));
 
-  await page.locator('.widget-hslider .ui-slider-handle').focus();
+  await page.locator('.cell').nth(1).locator('.widget-hslider .ui-slider-handle').focus();
   await page.keyboard.press('End');
   await waitFor('the kernel to see k = 8', async () => (await labelText(page)).includes('seen sin 8'));
   const second = await waitFor('a redrawn chart', async () => { const s = await imgSrc(page); return s && s !== first ? s : null; });
@@ -136,7 +137,7 @@ await withNotebookServer({ 'widgets.ipynb': notebook }, async ({ base, token, pa
     const all = await Promise.all(Object.values(manager._models));
     return all.filter((m) => m.get('description') === 'again').length;
   });
-  if (models !== null && models !== 1) fail(`the front end still holds ${models} "again" sliders (the old comms did not close)`);
+  if (models !== 1) fail(`the front end still holds ${models} "again" sliders (the old comms did not close)`);
   if (await page.locator('.cell').nth(5).locator('.widget-hslider').count() !== 1) fail('the cell run again should show one slider');
 
   mkdirSync(join(repo, 'target'), { recursive: true });
