@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,7 +31,7 @@ import dev.jaclab.progress.Progress;
 final class BackgroundRuns {
     private final String name;
     private final Text progress;
-    private final ExecutorService thread;
+    private ExecutorService thread;
     private final List<String> history = new ArrayList<>();
     private final AtomicInteger running = new AtomicInteger();
     private volatile int mostAtOnce;
@@ -39,16 +40,24 @@ final class BackgroundRuns {
     BackgroundRuns(String name, Text progress) {
         this.name = name;
         this.progress = progress;
-        this.thread = Executors.newSingleThreadExecutor(r -> {
+        this.thread = newThread();
+    }
+
+    /** One worker thread, ended after 30 s idle (a panel left displayed holds no thread). */
+    private ExecutorService newThread() {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "jaclab-" + name);
             t.setDaemon(true);
             return t;
         });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /** Interrupts the run in progress (if any) and queues {@code work}, described by {@code settings}. */
     synchronized void submit(String settings, Consumer<Progress> work) {
         if (current != null) current.cancel(true);
+        if (thread.isShutdown()) thread = newThread();        // closed, then displayed again
         current = thread.submit(() -> run(settings, work));
     }
 
@@ -92,11 +101,15 @@ final class BackgroundRuns {
     /** Waits until no run is in progress or queued; false on timeout. */
     boolean awaitIdle(long millis) {
         Future<?> f;
-        synchronized (this) { f = current; }
+        ExecutorService t;
+        synchronized (this) {
+            f = current;
+            t = thread;
+        }
         long end = System.currentTimeMillis() + millis;
         // a cancelled Future reports done at once: wait for the thread itself through a marker task
         try {
-            Future<?> marker = thread.submit(() -> {});
+            Future<?> marker = t.submit(() -> {});
             marker.get(Math.max(1, end - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
             return f == null || f.isDone();
         } catch (InterruptedException e) {
@@ -108,7 +121,7 @@ final class BackgroundRuns {
     }
 
     /** Stops the thread: the run in progress is interrupted, nothing more runs. */
-    void close() { thread.shutdownNow(); }
+    synchronized void close() { thread.shutdownNow(); }
 
     static String escape(String s) { return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"); }
 }

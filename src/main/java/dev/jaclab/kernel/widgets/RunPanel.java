@@ -50,8 +50,14 @@ public abstract class RunPanel extends DomWidget {
         sample = IntSlider.of(0, 0, (int) Math.max(0, samples - 1)).description("sample");
         runs = new BackgroundRuns(name, progress);
         sample.onChange(s -> drawGallery());
-        onClose(runs::close);
         onDisplay(this::rerun);
+    }
+
+    /** Closing the panel (its cell run again) also stops its run in progress. */
+    @Override
+    public void close() {
+        runs.close();
+        super.close();
     }
 
     /** Lays the panel out: the subclass's controls on top, then the shared ones. */

@@ -219,7 +219,6 @@ public abstract class Widget {
             }
         }
         closeHooks.clear();
-        displayHooks.clear();
     }
 
     /** Runs {@code r} each time the widget is displayed, after its view is shown (a first drawing of its output). */

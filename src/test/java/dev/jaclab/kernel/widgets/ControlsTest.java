@@ -96,6 +96,10 @@ class ControlsTest {
             runs.submit("fails", task -> { throw new IllegalStateException("no data"); });
             assertTrue(runs.awaitIdle(30_000));
             assertEquals("fails: failed: no data", runs.history().get(runs.history().size() - 1));
+            runs.close();                                       // a closed panel displayed again runs again
+            runs.submit("again", task -> {});
+            assertTrue(runs.awaitIdle(30_000));
+            assertTrue(runs.history().get(runs.history().size() - 1).startsWith("again: done"), runs.history().toString());
         } finally {
             runs.close();
         }
