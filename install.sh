@@ -104,7 +104,7 @@ mkdir -p "$spec_dir/jaclab"
 # the --add-opens flags Apache Spark needs on Java 17 (spark/java17-opens.txt), for SparkJacobian in a notebook
 opens="$(cat "$here/spark/java17-opens.txt")"
 sed -e "s#@JAVA@#$java_bin#" -e "s#@JAR@#$jar#" -e "s#@CDS@#$cds#" -e "s#@OPENS@#$opens#" "$here/kernel/kernel.json" > "$spec_dir/jaclab/kernel.json"
-cp "$here/kernel/logo-32x32.png" "$here/kernel/logo-64x64.png" "$spec_dir/jaclab/"
+cp "$here/kernel/logo-32x32.png" "$here/kernel/logo-64x64.png" "$here/kernel/kernel.js" "$spec_dir/jaclab/"
 
 say "registering the kernelspec 'jaclab' (${scope[*]})"
 export PYDEVD_DISABLE_FILE_VALIDATION=1

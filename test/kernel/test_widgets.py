@@ -7,6 +7,7 @@ sends {"method": "backbone", "sync_data": ...}, {"method": "request_state"} and 
 Run by test/kernel-tests.sh (unittest discover -s test/kernel).
 """
 import os
+import re
 import time
 import unittest
 
@@ -20,6 +21,15 @@ class WidgetProtocolTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.km, cls.kc = start_new_kernel(kernel_name=KERNEL)
+        # as the notebook page does when it connects: the version check tells the kernel a live front end is there
+        msg = cls.kc.session.msg("comm_open", {"comm_id": "version", "target_name": "jupyter.widget.version", "data": {}})
+        cls.kc.shell_channel.send(msg)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            m = cls.kc.get_iopub_msg(timeout=15)
+            if (m["parent_header"].get("msg_id") == msg["header"]["msg_id"] and m["msg_type"] == "status"
+                    and m["content"]["execution_state"] == "idle"):
+                break
 
     @classmethod
     def tearDownClass(cls):
@@ -39,13 +49,33 @@ class WidgetProtocolTests(unittest.TestCase):
                 return out
             out.append(m)
 
-    def run_cell(self, code):
-        msg_id = self.kc.execute(code)
+    def run_cell(self, code, cell_id=None):
+        if cell_id is None:
+            msg_id = self.kc.execute(code)
+        else:   # as JupyterLab, and the classic notebook through the kernelspec's kernel.js, name the cell
+            msg = self.kc.session.msg("execute_request", {"code": code, "silent": False, "store_history": True,
+                                                          "user_expressions": {}, "allow_stdin": False, "stop_on_error": True})
+            msg["metadata"] = {"cellId": cell_id}
+            self.kc.shell_channel.send(msg)
+            msg_id = msg["header"]["msg_id"]
         msgs = self.until_idle(msg_id)
         reply = self.reply(msg_id)
         errors = [m["content"] for m in msgs if m["msg_type"] == "error"]
         self.assertEqual(reply["content"]["status"], "ok", errors)
         return msgs
+
+    def run_cell_seeing_all(self, code, timeout=240):
+        """Runs a cell; returns every iopub message (whatever its parent: background work too) up to its idle."""
+        msg_id = self.kc.execute(code)
+        out, deadline = [], time.time() + timeout
+        while True:
+            m = self.kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
+            if (m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "status"
+                    and m["content"]["execution_state"] == "idle"):
+                break
+            out.append(m)
+        self.assertEqual(self.reply(msg_id)["content"]["status"], "ok", [m["content"] for m in out if m["msg_type"] == "error"])
+        return out
 
     def reply(self, msg_id):
         while True:
@@ -208,22 +238,106 @@ class WidgetProtocolTests(unittest.TestCase):
         self.assertEqual(self.value_of("s7.value()"), "3")
         self.assertEqual(self.value_of("6 * 7"), "42")
 
-    def test_interactive_explorer_redraws_the_report_on_a_click(self):
-        msgs = self.run_cell("var ui = Interactive.explorer(dev.jaclab.explore.Models.sin());\ndisplay(ui);")
+    def test_select_multiple_change_reruns_the_strategies_in_the_background(self):
+        msgs = self.run_cell("var ui = Interactive.explorer(dev.jaclab.explore.Models.sin());\n"
+                             'ui.strategies().value(List.of("reverseSum", "chunked"));\ndisplay(ui);')
+        opens = [m["content"] for m in msgs if m["msg_type"] == "comm_open"]
+        select = [o for o in opens if o["data"]["_model_name"] == "SelectMultipleModel"]
+        self.assertEqual(len(select), 1)
+        self.assertEqual(select[0]["data"]["_view_name"], "SelectMultipleView")
+        self.assertIn("sparseRows", select[0]["data"]["_options_labels"])
+        self.assertEqual(select[0]["data"]["value"], ["reverseSum", "chunked"])
+        # the cell returned at once: the first run is in the background
+        self.assertEqual(self.value_of('ui.awaitIdle(240_000) + " " + ui.history().size() + " " + ui.report().strategies().size()'), "true 1 2")
+        self.send_comm("comm_msg", {"comm_id": select[0]["comm_id"],
+                                    "data": {"method": "backbone", "sync_data": {"value": ["sparseRows"]}}})
+        seen = self.run_cell_seeing_all('ui.awaitIdle(240_000) + " " + ui.report().strategies().stream().map(s -> s.name()).toList()'
+                                        ' + " " + ui.history()')
+        result = [m["content"]["data"]["text/plain"] for m in seen if m["msg_type"] == "execute_result"][0]
+        self.assertTrue(result.startswith("true [sparseRows(256)] [N=64 "), result)
+        self.assertEqual(len(re.findall(r": done in", result)), 2, result)     # one run per setting, none cancelled
+        # the charts went into the Output widget: its msg_id names a request id of its own, the images have it as parent
+        charts = [o["comm_id"] for o in opens if o["data"]["_model_name"] == "OutputModel"][0]
+        ids = [m["content"]["data"]["state"]["msg_id"] for m in seen if m["msg_type"] == "comm_msg"
+               and m["content"]["comm_id"] == charts and "msg_id" in m["content"]["data"].get("state", {})]
+        self.assertEqual(len(ids), 2, ids)
+        self.assertEqual(ids[1], "")
+        pngs = [m for m in seen if m["msg_type"] == "display_data" and "image/png" in m["content"]["data"]]
+        self.assertEqual(len([m for m in pngs if m["parent_header"].get("msg_id") == ids[0]]), 3)   # time/memory, scaling, spy
+
+    def test_a_changed_control_interrupts_the_running_explorer_run(self):
+        self.run_cell("boolean[] slow = {true};\n"
+                      "var slowModel = dev.jaclab.explore.Model.of(\"slow\", (n, seed) -> new Tensor[]{Tensor.randn(seed, n, 3)}, x -> {\n"
+                      "    for (int i = 0; slow[0] && i < 40; i++) {\n"
+                      "        try { Thread.sleep(25); } catch (InterruptedException e) { throw new java.util.concurrent.CancellationException(\"slow\"); }\n"
+                      "    }\n"
+                      "    return new Tensor[]{x[0].sin()};\n"
+                      "});")
+        msgs = self.run_cell('var busy = Interactive.explorer(slowModel);\nbusy.strategies().value(List.of("reverseSum"));\ndisplay(busy);')
+        menu = [m["content"] for m in msgs if m["msg_type"] == "comm_open" and m["content"]["data"]["_model_name"] == "DropdownModel"
+                and m["content"]["data"]["description"] == "N"][0]
+        time.sleep(1.5)     # the first run is in its slow forward passes (and its progress bar is up)
+        self.send_comm("comm_msg", {"comm_id": menu["comm_id"], "data": {"method": "backbone", "sync_data": {"value": "16"}}})
+        seen = self.run_cell_seeing_all('slow[0] = false;\nbusy.awaitIdle(240_000) + " " + busy.mostAtOnce() + " " + busy.history()')
+        result = [m["content"]["data"]["text/plain"] for m in seen if m["msg_type"] == "execute_result"][0]
+        self.assertRegex(result, r"^true 1 \[N=64 [^\]]*\]: cancelled, N=16 [^\]]*\]: done in ", result)
+        self.assertEqual(self.value_of("busy.report().sizes()[1]"), "16")
+
+    def test_typing_in_a_text_box_updates_java(self):
+        msgs = self.run_cell('var t = Text.input("si").description("model");\nvar typed = new ArrayList<String>();\n'
+                             'var entered = new ArrayList<String>();\nt.onChange(typed::add);\nt.onSubmit(entered::add);\ndisplay(t);')
+        box = [m["content"] for m in msgs if m["msg_type"] == "comm_open" and m["content"]["data"]["_model_name"] == "TextModel"][0]
+        self.assertEqual((box["data"]["_view_name"], box["data"]["value"], box["data"]["description"]), ("TextView", "si", "model"))
+        for v in ("sin", "sinh"):
+            msgs, _ = self.send_comm("comm_msg", {"comm_id": box["comm_id"], "data": {"method": "backbone", "sync_data": {"value": v}}})
+            self.assertEqual(self.comm_msgs(msgs, box["comm_id"]), [])
+        self.send_comm("comm_msg", {"comm_id": box["comm_id"], "data": {"method": "custom", "content": {"event": "submit"}}})
+        self.assertEqual(self.value_of('t.value() + " " + typed + " " + entered'), "sinh [sin, sinh] [sinh]")
+        # a label is read-only: the front end gets the kernel's value back
+        msgs = self.run_cell('var lab = Text.label("fixed");\ndisplay(lab);')
+        lab = [m["content"]["comm_id"] for m in msgs if m["msg_type"] == "comm_open" and m["content"]["data"]["_model_name"] == "LabelModel"][0]
+        msgs, _ = self.send_comm("comm_msg", {"comm_id": lab, "data": {"method": "backbone", "sync_data": {"value": "changed"}}})
+        self.assertIn({"method": "update", "state": {"value": "fixed"}, "buffers": []}, self.comm_msgs(msgs, lab))
+
+    def test_select_multiple_keeps_option_order_and_rejects_unknown_labels(self):
+        msgs = self.run_cell('var sm = SelectMultiple.of("a", "b", "c");\nvar chosen = new ArrayList<List<String>>();\n'
+                             'sm.onChange(chosen::add);\ndisplay(sm);')
+        sm = [m["content"]["comm_id"] for m in msgs if m["msg_type"] == "comm_open" and m["content"]["data"]["_model_name"] == "SelectMultipleModel"][0]
+        msgs, _ = self.send_comm("comm_msg", {"comm_id": sm, "data": {"method": "backbone", "sync_data": {"value": ["c", "a"]}}})
+        self.assertIn({"method": "update", "state": {"value": ["a", "c"]}, "buffers": []}, self.comm_msgs(msgs, sm))
+        msgs, _ = self.send_comm("comm_msg", {"comm_id": sm, "data": {"method": "backbone", "sync_data": {"value": ["a", "zz"]}}})
+        self.assertIn({"method": "update", "state": {"value": ["a", "c"]}, "buffers": []}, self.comm_msgs(msgs, sm))
+        self.assertEqual(self.value_of('sm.value() + " " + chosen'), "[a, c] [[a, c]]")
+
+    def test_interact_redraws_the_function_of_the_controls(self):
+        msgs = self.run_cell('Interact.interact(IntSlider.of(2, 1, 5).description("k"), Dropdown.of("x", "y"),\n'
+                             '    (k, name) -> name + " * " + k + " = " + name.repeat(k));')
         ids = {m["content"]["data"]["_model_name"]: m["content"]["comm_id"] for m in msgs if m["msg_type"] == "comm_open"}
-        msgs, sent = self.send_comm("comm_msg", {"comm_id": ids["ButtonModel"], "data": {"method": "custom", "content": {"event": "click"}}},
-                                    timeout=180)
-        capture = [m["content"]["data"]["state"]["msg_id"] for m in msgs if m["msg_type"] == "comm_msg"
-                   and m["content"]["comm_id"] == ids["OutputModel"]]
+        first = [m["content"]["data"]["text/plain"] for m in msgs if m["msg_type"] == "display_data" and "text/plain" in m["content"]["data"]]
+        self.assertIn("x * 2 = xx", first)
+        msgs, sent = self.send_comm("comm_msg", {"comm_id": ids["IntSliderModel"], "data": {"method": "backbone", "sync_data": {"value": 3}}})
+        shown = [m["content"]["data"]["text/plain"] for m in msgs if m["msg_type"] == "display_data"]
+        self.assertEqual(shown, ["x * 3 = xxx"])
+        capture = [m["content"]["data"]["state"]["msg_id"] for m in msgs if m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == ids["OutputModel"]]
         self.assertEqual(capture, [sent, ""])
-        # the run's progress display, then (captured: after the Output's msg_id is set) the report
-        kinds = [m["msg_type"] for m in msgs]
-        last = len(kinds) - 1 - kinds[::-1].index("display_data")
-        self.assertLess(kinds.index("clear_output"), last)
-        self.assertIn("text/html", msgs[last]["content"]["data"])
-        labels = [m["content"]["data"]["state"]["value"] for m in msgs if m["msg_type"] == "comm_msg"
-                  and m["content"]["comm_id"] == ids["LabelModel"]]
-        self.assertEqual(labels[-1], "N = 64, all")
+
+    def test_running_a_cell_again_closes_the_widgets_it_showed(self):
+        self.run_cell("var refs = new ArrayList<java.lang.ref.WeakReference<Object>>();\nint openBefore = KernelComms.current().openComms();")
+        code = ("{ var w = IntSlider.of(1, 0, 9); w.onChange(v -> {}); refs.add(new java.lang.ref.WeakReference<>(w));\n"
+                "  display(Box.hbox(w, Text.input(\"t\"))); }")
+        first = self.run_cell(code, cell_id="cell-a")
+        first_ids = {m["content"]["comm_id"] for m in first if m["msg_type"] == "comm_open"}
+        self.assertEqual(len(first_ids), 7)           # box, slider, text box; their layouts; the slider's style
+        self.assertEqual([m for m in first if m["msg_type"] == "comm_close"], [])
+        self.run_cell("int x = 1;", cell_id="cell-b")   # another cell closes nothing
+        second = self.run_cell(code, cell_id="cell-a")
+        closed = {m["content"]["comm_id"] for m in second if m["msg_type"] == "comm_close"}
+        self.assertEqual(closed, first_ids)
+        kinds = [m["msg_type"] for m in second if m["msg_type"] in ("comm_close", "comm_open")]
+        self.assertEqual(kinds, ["comm_close"] * 7 + ["comm_open"] * 7)   # the old ones go before the new ones come
+        # the kernel keeps no reference to the old widgets: only the new ones are open, and the old slider is collected
+        self.assertEqual(self.value_of("KernelComms.current().openComms() - openBefore"), "7")
+        self.assertEqual(self.value_of("System.gc(); System.gc(); refs.get(0).get() == null && refs.get(1).get() != null"), "true")
 
     def test_version_check(self):
         msgs, _ = self.send_comm("comm_open", {"comm_id": "v1", "target_name": "jupyter.widget.version", "data": {}})
@@ -245,6 +359,17 @@ class HeadlessRunTests(unittest.TestCase):
         states = nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"]
         sliders = [s["state"] for s in states.values() if s["model_name"] == "IntSliderModel"]
         self.assertEqual([s["value"] for s in sliders], [4])
+
+    def test_the_interactive_explorer_shows_its_charts_in_the_cell_when_run_headless(self):
+        """No live front end: the explorer runs once in the cell (nbconvert keeps its charts as the static output)."""
+        import nbclient
+        import nbformat
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell('var ui = Interactive.explorer(dev.jaclab.explore.Models.sin());\n'
+                                              'ui.strategies().value(List.of("reverseSum"));\ndisplay(ui);')]
+        nbclient.NotebookClient(nb, kernel_name=KERNEL, timeout=240).execute()
+        pngs = [o for o in nb.cells[0].outputs if o.output_type == "display_data" and "image/png" in o.data]
+        self.assertEqual(len(pngs), 4)          # time/memory, scaling, spy, the block gallery
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ EXPECTED = {
     "01-batch-jacobians.ipynb": {"image/png": 3, "text/html": 2},
     "02-coupled-samples.ipynb": {"image/png": 8, "text/html": 2},
     "03-autodiff-from-scratch.ipynb": {"image/png": 4, "text/html": 2},
-    "04-which-strategy-fits-my-model.ipynb": {"image/png": 3, "text/html": 3},
+    "04-which-strategy-fits-my-model.ipynb": {"image/png": 10, "text/html": 3},
     "05-detached-and-stochastic.ipynb": {"image/png": 5, "text/html": 1},
     "06-pinn-training.ipynb": {"image/png": 5},
 }

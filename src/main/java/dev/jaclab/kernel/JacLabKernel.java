@@ -191,6 +191,8 @@ public class JacLabKernel extends BaseKernel {
         env.setBusyDeferIdle();
         if (!silent) env.publish(new PublishExecuteInput(req.getCode(), count));
         stdinAllowed = req.isStdinEnabled();
+        KernelComms comms = (KernelComms) commManager;
+        comms.cellStarting(cellId(msg));         // a cell run again closes the widgets it showed before
         if (router != null) router.attach(env);
         String text = null;
         try {
@@ -220,9 +222,16 @@ public class JacLabKernel extends BaseKernel {
             err.setExecutionCount(count);
             env.defer().replyError(ExecuteReply.MESSAGE_TYPE.error(), err);
         } finally {
+            comms.cellEnded();
             if (router != null) router.detach();
             if (!silent && req.shouldStoreHistory()) history.add(count, req.getCode(), text);
         }
+    }
+
+    /** The id the front end gives the cell (metadata "cellId": JupyterLab, and the classic notebook through kernel.js). */
+    private static String cellId(Message<?> msg) {
+        Object id = msg.hasMetadata() ? msg.getMetadata().get("cellId") : null;
+        return id instanceof String s && !s.isBlank() ? s : null;
     }
 
     @Override

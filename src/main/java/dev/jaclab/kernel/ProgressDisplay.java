@@ -9,6 +9,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import dev.jaclab.progress.Progress;
 import dev.jaclab.progress.ProgressListener;
@@ -24,8 +25,20 @@ import org.dflib.jjava.jupyter.kernel.display.DisplayData;
  * <pre>{@code
  * Jacobian.of(y, x).perSample(Strategies.sparseRows(16));   // in a cell: "sparseRows(16): 12/40 chunks · 3.1 chunks/s · 9.0 s left"
  * }</pre>
+ *
+ * <p>Work that runs in the background, outside any cell (a widget's re-run), has no cell to show its progress in: it
+ * starts its own root task and {@linkplain #into routes} it to a place of its choosing (an HTML widget), with the
+ * same rendering.
+ *
+ * <pre>{@code
+ * try (Progress task = Progress.start("explore", 1, "runs"); var shown = ProgressDisplay.into(task, d -> bar.value(ProgressDisplay.html(d)))) {
+ *     explorer.run();
+ *     task.step();
+ * }
+ * }</pre>
  */
-final class ProgressDisplay implements ProgressListener {
+public final class ProgressDisplay implements ProgressListener {
+    private static final Map<Progress, Consumer<DisplayData>> ROUTES = java.util.Collections.synchronizedMap(new IdentityHashMap<>());
     private final Notebook.Sink sink;
     private final Map<Progress, String> ids = new IdentityHashMap<>();
     /**
@@ -43,7 +56,37 @@ final class ProgressDisplay implements ProgressListener {
         publisher.prestartAllCoreThreads();
     }
 
-    @Override public synchronized void changed(Progress root) {
+    /**
+     * Shows {@code root} (a task started on this thread with no task around it) through {@code to} instead of the
+     * running cell, until the returned handle is closed.
+     */
+    public static Route into(Progress root, Consumer<DisplayData> to) {
+        if (root.root() != root) throw new IllegalArgumentException("progress: " + root.name() + " runs inside " + root.root().name() + ": only a root task is shown");
+        ROUTES.put(root, to);
+        return () -> ROUTES.remove(root);
+    }
+
+    /** A task's progress shown elsewhere; closing it ends the routing. */
+    public interface Route extends AutoCloseable {
+        @Override void close();
+    }
+
+    /** The HTML of a rendered progress display. */
+    public static String html(DisplayData d) {
+        Object h = d.getData(org.dflib.jjava.jupyter.kernel.display.mime.MIMEType.TEXT_HTML);
+        return h == null ? "" : h.toString();
+    }
+
+    @Override public void changed(Progress root) {
+        Consumer<DisplayData> route = ROUTES.get(root);
+        if (route != null) {
+            route.accept(render(root));
+            return;
+        }
+        toCell(root);
+    }
+
+    private synchronized void toCell(Progress root) {
         String known = ids.get(root), id = known == null ? UUID.randomUUID().toString() : known;
         DisplayData d = render(root);
         d.setDisplayId(id);

@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * display(exact);
  * }</pre>
  */
-public final class Checkbox extends DomWidget {
+public final class Checkbox extends DomWidget implements Control<Boolean> {
     private Checkbox(boolean value, String description) {
         super("CheckboxModel", "CheckboxView");
         describable(description);
@@ -25,4 +25,10 @@ public final class Checkbox extends DomWidget {
     public void value(boolean v) { set("value", v); }
 
     public void onChange(Consumer<Boolean> listener) { observe("value", v -> listener.accept((Boolean) v)); }
+
+    @Override public Boolean current() { return value(); }
+
+    @Override public void onValue(Consumer<? super Boolean> listener) { observe("value", v -> listener.accept((Boolean) v)); }
+
+    @Override public Widget widget() { return this; }
 }

@@ -14,7 +14,7 @@ import com.google.gson.JsonElement;
  * display(s);
  * }</pre>
  */
-public final class Dropdown extends DomWidget {
+public final class Dropdown extends DomWidget implements Control<String> {
     private final List<String> options;
 
     private Dropdown(List<String> options) {
@@ -52,4 +52,10 @@ public final class Dropdown extends DomWidget {
         if (!options.contains(v)) throw new IllegalArgumentException("Dropdown: '" + v + "' is not one of " + options);
         return v;
     }
+
+    @Override public String current() { return value(); }
+
+    @Override public void onValue(Consumer<? super String> listener) { observe("value", v -> listener.accept((String) v)); }
+
+    @Override public Widget widget() { return this; }
 }

@@ -2,6 +2,7 @@ package dev.jaclab.kernel.widgets;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
 
 /**
@@ -16,7 +17,7 @@ import java.util.function.DoubleConsumer;
  * double chosen = lr.value();
  * }</pre>
  */
-public final class FloatLogSlider extends DomWidget {
+public final class FloatLogSlider extends DomWidget implements Control<Double> {
     private final FloatSlider exponent;
     private final Text readout;
 
@@ -54,4 +55,10 @@ public final class FloatLogSlider extends DomWidget {
     public void onChange(DoubleConsumer listener) { exponent.onChange(e -> listener.accept(Math.pow(10, e))); }
 
     static String format(double v) { return String.format(Locale.ROOT, "%.3g", v); }
+
+    @Override public Double current() { return value(); }
+
+    @Override public void onValue(Consumer<? super Double> listener) { onChange(listener::accept); }
+
+    @Override public Widget widget() { return this; }
 }

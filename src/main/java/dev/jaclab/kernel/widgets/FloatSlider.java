@@ -1,5 +1,6 @@
 package dev.jaclab.kernel.widgets;
 
+import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
 
 import com.google.gson.JsonElement;
@@ -13,7 +14,7 @@ import com.google.gson.JsonElement;
  * display(lr);
  * }</pre>
  */
-public final class FloatSlider extends DomWidget {
+public final class FloatSlider extends DomWidget implements Control<Double> {
     private FloatSlider(double value, double min, double max, double step) {
         super("FloatSliderModel", "FloatSliderView");
         if (!(min <= max)) throw new IllegalArgumentException("FloatSlider: min " + min + " > max " + max);
@@ -61,4 +62,10 @@ public final class FloatSlider extends DomWidget {
         if (Double.isNaN(v)) throw new IllegalArgumentException("FloatSlider: NaN");
         return Math.max(lo, Math.min(hi, v));
     }
+
+    @Override public Double current() { return value(); }
+
+    @Override public void onValue(Consumer<? super Double> listener) { observe("value", v -> listener.accept((Double) v)); }
+
+    @Override public Widget widget() { return this; }
 }

@@ -1,5 +1,6 @@
 package dev.jaclab.kernel.widgets;
 
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 import com.google.gson.JsonElement;
@@ -14,7 +15,7 @@ import com.google.gson.JsonElement;
  * int chosen = n.value();
  * }</pre>
  */
-public final class IntSlider extends DomWidget {
+public final class IntSlider extends DomWidget implements Control<Integer> {
     private IntSlider(int value, int min, int max, int step) {
         super("IntSliderModel", "IntSliderView");
         if (min > max) throw new IllegalArgumentException("IntSlider: min " + min + " > max " + max);
@@ -62,4 +63,10 @@ public final class IntSlider extends DomWidget {
     }
 
     private static int clamp(int v, int lo, int hi) { return Math.max(lo, Math.min(hi, v)); }
+
+    @Override public Integer current() { return value(); }
+
+    @Override public void onValue(Consumer<? super Integer> listener) { observe("value", v -> listener.accept((Integer) v)); }
+
+    @Override public Widget widget() { return this; }
 }

@@ -1,13 +1,22 @@
 package dev.jaclab.kernel.widgets;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 
 import org.dflib.jjava.jupyter.kernel.comm.Comm;
 import org.dflib.jjava.jupyter.kernel.comm.CommManager;
+import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+import org.dflib.jjava.jupyter.messages.Header;
 import org.dflib.jjava.jupyter.messages.Message;
 import org.dflib.jjava.jupyter.messages.MessageContext;
+import org.dflib.jjava.jupyter.messages.MessageType;
 import org.dflib.jjava.jupyter.messages.comm.CommOpenCommand;
+import org.dflib.jjava.jupyter.messages.publish.PublishClearOutput;
+import org.dflib.jjava.jupyter.messages.publish.PublishDisplayData;
 
 import com.google.gson.JsonObject;
 
@@ -16,6 +25,11 @@ import com.google.gson.JsonObject;
  * plus what widgets need from it — opening a comm with its initial state as the {@code comm_open} data, the id of
  * the shell message being handled (the parent of what the kernel publishes now), and flushing pending stream output
  * before a comm message so that the front end sees output and widget changes in the order they happened.
+ *
+ * <p>Widgets belong to the cell that opened them: when the front end names its cells (execute_request metadata
+ * {@code "cellId"}, sent by JupyterLab and, for the classic notebook, by the kernelspec's {@code kernel.js}), running a
+ * cell again first closes the widgets it opened before ({@link #cellStarting}), so their comms close in the browser and
+ * their listeners are dropped here.
  *
  * <p>One per kernel; {@link Widget}s find it through {@link #current()}.
  *
@@ -38,10 +52,17 @@ public class KernelComms extends CommManager {
 
     private static volatile KernelComms current;
     private volatile Runnable beforeSend = () -> {};
+    /** The widgets each named cell opened, in opening order. */
+    private final Map<String, List<Widget>> byCell = new LinkedHashMap<>();
+    private volatile String cell;
+    private volatile boolean liveFrontEnd;
 
     /** Creates the manager, makes it the one widgets use, and answers the front end's version check. */
     public KernelComms() {
-        registerTarget(VERSION_TARGET, (manager, id, target, msg) -> new VersionComm(manager, id, target));
+        registerTarget(VERSION_TARGET, (manager, id, target, msg) -> {
+            liveFrontEnd = true;
+            return new VersionComm(manager, id, target);
+        });
         current = this;
     }
 
@@ -56,6 +77,98 @@ public class KernelComms extends CommManager {
 
     /** Whether the kernel is connected to a front end (comms can be opened). */
     public boolean connected() { return iopub != null; }
+
+    /**
+     * Whether a live widget front end is connected: it opened the version-check comm, as the notebook page does when
+     * it connects. Headless runs (nbconvert, nbclient) do not, and cannot run widget listeners.
+     */
+    public boolean liveFrontEnd() { return liveFrontEnd; }
+
+    /**
+     * A cell starts: the widgets the cell with this id opened before are closed, and widgets opened from now on
+     * belong to it. {@code cellId} null (the front end does not name cells) closes nothing.
+     */
+    public void cellStarting(String cellId) {
+        List<Widget> previous;
+        synchronized (byCell) {
+            cell = cellId;
+            previous = cellId == null ? null : byCell.remove(cellId);
+        }
+        if (previous != null) for (Widget w : previous) w.close();
+    }
+
+    /** The cell ended: widgets opened from now on (by background work) belong to no cell. */
+    public void cellEnded() { cell = null; }
+
+    /** The id of the cell widgets opened now belong to, or null. */
+    public String currentCell() { return cell; }
+
+    /** Runs {@code body} with widgets it opens belonging to {@code cellId} (a listener of a widget of that cell). */
+    void inCell(String cellId, Runnable body) {
+        String before = cell;
+        cell = cellId;
+        try {
+            body.run();
+        } finally {
+            cell = before;
+        }
+    }
+
+    /** Records that {@code w} was opened in the current cell; returns that cell's id (or null). */
+    String opened(Widget w) {
+        synchronized (byCell) {
+            String c = cell;
+            if (c != null) byCell.computeIfAbsent(c, k -> new ArrayList<>()).add(w);
+            return c;
+        }
+    }
+
+    /** Forgets a closed widget. */
+    void closed(Widget w, String cellId) {
+        if (cellId == null) return;
+        synchronized (byCell) {
+            List<Widget> ws = byCell.get(cellId);
+            if (ws != null) {
+                ws.remove(w);
+                if (ws.isEmpty()) byCell.remove(cellId);
+            }
+        }
+    }
+
+    /** The number of widgets with an open comm that a named cell opened (all cells). */
+    public int openInCells() {
+        synchronized (byCell) { return byCell.values().stream().mapToInt(List::size).sum(); }
+    }
+
+    /** The number of comms open now (widgets and the version check). */
+    public synchronized int openComms() {
+        int n = 0;
+        for (Comm ignored : this) n++;
+        return n;
+    }
+
+    /**
+     * Publishes display data (or, with {@code d} null, a clear_output that waits for the next output) as a child of
+     * a fresh request id {@code parentId} made by {@link #newParentId}: what an {@link Output} whose {@code msg_id} is
+     * that id shows. Any thread may call it (background redraws); messages go out in call order.
+     */
+    void publishUnder(String parentId, DisplayData d) {
+        if (iopub == null) throw new IllegalStateException("display: the kernel is not connected to a front end");
+        MessageContext base = context;
+        Header<?> parent = new Header<>(parentId, base == null || base.getHeader() == null ? "" : base.getHeader().getUsername(),
+                base == null || base.getHeader() == null ? "" : base.getHeader().getSessionId(), org.dflib.jjava.jupyter.messages.KernelTimestamp.now(), MessageType.COMM_MSG_COMMAND, Header.PROTOCOL_VERISON);
+        MessageContext ctx = new MessageContext() {
+            @Override public List<byte[]> getIdentities() { return base == null ? List.of() : base.getIdentities(); }
+
+            @Override public Header getHeader() { return parent; }
+        };
+        beforeSend.run();
+        if (d == null) iopub.sendMessage(new Message<>(ctx, PublishClearOutput.MESSAGE_TYPE, PublishClearOutput.BEFORE_NEXT_OUTPUT));
+        else iopub.sendMessage(new Message<>(ctx, PublishDisplayData.MESSAGE_TYPE, new PublishDisplayData(d)));
+    }
+
+    /** A fresh request id for {@link #publishUnder}. */
+    static String newParentId() { return "jaclab-" + UUID.randomUUID(); }
 
     /** The header id of the shell message being handled, or "" before the first one. */
     public String parentMessageId() {

@@ -25,7 +25,8 @@ import com.google.gson.JsonObject;
  * {@code request_state} resends the whole state; {@code custom} messages go to {@link #onCustom}.
  *
  * <p>The comm opens when the widget is first displayed (or shown inside a displayed box); until then, and outside
- * a kernel, a widget is a plain object whose state and listeners work the same.
+ * a kernel, a widget is a plain object whose state and listeners work the same. A widget belongs to the cell that
+ * opened it: running that cell again closes it (see {@link KernelComms#cellStarting}).
  *
  * <pre>{@code
  * IntSlider n = IntSlider.of(3, 0, 10);
@@ -43,8 +44,12 @@ public abstract class Widget {
 
     private final Map<String, Object> state = new LinkedHashMap<>();
     private final Map<String, List<Consumer<Object>>> listeners = new LinkedHashMap<>();
+    private final List<Runnable> closeHooks = new CopyOnWriteArrayList<>();
+    private final List<Runnable> displayHooks = new CopyOnWriteArrayList<>();
     private volatile WidgetComm comm;
     private volatile boolean closed;
+    /** The cell that opened the comm (null: none named). */
+    private volatile String cell;
 
     /** A model/view pair of the core module; {@code viewName} null for models without a view. */
     protected Widget(String modelName, String viewName) {
@@ -143,6 +148,7 @@ public abstract class Widget {
             if (comm != null) return comm.getID();
             closed = false;
             comm = comms.open(KernelComms.WIDGET_TARGET, openData(), id -> new WidgetComm(comms, id));
+            cell = comms.opened(this);
             return comm.getID();
         }
     }
@@ -176,6 +182,7 @@ public abstract class Widget {
         JsonObject display = new JsonObject();
         display.addProperty("method", "display");
         comm.send(display);
+        for (Runnable r : displayHooks) r.run();
         DisplayData d = new DisplayData();
         d.putData(VIEW_MIME, Map.of("model_id", id, "version_major", 2, "version_minor", 0));
         return d;
@@ -192,10 +199,38 @@ public abstract class Widget {
         for (Widget w : references()) w.close();
     }
 
-    private synchronized void closedLocally() {
-        comm = null;
-        closed = true;
-        listeners.clear();
+    private void closedLocally() {
+        String c;
+        synchronized (this) {
+            if (closed && comm == null) return;
+            comm = null;
+            closed = true;
+            listeners.clear();
+            c = cell;
+            cell = null;
+        }
+        KernelComms comms = KernelComms.current();
+        if (comms != null) comms.closed(this, c);
+        for (Runnable r : closeHooks) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                System.err.println(getClass().getSimpleName() + " close hook failed: " + e);
+            }
+        }
+        closeHooks.clear();
+    }
+
+    /** Runs {@code r} each time the widget is displayed, after its view is shown (a first drawing of its output). */
+    public void onDisplay(Runnable r) { displayHooks.add(r); }
+
+    /**
+     * Runs {@code r} once when the widget closes ({@link #close()}, its cell run again, or the front end closing it):
+     * where background work a widget started is stopped.
+     */
+    public void onClose(Runnable r) {
+        if (closed) throw new IllegalStateException(getClass().getSimpleName() + " is closed");
+        closeHooks.add(r);
     }
 
     /** Whether {@link #close()} ran or the front end closed the comm. */
@@ -220,6 +255,12 @@ public abstract class Widget {
 
         @Override
         protected void onMessage(Message<CommMsgCommand> msg) {
+            KernelComms comms = KernelComms.current();
+            if (comms == null) handle(msg);
+            else comms.inCell(cell, () -> handle(msg));
+        }
+
+        private void handle(Message<CommMsgCommand> msg) {
             JsonObject data = msg.getContent().getData();
             String method = data != null && data.has("method") && data.get("method").isJsonPrimitive() ? data.get("method").getAsString() : null;
             if (method == null) {
