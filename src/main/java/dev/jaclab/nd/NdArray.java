@@ -204,15 +204,20 @@ public final class NdArray implements AutoCloseable {
 
     public NdArray neg() { return new NdArray(a.neg()); }
 
-    public NdArray exp() { return new NdArray(Transforms.exp(a, true)); }
+    public NdArray exp() { return new NdArray(FloatKernels.supported(a) ? FloatKernels.apply(FloatKernels.Fn.EXP, a) : Transforms.exp(a, true)); }
 
     public NdArray log() { return new NdArray(Transforms.log(a, true)); }
 
-    public NdArray sin() { return new NdArray(Transforms.sin(a, true)); }
+    public NdArray sin() { return new NdArray(FloatKernels.supported(a) ? FloatKernels.apply(FloatKernels.Fn.SIN, a) : Transforms.sin(a, true)); }
 
-    public NdArray cos() { return new NdArray(Transforms.cos(a, true)); }
+    public NdArray cos() { return new NdArray(FloatKernels.supported(a) ? FloatKernels.apply(FloatKernels.Fn.COS, a) : Transforms.cos(a, true)); }
 
-    public NdArray tanh() { return new NdArray(Transforms.tanh(a, true)); }
+    public NdArray tanh() { return new NdArray(FloatKernels.supported(a) ? FloatKernels.apply(FloatKernels.Fn.TANH, a) : Transforms.tanh(a, true)); }
+
+    /** 1 − x² in one pass (tanh's derivative from its output): the same two roundings as {@code 1 - x*x}. */
+    public NdArray oneMinusSquare() {
+        return new NdArray(FloatKernels.supported(a) ? FloatKernels.apply(FloatKernels.Fn.ONE_MINUS_SQUARE, a) : a.mul(a).rsubi(1.0));
+    }
 
     public NdArray abs() { return new NdArray(Transforms.abs(a, true)); }
 
