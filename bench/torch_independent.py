@@ -85,12 +85,12 @@ def main():
     g = torch.Generator().manual_seed(1)
     x = torch.randn(n, 3, generator=g)
     if name == "chain":
-        inner = max(1, 20000 // max(1, n // 1024))
+        chains = max(1, 20000 // max(1, n // 1024))
         xr = x.detach().requires_grad_(route == "recorded")
         def run():
-            for _ in range(inner):
+            for _ in range(chains):
                 chain(xr)
-        scale = inner
+        scale = chains
     else:
         f, fn = model(name), ROUTES[route]
         run, scale = (lambda: fn(f, x)), 1
@@ -105,7 +105,7 @@ def main():
         times.append((time.perf_counter() - t0) / scale / inner)
         cpu.append((time.process_time() - c0) / scale / inner)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print("%s,%d,%s,%.6f,%.0f,%.6f" % (name, n, route, statistics.median(times), rss, statistics.median(cpu)))
+    print("%s,%d,%s,%.9f,%.0f,%.9f" % (name, n, route, statistics.median(times), rss, statistics.median(cpu)))
 
 
 if __name__ == "__main__":

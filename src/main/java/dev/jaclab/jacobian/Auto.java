@@ -24,8 +24,15 @@ public record Auto() implements Strategy {
      */
     static List<Strategy> candidates(Problem p) { return Strategies.fitting(p, Strategies.Use.AUTO); }
 
-    /** The chosen strategy, or null when none fits. */
+    /** The chosen strategy, or null when none fits; weighed once per problem (refusal, cost and run ask again). */
     public Strategy choose(Problem p) {
+        synchronized (p) {
+            if (p.autoChoice == null) p.autoChoice = java.util.Optional.ofNullable(weigh(p));
+            return p.autoChoice.orElse(null);
+        }
+    }
+
+    private static Strategy weigh(Problem p) {
         Strategy best = null;
         double bestSeconds = Double.MAX_VALUE;
         Rates rates = Rates.current();

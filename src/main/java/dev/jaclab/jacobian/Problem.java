@@ -25,6 +25,8 @@ public final class Problem {
     final boolean createGraph;
     private Structure structure;
     private SparsityPattern pattern;
+    /** {@link Auto}'s choice for this problem, once weighed (empty: nothing fits). */
+    java.util.Optional<Strategy> autoChoice;
 
     Problem(Tensor y, Tensor x, Function<Tensor, Tensor> closure, int axis, long budgetBytes, int chunk, long seed) {
         this(y, x, closure, axis, budgetBytes, chunk, seed, Runtime.getRuntime().availableProcessors(), false);

@@ -154,8 +154,10 @@ public final class NdArray implements AutoCloseable {
     private static NdArray binary(String op, NdArray x, NdArray y) {
         DType t = DType.promote(x.dtype(), y.dtype());
         INDArray p = x.cast(t).a, q = y.cast(t).a;
-        if (q.rank() == 0 && p.rank() > 0) {
+        if (p.rank() > 0 && q.length() == 1 && q.rank() <= p.rank()) {         // a scalar, or a (1, 1) broadcast one
             double s = q.getDouble(0);
+            INDArray fast = SmallOps.scalar(op, p, s);
+            if (fast != null) return new NdArray(fast);
             switch (op) {
                 case "add": return new NdArray(p.add(s));
                 case "sub": return new NdArray(p.sub(s));
@@ -170,6 +172,8 @@ public final class NdArray implements AutoCloseable {
             return scalar(t, r);
         }
         if (java.util.Arrays.equals(p.shape(), q.shape())) {
+            INDArray fast = SmallOps.same(op, p, q);
+            if (fast != null) return new NdArray(fast);
             switch (op) {
                 case "add": return new NdArray(p.add(q));
                 case "sub": return new NdArray(p.sub(q));
@@ -198,21 +202,34 @@ public final class NdArray implements AutoCloseable {
 
     public NdArray div(NdArray o) { return binary("div", this, o); }
 
-    public NdArray add(double s) { return new NdArray(a.add(s)); }
+    public NdArray add(double s) { return scalarOp("add", s); }
 
-    public NdArray mul(double s) { return new NdArray(a.mul(s)); }
+    public NdArray mul(double s) { return scalarOp("mul", s); }
 
-    public NdArray neg() { return new NdArray(a.neg()); }
+    public NdArray neg() {
+        INDArray fast = SmallOps.scalar("mul", a, -1.0);
+        return new NdArray(fast != null ? fast : a.neg());
+    }
 
-    public NdArray exp() { return new NdArray(Transforms.exp(a, true)); }
+    private NdArray scalarOp(String op, double s) {
+        INDArray fast = SmallOps.scalar(op, a, s);
+        return new NdArray(fast != null ? fast : op.equals("add") ? a.add(s) : a.mul(s));
+    }
+
+    public NdArray exp() { return new NdArray(FloatKernels.supported(a) ? FloatKernels.apply(FloatKernels.Fn.EXP, a) : Transforms.exp(a, true)); }
 
     public NdArray log() { return new NdArray(Transforms.log(a, true)); }
 
-    public NdArray sin() { return new NdArray(Transforms.sin(a, true)); }
+    public NdArray sin() { return new NdArray(FloatKernels.supported(a) ? FloatKernels.apply(FloatKernels.Fn.SIN, a) : Transforms.sin(a, true)); }
 
-    public NdArray cos() { return new NdArray(Transforms.cos(a, true)); }
+    public NdArray cos() { return new NdArray(FloatKernels.supported(a) ? FloatKernels.apply(FloatKernels.Fn.COS, a) : Transforms.cos(a, true)); }
 
-    public NdArray tanh() { return new NdArray(Transforms.tanh(a, true)); }
+    public NdArray tanh() { return new NdArray(FloatKernels.supported(a) ? FloatKernels.apply(FloatKernels.Fn.TANH, a) : Transforms.tanh(a, true)); }
+
+    /** 1 − x² in one pass (tanh's derivative from its output): the same two roundings as {@code 1 - x*x}. */
+    public NdArray oneMinusSquare() {
+        return new NdArray(FloatKernels.supported(a) ? FloatKernels.apply(FloatKernels.Fn.ONE_MINUS_SQUARE, a) : a.mul(a).rsubi(1.0));
+    }
 
     public NdArray abs() { return new NdArray(Transforms.abs(a, true)); }
 

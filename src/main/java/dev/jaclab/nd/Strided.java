@@ -87,7 +87,8 @@ final class Strided {
         return z;
     }
 
-    private static ByteBuffer bytes(INDArray x) {
+    /** The host buffer of a packed array (offset 0) as a native-order byte view. */
+    static ByteBuffer bytes(INDArray x) {
         long len = x.length() * x.dataType().width();
         return new org.bytedeco.javacpp.BytePointer(x.data().addressPointer()).capacity(len).limit(len).asByteBuffer().order(ByteOrder.nativeOrder());
     }

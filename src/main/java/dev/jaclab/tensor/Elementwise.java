@@ -81,11 +81,29 @@ final class Elementwise {
         @Override Tensor secondDerivative(Node n, Tensor d) { return n.output().neg(); }
     }
 
+    /** cos x, one kernel (sin's derivative): cos' = −sin. */
+    static final class Cos extends Unary {
+        @Override public String name() { return "cos"; }
+        @Override protected NdArray forward(NdArray[] in, int b) { return in[0].cos(); }
+        @Override Tensor derivative(Node n) { return x(n).sin().neg(); }
+        @Override Tensor secondDerivative(Node n, Tensor d) { return n.output().neg(); }
+    }
+
     static final class Tanh extends Unary {
         @Override public String name() { return "tanh"; }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].tanh(); }
-        @Override Tensor derivative(Node n) { return n.output().square().neg().add(1.0); }
+        /** 1 − y² in one pass over the output (not square, negate, add: three passes and three arrays). */
+        @Override Tensor derivative(Node n) { return Binder.bind(new OneMinusSquare(), n.output()); }
         @Override Tensor secondDerivative(Node n, Tensor d) { return n.output().mul(d).mul(-2.0); }
+    }
+
+    /** 1 − x², fused (tanh's derivative from its output); its own derivative is −2x. */
+    static final class OneMinusSquare extends Unary {
+        @Override public String name() { return "oneMinusSquare"; }
+        @Override protected NdArray forward(NdArray[] in, int b) { return in[0].oneMinusSquare(); }
+        @Override public Work work(long[][] in, long[] out, int b) { return Work.elementwise(2 * numel(out), numel(in), numel(out)); }
+        @Override Tensor derivative(Node n) { return x(n).mul(-2.0); }
+        @Override Tensor secondDerivative(Node n, Tensor d) { return Tensor.scalar(-2, x(n).dtype()); }
     }
 
     /** x^p for a constant exponent p. */

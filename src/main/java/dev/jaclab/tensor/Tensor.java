@@ -242,7 +242,7 @@ public final class Tensor {
     public Tensor pow(double p) { return p == 1 ? this : Binder.bind(new Elementwise.PowScalar(p), this); }
     /** a^b elementwise for a > 0 (exp(b·log a)). */
     public Tensor pow(Tensor b) { return log().mul(b).exp(); }
-    public Tensor cos() { return add(Math.PI / 2).sin(); }
+    public Tensor cos() { return Binder.bind(new Elementwise.Cos(), this); }
     public Tensor tan() { return sin().div(cos()); }
     public Tensor sigmoid() { return mul(0.5).tanh().add(1.0).mul(0.5); }
     public Tensor relu() { return mul(gt(0)); }

@@ -38,8 +38,14 @@ final class PrimitiveRows {
         r.add(row("Exp", "exp", x -> x[0].exp(), d, randn(2, 3, 4)));
         r.add(row("Log", "log on (0.5, 2)", x -> x[0].log(), d, uniform(3, 0.5, 2, 3, 4)));
         r.add(row("Sin", "sin", x -> x[0].sin(), d, randn(4, 3, 4)));
-        r.add(row("Sin", "cos composite", x -> x[0].cos().mul(x[0]), d, randn(41, 2, 3)));
+        r.add(row("Cos", "x·cos x", x -> x[0].cos().mul(x[0]), d, randn(41, 2, 3)));
+        r.add(row("Cos", "cos", x -> x[0].cos(), d, randn(42, 3, 4)));
         r.add(row("Tanh", "tanh", x -> x[0].tanh(), d, randn(5, 3, 4)));
+        r.add(row("OneMinusSquare", "tanh' = 1 - tanh², second order", x -> {
+            Tensor z = x[0].isRequiresGrad() ? x[0] : x[0].detach().requiresGrad(), y = z.tanh();
+            return Autograd.grad(new Tensor[]{y}, new Tensor[]{z}, new Tensor[]{Tensor.ones(3, 4).cast(DType.FLOAT64)},
+                    Autograd.Options.defaults().createGraph(true))[0];
+        }, d, randn(43, 3, 4)));
         r.add(row("PowScalar", "pow 2.5 on (0.5, 2)", x -> x[0].pow(2.5), d, uniform(6, 0.5, 2, 3, 4)));
         r.add(row("PowScalar", "square", x -> x[0].square(), d, randn(7, 3, 4)));
         r.add(row("PowScalar", "reciprocal on (0.5, 2)", x -> x[0].reciprocal(), d, uniform(8, 0.5, 2, 3, 4)));

@@ -91,6 +91,6 @@ public final class IndependentBench {
         }
         Arrays.sort(t);
         Arrays.sort(c);
-        System.out.printf("%s,%d,%s,%.6f,%d,%.6f%n", name, n, route, t[repeats / 2], peakRssMib(), c[repeats / 2]);
+        System.out.printf("%s,%d,%s,%.9f,%d,%.9f%n", name, n, route, t[repeats / 2], peakRssMib(), c[repeats / 2]);
     }
 }
