@@ -61,6 +61,8 @@ final class Elementwise {
 
     static final class Exp extends Unary {
         @Override public String name() { return "exp"; }
+        @Override protected boolean savesInput(Node n, int input) { return false; }
+        @Override protected boolean savesOutput(Node n) { return true; }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].exp(); }
         @Override Tensor derivative(Node n) { return n.output(); }
         @Override Tensor secondDerivative(Node n, Tensor d) { return n.output(); }
@@ -68,6 +70,7 @@ final class Elementwise {
 
     static final class Log extends Unary {
         @Override public String name() { return "log"; }
+        @Override protected boolean savesOutput(Node n) { return false; }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].log(); }
         @Override Tensor derivative(Node n) { return x(n).reciprocal(); }
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.div(x(n))}; }
@@ -76,6 +79,7 @@ final class Elementwise {
 
     static final class Sin extends Unary {
         @Override public String name() { return "sin"; }
+        @Override protected boolean savesOutput(Node n) { return true; }            // f″ = −y
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].sin(); }
         @Override Tensor derivative(Node n) { return x(n).cos(); }
         @Override Tensor secondDerivative(Node n, Tensor d) { return n.output().neg(); }
@@ -83,6 +87,8 @@ final class Elementwise {
 
     static final class Tanh extends Unary {
         @Override public String name() { return "tanh"; }
+        @Override protected boolean savesInput(Node n, int input) { return false; }
+        @Override protected boolean savesOutput(Node n) { return true; }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].tanh(); }
         @Override Tensor derivative(Node n) { return n.output().square().neg().add(1.0); }
         @Override Tensor secondDerivative(Node n, Tensor d) { return n.output().mul(d).mul(-2.0); }
@@ -93,6 +99,7 @@ final class Elementwise {
         final double p;
         PowScalar(double p) { this.p = p; }
         @Override public String name() { return "pow"; }
+        @Override protected boolean savesOutput(Node n) { return false; }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].pow(p); }
         /** x² is one multiply; other powers a transcendental each. */
         @Override public Work work(long[][] in, long[] out, int b) {
@@ -133,6 +140,8 @@ final class Elementwise {
 
     static final class Add extends Binary implements SecondOrderJvp {
         @Override public String name() { return "add"; }
+        @Override protected boolean savesInput(Node n, int input) { return false; }
+        @Override protected boolean savesOutput(Node n) { return false; }
         @Override public Tensor secondOrder(Tensor[] t, Node n, int level, long size) { return null; }
         @Override public boolean rowUniformLinear(Node n, int input) { return plainMatrixLikeOutput(n, input); }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].add(in[1]); }
@@ -144,6 +153,8 @@ final class Elementwise {
 
     static final class Sub extends Binary implements SecondOrderJvp {
         @Override public String name() { return "sub"; }
+        @Override protected boolean savesInput(Node n, int input) { return false; }
+        @Override protected boolean savesOutput(Node n) { return false; }
         @Override public Tensor secondOrder(Tensor[] t, Node n, int level, long size) { return null; }
         @Override public boolean rowUniformLinear(Node n, int input) { return plainMatrixLikeOutput(n, input); }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].sub(in[1]); }
@@ -158,6 +169,7 @@ final class Elementwise {
 
     static final class Mul extends Binary implements SecondOrderJvp {
         @Override public String name() { return "mul"; }
+        @Override protected boolean savesOutput(Node n) { return false; }
         /** 2 Σ_a t_a(a)·t_a(b); zero when only one factor moves. */
         @Override public Tensor secondOrder(Tensor[] t, Node n, int level, long size) {
             return t[0] == null || t[1] == null ? null : SecondOrderJvp.sumOverDirections(t[0].mul(t[1]), level, size).mul(2.0);
@@ -174,6 +186,7 @@ final class Elementwise {
 
     static final class Div extends Binary implements SecondOrderJvp {
         @Override public String name() { return "div"; }
+        @Override protected boolean savesInput(Node n, int input) { return input == 1; }   // rules use y, not a
         /** y = a/b: Σ_a (2 t_b / b²)(y·t_b − t_a); zero when b is constant. */
         @Override public Tensor secondOrder(Tensor[] t, Node n, int level, long size) {
             if (t[1] == null) return null;
@@ -198,6 +211,8 @@ final class Elementwise {
     /** where(mask, a, b): input 0 is a constant mask (nonzero = take a). */
     static final class Where extends Primitive implements SecondOrderJvp {
         @Override public String name() { return "where"; }
+        @Override protected boolean savesInput(Node n, int input) { return input == 0; }   // the mask only
+        @Override protected boolean savesOutput(Node n) { return false; }
         @Override public Tensor secondOrder(Tensor[] t, Node n, int level, long size) { return null; }
         @Override protected boolean broadcasting() { return true; }
         @Override protected boolean differentiable(int input) { return input > 0; }
