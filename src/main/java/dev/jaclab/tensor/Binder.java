@@ -32,17 +32,16 @@ final class Binder {
         return y;
     }
 
-    /** The op's forward; an input whose values a {@link Scope} released fails here, naming the op and the input. */
+    /**
+     * The op's forward. An input whose values a {@link Scope} freed fails here, naming the op and the input, before
+     * any kernel reads the freed memory (one flag per input).
+     */
     private static NdArray forward(Primitive p, NdArray[] phys, int batchDims, Tensor[] in) {
-        try {
-            return p.forward(phys, batchDims);
-        } catch (RuntimeException e) {
-            for (int i = 0; i < in.length; i++)
-                if (in[i].data().isClosed())
-                    throw new IllegalStateException(p.name() + ": input " + i + " of shape " + Shapes.str(in[i].shape())
-                            + " was released (a tensor made in a Scope and not kept, or a value no rule of its tape saves)", e);
-            throw e;
-        }
+        for (int i = 0; i < in.length; i++)
+            if (in[i].data().isClosed())
+                throw new IllegalStateException(p.name() + ": input " + i + " of shape " + Shapes.str(in[i].shape())
+                        + " was released (a tensor made in a Scope and not kept, or a value no rule of its tape saves)");
+        return p.forward(phys, batchDims);
     }
 
     /** The output of a traced op: its physical shape (batch levels first) and dtype, no values. */
