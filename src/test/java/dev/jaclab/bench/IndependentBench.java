@@ -71,8 +71,8 @@ public final class IndependentBench {
             run = () -> {
                 try (Scope scope = Tensor.scope()) {               // what PyTorch's reference counts do: the forward's
                     Tensor xi = x.detach().requiresGrad();          // unsaved values freed before the sweep, the whole
-                    Tensor y = scope.keep(m.forward(xi)[0]);        // tape when the run ends
-                    scope.release();
+                    Tensor y = m.forward(xi)[0];                    // tape when the run ends
+                    scope.release(y);
                     Jacobian.of(y, xi).parallelism(1).perSample(s);
                 }
             };
