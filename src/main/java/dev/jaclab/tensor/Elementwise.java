@@ -38,9 +38,22 @@ final class Elementwise {
         /** f'(x) as a tensor (written with Tensor ops, so differentiable again). */
         abstract Tensor derivative(Node n);
 
-        @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.mul(derivative(n))}; }
+        @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.mul(derivativeAlone(n))}; }
 
-        @Override protected Tensor jvpPart(int input, Tensor t, Node n) { return t.mul(derivative(n)); }
+        @Override protected Tensor jvpPart(int input, Tensor t, Node n) { return t.mul(derivativeAlone(n)); }
+
+        /**
+         * f′(x) with the temporaries of its formula freed before the product is formed (tanh's 1 − y² leaves y² and −y²
+         * behind), when nothing is recorded: in a sweep the product's operands are then all that is live.
+         */
+        private Tensor derivativeAlone(Node n) {
+            if (GradMode.isEnabled()) return derivative(n);
+            try (dev.jaclab.nd.Arena temporaries = dev.jaclab.nd.Arena.open()) {
+                Tensor d = derivative(n);
+                temporaries.keep(d.data());
+                return d;
+            }
+        }
 
         static Tensor x(Node n) { return n.inputs()[0]; }
 
