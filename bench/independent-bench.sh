@@ -3,7 +3,8 @@
 # at N = 16,384 and 1,048,576 by every strategy of each side, and a chain of ten elementwise ops on (1024, 3).
 # Every configuration runs in a fresh process (its peak RSS is its own), single-threaded on both sides
 # (OMP_NUM_THREADS=1 and JACLAB_WORKERS=1 for JacLab, torch.set_num_threads(1) with OpenBLAS for PyTorch), float32.
-# Times include the model's forward. Both wall and process CPU time are kept; the table ranks by CPU time, which
+# JacLab runs each Jacobian in a Tensor.scope() (the forward's unsaved values released before the sweep, the tape freed
+# when the run ends), as PyTorch's reference counts do. Times include the model's forward. Both wall and process CPU time are kept; the table ranks by CPU time, which
 # stays meaningful when other work shares the cores. Prints the markdown table of the README; the raw CSV goes to
 # target/independent-bench.csv.
 # Usage: bench/independent-bench.sh [--quick]      (--quick: the N = 16,384 rows and the chain only)

@@ -43,6 +43,8 @@ public record MeetInMiddle(int chunk) implements Strategy {
 
     @Override public String refusal(Problem p) {
         if (p.axis() != 0) return "meetInMiddle works on batch axis 0";
+        String released = p.releasedRefusal(name());
+        if (released != null) return released;
         long need = cost(p).peakBytes();
         return need <= p.budgetBytes() ? null : name() + " needs about " + Bytes.format(need) + "; budget " + Bytes.format(p.budgetBytes());
     }

@@ -27,6 +27,7 @@ public final class Problem {
     private SparsityPattern pattern;
     /** {@link Auto}'s choice for this problem, once weighed (empty: nothing fits). */
     java.util.Optional<Strategy> autoChoice;
+    private Boolean released;
 
     Problem(Tensor y, Tensor x, Function<Tensor, Tensor> closure, int axis, long budgetBytes, int chunk, long seed) {
         this(y, x, closure, axis, budgetBytes, chunk, seed, Runtime.getRuntime().availableProcessors(), false);
@@ -81,6 +82,19 @@ public final class Problem {
 
     /** Whether the graph was recorded in a shape trace (shapes only, no values): costs can be predicted, nothing run. */
     public boolean traced() { return x.data().isShapeOnly() || y.data().isShapeOnly(); }
+
+    /**
+     * Null, or why a strategy that re-reads every intermediate of the tape row by row (sparseRows, meetInMiddle)
+     * cannot run: a {@link dev.jaclab.tensor.Scope} released the values that no rule saves.
+     */
+    public String releasedRefusal(String strategy) {
+        if (released == null) {
+            released = false;
+            for (Tensor t : dev.jaclab.tensor.Backprop.topologicalOrder(y)) released |= t.data().isClosed();
+        }
+        return released ? strategy + " re-reads every intermediate row by row, and this tape's unsaved values were released"
+                + " (Scope.release); use a rule-based strategy (reverseSum, forwardSum, perElement) or record without releasing" : null;
+    }
 
     /** Graph facts (sample coupling by structure, mixing ops, sizes), computed once. */
     public synchronized Structure structure() {

@@ -9,7 +9,8 @@ import java.util.Set;
  * A scope that frees, when closed, every array created inside it except the ones kept (and anything sharing their
  * buffers). ND4J memory is off-heap and otherwise returns only when the JVM's garbage collector runs, so loops that
  * make many short-lived arrays (strategy chunks) use an arena per iteration to keep peak memory at one iteration's
- * worth. Only for code that records nothing on the tape (nothing created inside may outlive the scope unkept).
+ * worth. Only for code that records nothing on the tape (nothing created inside may outlive the scope unkept); a
+ * region that records uses the tensor layer's {@code Scope}, which also keeps what a kept tape's rules read.
  *
  * <pre>{@code
  * try (Arena arena = Arena.open()) {

@@ -1,10 +1,10 @@
 package dev.jaclab.optim;
 
-import dev.jaclab.nd.Arena;
 import dev.jaclab.nd.DType;
 import dev.jaclab.nd.InPlace;
 import dev.jaclab.nd.NdArray;
 import dev.jaclab.nn.Parameter;
+import dev.jaclab.tensor.Scope;
 import dev.jaclab.tensor.Tensor;
 import java.util.List;
 import java.util.function.Supplier;
@@ -169,14 +169,16 @@ public final class LBFGS {
     }
 
     /**
-     * The loss at the current parameters; its gradient goes into g. Everything the evaluation computes is freed when it
-     * ends (an {@link Arena}), the parameters' gradients included.
+     * The loss at the current parameters; its gradient goes into g. Everything the evaluation computes is freed in a
+     * {@link Scope} (the values no backward rule reads before the sweep, the rest when it ends), the parameters'
+     * gradients included.
      */
     private double evaluate(Supplier<Tensor> loss) {
         for (Parameter p : params) p.zeroGrad();
-        try (Arena arena = Arena.open()) {
+        try (Scope scope = Tensor.scope()) {
             Tensor l = loss.get();
             if (l.numel() != 1) throw new IllegalArgumentException("LBFGS: the loss has shape " + dev.jaclab.nd.Shapes.str(l.shape()) + ", not a scalar");
+            scope.release(l);                                 // before the sweep: only what backward rules read stays
             l.backward();
             NdArray[] grads = new NdArray[params.size()];
             for (int i = 0; i < grads.length; i++) {

@@ -1,9 +1,9 @@
 package dev.jaclab.optim;
 
-import dev.jaclab.nd.Arena;
 import dev.jaclab.nd.InPlace;
 import dev.jaclab.nd.NdArray;
 import dev.jaclab.nn.Parameter;
+import dev.jaclab.tensor.Scope;
 import dev.jaclab.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,14 +93,15 @@ public abstract class Optimizer {
 
     /**
      * zeroGrad, evaluate the loss, backward, {@link #step()}; returns the loss value before the update. Everything the
-     * loss computes is freed when the step ends (an {@link Arena}: off-heap memory is reused at once instead of waiting
-     * for the garbage collector), gradients included: afterwards the parameters have no gradient, and tensors made by
-     * {@code loss} must not be kept.
+     * loss computes is freed in a {@link Scope} (off-heap memory is reused at once instead of waiting for the garbage
+     * collector): the values no backward rule reads as soon as the loss is computed, the rest when the step ends,
+     * gradients included: afterwards the parameters have no gradient, and tensors made by {@code loss} must not be kept.
      */
     public double step(Supplier<Tensor> loss) {
         zeroGrad();
-        try (Arena arena = Arena.open()) {
+        try (Scope scope = Tensor.scope()) {
             Tensor l = loss.get();
+            scope.release(l);                                 // before the sweep: only what backward rules read stays
             l.backward();
             double v = l.item();
             step();

@@ -24,12 +24,24 @@ final class Binder {
         if (p.broadcasting()) for (long[] s : shapes) logicalRank = Math.max(logicalRank, s.length);
         NdArray[] phys = new NdArray[in.length];
         for (int i = 0; i < in.length; i++) phys[i] = align(in[i], levels, logicalRank);
-        NdArray out = ShapeTrace.active() ? shapeOnly(p, phys, levels.length, outShape) : p.forward(phys, levels.length);
+        NdArray out = ShapeTrace.active() ? shapeOnly(p, phys, levels.length, outShape) : forward(p, phys, levels.length, in);
         WorkMeter.bound(p, phys, out, levels.length);
         Tensor y = new Tensor(out, levels);
         assert Arrays.equals(y.shape(), outShape) : p.name() + " produced " + Shapes.str(y.shape()) + " not " + Shapes.str(outShape);
         record(p, in, y);
         return y;
+    }
+
+    /**
+     * The op's forward. An input whose values a {@link Scope} freed fails here, naming the op and the input, before
+     * any kernel reads the freed memory (one flag per input).
+     */
+    private static NdArray forward(Primitive p, NdArray[] phys, int batchDims, Tensor[] in) {
+        for (int i = 0; i < in.length; i++)
+            if (in[i].data().isClosed())
+                throw new IllegalStateException(p.name() + ": input " + i + " of shape " + Shapes.str(in[i].shape())
+                        + " was released (a tensor made in a Scope and not kept, or a value no rule of its tape saves)");
+        return p.forward(phys, batchDims);
     }
 
     /** The output of a traced op: its physical shape (batch levels first) and dtype, no values. */

@@ -38,9 +38,22 @@ final class Elementwise {
         /** f'(x) as a tensor (written with Tensor ops, so differentiable again). */
         abstract Tensor derivative(Node n);
 
-        @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.mul(derivative(n))}; }
+        @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.mul(derivativeAlone(n))}; }
 
-        @Override protected Tensor jvpPart(int input, Tensor t, Node n) { return t.mul(derivative(n)); }
+        @Override protected Tensor jvpPart(int input, Tensor t, Node n) { return t.mul(derivativeAlone(n)); }
+
+        /**
+         * f′(x) with the temporaries of its formula freed before the product is formed (tanh's 1 − y² leaves y² and −y²
+         * behind), when nothing is recorded: in a sweep the product's operands are then all that is live.
+         */
+        private Tensor derivativeAlone(Node n) {
+            if (GradMode.isEnabled()) return derivative(n);
+            try (dev.jaclab.nd.Arena temporaries = dev.jaclab.nd.Arena.open()) {
+                Tensor d = derivative(n);
+                temporaries.keep(d.data());
+                return d;
+            }
+        }
 
         static Tensor x(Node n) { return n.inputs()[0]; }
 
@@ -61,6 +74,8 @@ final class Elementwise {
 
     static final class Exp extends Unary {
         @Override public String name() { return "exp"; }
+        @Override protected boolean savesInput(Node n, int input) { return false; }
+        @Override protected boolean savesOutput(Node n) { return true; }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].exp(); }
         @Override Tensor derivative(Node n) { return n.output(); }
         @Override Tensor secondDerivative(Node n, Tensor d) { return n.output(); }
@@ -68,6 +83,7 @@ final class Elementwise {
 
     static final class Log extends Unary {
         @Override public String name() { return "log"; }
+        @Override protected boolean savesOutput(Node n) { return false; }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].log(); }
         @Override Tensor derivative(Node n) { return x(n).reciprocal(); }
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.div(x(n))}; }
@@ -76,6 +92,7 @@ final class Elementwise {
 
     static final class Sin extends Unary {
         @Override public String name() { return "sin"; }
+        @Override protected boolean savesOutput(Node n) { return true; }            // f″ = −y
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].sin(); }
         @Override Tensor derivative(Node n) { return x(n).cos(); }
         @Override Tensor secondDerivative(Node n, Tensor d) { return n.output().neg(); }
@@ -91,6 +108,8 @@ final class Elementwise {
 
     static final class Tanh extends Unary {
         @Override public String name() { return "tanh"; }
+        @Override protected boolean savesInput(Node n, int input) { return false; }
+        @Override protected boolean savesOutput(Node n) { return true; }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].tanh(); }
         /** 1 − y² in one pass over the output (not square, negate, add: three passes and three arrays). */
         @Override Tensor derivative(Node n) { return Binder.bind(new OneMinusSquare(), n.output()); }
@@ -111,6 +130,7 @@ final class Elementwise {
         final double p;
         PowScalar(double p) { this.p = p; }
         @Override public String name() { return "pow"; }
+        @Override protected boolean savesOutput(Node n) { return false; }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].pow(p); }
         /** x² is one multiply; other powers a transcendental each. */
         @Override public Work work(long[][] in, long[] out, int b) {
@@ -151,6 +171,8 @@ final class Elementwise {
 
     static final class Add extends Binary implements SecondOrderJvp {
         @Override public String name() { return "add"; }
+        @Override protected boolean savesInput(Node n, int input) { return false; }
+        @Override protected boolean savesOutput(Node n) { return false; }
         @Override public Tensor secondOrder(Tensor[] t, Node n, int level, long size) { return null; }
         @Override public boolean rowUniformLinear(Node n, int input) { return plainMatrixLikeOutput(n, input); }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].add(in[1]); }
@@ -162,6 +184,8 @@ final class Elementwise {
 
     static final class Sub extends Binary implements SecondOrderJvp {
         @Override public String name() { return "sub"; }
+        @Override protected boolean savesInput(Node n, int input) { return false; }
+        @Override protected boolean savesOutput(Node n) { return false; }
         @Override public Tensor secondOrder(Tensor[] t, Node n, int level, long size) { return null; }
         @Override public boolean rowUniformLinear(Node n, int input) { return plainMatrixLikeOutput(n, input); }
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].sub(in[1]); }
@@ -176,6 +200,7 @@ final class Elementwise {
 
     static final class Mul extends Binary implements SecondOrderJvp {
         @Override public String name() { return "mul"; }
+        @Override protected boolean savesOutput(Node n) { return false; }
         /** 2 Σ_a t_a(a)·t_a(b); zero when only one factor moves. */
         @Override public Tensor secondOrder(Tensor[] t, Node n, int level, long size) {
             return t[0] == null || t[1] == null ? null : SecondOrderJvp.sumOverDirections(t[0].mul(t[1]), level, size).mul(2.0);
@@ -192,6 +217,7 @@ final class Elementwise {
 
     static final class Div extends Binary implements SecondOrderJvp {
         @Override public String name() { return "div"; }
+        @Override protected boolean savesInput(Node n, int input) { return input == 1; }   // rules use y, not a
         /** y = a/b: Σ_a (2 t_b / b²)(y·t_b − t_a); zero when b is constant. */
         @Override public Tensor secondOrder(Tensor[] t, Node n, int level, long size) {
             if (t[1] == null) return null;
@@ -216,6 +242,8 @@ final class Elementwise {
     /** where(mask, a, b): input 0 is a constant mask (nonzero = take a). */
     static final class Where extends Primitive implements SecondOrderJvp {
         @Override public String name() { return "where"; }
+        @Override protected boolean savesInput(Node n, int input) { return input == 0; }   // the mask only
+        @Override protected boolean savesOutput(Node n) { return false; }
         @Override public Tensor secondOrder(Tensor[] t, Node n, int level, long size) { return null; }
         @Override protected boolean broadcasting() { return true; }
         @Override protected boolean differentiable(int input) { return input > 0; }

@@ -31,6 +31,9 @@ final class Linalg {
 
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].matmul(in[1]); }
 
+        /** Each operand's values for the other's rule; the product itself is never read. */
+        @Override protected boolean savesOutput(Node n) { return false; }
+
         /** 2·k flops per output element (k the inner dim); the broadcast batch dims are in the output's count. */
         @Override public Work work(long[][] in, long[] out, int b) {
             long[] a = in[0];

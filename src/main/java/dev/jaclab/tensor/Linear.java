@@ -17,6 +17,11 @@ abstract class Linear extends Primitive implements SecondOrderJvp {
     /** Shape ops (slices, broadcasts, casts, concatenation, ...) write their output once: one pass over it. */
     @Override public Work work(long[][] in, long[] out, int batchDims) { return Work.elementwise(numel(out), numel(out), numel(out)); }
 
+    /** A linear op's rules read shapes, dtypes and levels only: the tape saves none of its values. */
+    @Override protected final boolean savesInput(Node n, int input) { return false; }
+
+    @Override protected final boolean savesOutput(Node n) { return false; }
+
     /** The op applied to tensors shaped like its inputs (binds this primitive again). */
     protected Tensor apply(Tensor... in) { return Binder.bind(this, in); }
 

@@ -30,6 +30,36 @@ final class Liveness {
         return last;
     }
 
+    /**
+     * What the tapes of {@code roots} still need once their forward has run: the roots' own values, the values each
+     * reachable node's rules read ({@link Primitive#savesInput}, {@link Primitive#savesOutput}), and the leaves that
+     * require grad with their gradients. Every other intermediate of those tapes can be freed.
+     */
+    static List<NdArray> saved(Collection<Tensor> roots) {
+        List<NdArray> out = new ArrayList<>();
+        java.util.Set<Tensor> seen = IdentitySets.of();
+        java.util.ArrayDeque<Tensor> todo = new java.util.ArrayDeque<>();
+        for (Tensor r : roots) if (r != null && seen.add(r)) { out.add(r.data()); todo.push(r); }
+        while (!todo.isEmpty()) {
+            Tensor t = todo.pop();
+            Node n = t.node();
+            if (n == null) {
+                if (t.isRequiresGrad()) {
+                    out.add(t.data());
+                    if (t.grad() != null) out.add(t.grad().data());
+                }
+                continue;
+            }
+            if (n.primitive().savesOutput(n)) out.add(t.data());
+            Tensor[] in = n.inputs();
+            for (int i = 0; i < in.length; i++) {
+                if (n.primitive().savesInput(n, i)) out.add(in[i].data());
+                if (seen.add(in[i])) todo.push(in[i]);
+            }
+        }
+        return out;
+    }
+
     /** The arrays of these tensors (the sweep's live values). */
     @SafeVarargs
     static List<NdArray> data(Collection<Tensor>... groups) {

@@ -98,6 +98,18 @@ public abstract class Primitive {
     /** Elementwise-style broadcasting of logical shapes (the binder pads ranks with leading ones). */
     protected boolean broadcasting() { return false; }
 
+    /**
+     * Whether this op's rules — VJP, JVP, second-order and row-restricted rules — read the values of input
+     * {@code input} (not only its shape, dtype or batch levels): the tape then saves them. Values that no rule of
+     * any consumer saves can be released once the forward has run ({@link Scope}), as PyTorch's autograd keeps only
+     * what backward formulas save. True by default (an op that does not say keeps everything); an op that declares
+     * less is checked by {@code SavedValuesTest}, which differentiates it with everything else released.
+     */
+    protected boolean savesInput(Node n, int input) { return true; }
+
+    /** Whether this op's rules read the values of its output (tanh, exp: f′ from y). True by default. */
+    protected boolean savesOutput(Node n) { return true; }
+
     /** Inputs that carry no derivative (masks, indices): the binder never records them as differentiable. */
     protected boolean differentiable(int input) { return true; }
 

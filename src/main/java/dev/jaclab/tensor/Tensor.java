@@ -130,6 +130,12 @@ public final class Tensor {
         return new CustomPrimitive(name, forward, vjp, jvp, new boolean[0]);
     }
 
+    /**
+     * A region whose values are freed when it closes, except the tensors kept and what their tapes need:
+     * {@code try (Scope s = Tensor.scope()) { y = s.keep(f(x)); }} (see {@link Scope}).
+     */
+    public static Scope scope() { return new Scope(); }
+
     /** A scope in which nothing is recorded: {@code try (var s = Tensor.noGrad()) { ... }}. */
     public static GradMode noGrad() { return GradMode.set(false); }
 

@@ -6,6 +6,7 @@ import dev.jaclab.jacobian.Jacobian;
 import dev.jaclab.jacobian.Strategies;
 import dev.jaclab.jacobian.Strategy;
 import dev.jaclab.nd.DType;
+import dev.jaclab.tensor.Scope;
 import dev.jaclab.tensor.Tensor;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -19,7 +20,8 @@ import java.util.Locale;
  * {@code model,N,route,seconds,peak_rss_mib,cpu_seconds} (medians after a warm-up at the same N).
  * <ul>
  *   <li>{@code sin|mlp N STRATEGY [repeats]}: the model's forward (recorded) plus the per-sample Jacobian by that
- *   strategy ({@code Strategies.byName}, or {@code auto});</li>
+ *   strategy ({@code Strategies.byName}, or {@code auto}), each run in a {@link Scope}: the forward's values that no
+ *   rule saves are freed before the sweep, everything else when the run ends;</li>
  *   <li>{@code chain N recorded|constant [repeats]}: the ten elementwise ops of the PyTorch script on (N, 3), per chain.</li>
  * </ul>
  *
@@ -67,8 +69,12 @@ public final class IndependentBench {
             Strategy s = Strategies.byName(route);
             Tensor x = m.inputs(n, 1)[0];
             run = () -> {
-                Tensor xi = x.detach().requiresGrad();
-                Jacobian.of(m.forward(xi)[0], xi).parallelism(1).perSample(s);
+                try (Scope scope = Tensor.scope()) {               // what PyTorch's reference counts do: the forward's
+                    Tensor xi = x.detach().requiresGrad();          // unsaved values freed before the sweep, the whole
+                    Tensor y = m.forward(xi)[0];                    // tape when the run ends
+                    scope.release(y);
+                    Jacobian.of(y, xi).parallelism(1).perSample(s);
+                }
             };
         }
         // warm-up at the measured size until the JIT has compiled the path (30 runs or 3 s), then each repeat runs
