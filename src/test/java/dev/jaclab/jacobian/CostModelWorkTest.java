@@ -66,6 +66,21 @@ class CostModelWorkTest {
         }
     }
 
+    @Test void sparseRowsWorkEqualsCountedWork() {
+        for (Model m : List.of(Models.sin(), Models.mlp(1), Models.attention(7, 3, 16), Models.dense(3), Models.attentionStack(7, 3, 16, 2, true))) {
+            Problem p = problem(m, 24, false);
+            for (int chunk : new int[]{5, 16}) {
+                Strategy s = Strategies.sparseRows(chunk);
+                Work predicted = s.work(p), counted;
+                try (WorkMeter meter = WorkMeter.open()) {
+                    s.run(p);
+                    counted = meter.work();
+                }
+                assertTrue(predicted.closeTo(counted, 1e-12), m.name() + " " + s.name() + ": predicted " + predicted + "; counted " + counted);
+            }
+        }
+    }
+
     @Test void tracedModelHasTheComputedShapesAndCosts() {
         for (Model m : List.of(Models.mlp(1), Models.attention(7, 3, 16), Models.dense(3), Models.pinn(11), Models.conv(5))) {
             Problem real = problem(m, 40, false), traced = problem(m, 40, true);
