@@ -92,6 +92,18 @@ final class SweepWork {
         }
     }
 
+    /**
+     * A strategy that runs as one call (a sum trick): {@code perSample}'s run and layout of the blocks traced with shapes
+     * only, so seeds, sweeps and copies are all counted; its sweeps' work where a kernel on the path cannot trace.
+     */
+    static Work wholeRun(Problem p, Strategy s) {
+        try (ShapeTrace t = ShapeTrace.open()) {
+            return traced(() -> p.toUserBlocks(s.run(p)));
+        } catch (RuntimeException e) {
+            return of(p, s.cost(p));
+        }
+    }
+
     private static Work traced(java.util.function.Supplier<Tensor> run) {
         try (WorkMeter m = WorkMeter.open()) {
             run.get();
