@@ -81,6 +81,21 @@ class CostModelWorkTest {
         }
     }
 
+    @Test void contextForwardStatesItsOwnSweep() {
+        for (Model m : List.of(Models.batchNorm(3), Models.globalMean())) {
+            Problem p = problem(m, 32, false), traced = problem(m, 32, true);
+            Strategy s = Strategies.contextForward();
+            Work predicted = s.work(p), counted;
+            try (WorkMeter meter = WorkMeter.open()) {
+                p.toUserBlocks(s.run(p));
+                counted = meter.work();
+            }
+            assertTrue(predicted.closeTo(counted, 1e-12), m.name() + ": predicted " + predicted + "; counted " + counted);
+            assertTrue(s.work(traced).closeTo(counted, 1e-12), m.name() + " traced: " + s.work(traced) + "; counted " + counted);
+            assertFalse(predicted.closeTo(SweepWork.of(p, s.cost(p)), 1e-3), m.name() + ": the generic forward count is not its work");
+        }
+    }
+
     @Test void tracedModelHasTheComputedShapesAndCosts() {
         for (Model m : List.of(Models.mlp(1), Models.attention(7, 3, 16), Models.dense(3), Models.pinn(11), Models.conv(5))) {
             Problem real = problem(m, 40, false), traced = problem(m, 40, true);
