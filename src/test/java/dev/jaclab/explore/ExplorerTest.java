@@ -64,7 +64,8 @@ class ExplorerTest {
         for (int i = 0; i < 3; i++) t[i] = c[i] + 0.5 * o[i];          // faster per op than the rates, nothing per call
         assertEquals(0.5, CostModel.Calibration.fit(c, o, t).overhead(), 1e-9);
         assertEquals(CostModel.Calibration.NONE, CostModel.Calibration.fit(new double[0], new double[0], new double[0]));
-        assertEquals(20, CostModel.Calibration.fit(new double[]{0}, new double[]{1e-6}, new double[]{1}).overhead());   // clamped
+        assertEquals(20, CostModel.Calibration.fit(new double[]{0, 0}, new double[]{1e-6, 2e-6}, new double[]{1, 2}).overhead());   // clamped
+        assertEquals(1 - 1e-6, CostModel.Calibration.fit(new double[]{0}, new double[]{1e-6}, new double[]{1}).perCall(), 1e-12);   // one size: per call
     }
 
     @Test void configurationsPredictedOverTheCapAreSkipped() {
