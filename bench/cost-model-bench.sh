@@ -10,7 +10,9 @@
 # measured = VmHWM during the first call at the target above the resident set before its model was built (the
 # inputs' garbage collected before the call), in the same process (the JVM's own baseline taken out; its heap is touched at start, -XX:+AlwaysPreTouch,
 # so Java garbage does not count as growth). peak_ratio = predicted / measured.
-# chunked(256) at the target is measured on its first 256 seeds and scaled (JacobianBench chunkedEstimate).
+# chunked(256) at the target is measured on its first 256 seeds and scaled (JacobianBench chunkedEstimate). A run
+# predicted over COST_BENCH_CAP seconds (default 1800; for chunked its 256 seeds) is not run; a strategy the model
+# refuses (a sum trick on coupled samples) is listed as refused.
 # Usage: OMP_NUM_THREADS=1 bench/cost-model-bench.sh [CONFIG_FILE]   (lines: model strategy sizes target)
 # JACLAB_CP=<class path> runs from compiled classes instead of target/jaclab-all.jar.
 set -euo pipefail
@@ -37,7 +39,12 @@ while read -r model strategy sizes target; do
   [ -n "$model" ] || continue
   pred=$(java -Xms2g -Xmx2g -XX:+AlwaysPreTouch -cp "$jar" dev.jaclab.cli.CostModelBench "$model" "$strategy" "$sizes" "$target" 2>/dev/null | tail -1)
   IFS=, read -r _ pname _ ps ppeak perop percall _ _ <<< "$pred"
+  if [ "$ps" = refused ]; then echo "$model,$pname,$target,refused,,,,,,,,"; continue; fi
   run=$strategy; [ "$strategy" = chunked ] && run=chunkedEstimate
+  runs=$(awk -v p="$ps" -v c="$strategy" -v n="$target" 'BEGIN { print (c == "chunked") ? p * 256 / (3 * n) : p }')
+  if awk -v r="$runs" -v cap="${COST_BENCH_CAP:-1800}" 'BEGIN { exit !(r > cap) }'; then  # predicted over the cap: not run
+    echo "$model,$pname,$target,$ps,not run (over ${COST_BENCH_CAP:-1800} s),,,$ppeak,,,$perop,$percall"; continue
+  fi
   reps=$(awk -v p="$ps" 'BEGIN { print (p < 20) ? 3 : 1 }')             # short calls: median of three (first-call JIT aside)
   meas=$(timeout 3600 java -Xms2g -Xmx2g -XX:+AlwaysPreTouch -Djava.awt.headless=true -cp "$jar" dev.jaclab.cli.JacobianBench "$model" "$target" "$run" "$reps" 12g 2>/dev/null | tail -1 || true)
   IFS=, read -r _ _ _ status ms _ _ hwm _ cpu growth <<< "$meas"

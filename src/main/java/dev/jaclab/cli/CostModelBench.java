@@ -34,6 +34,12 @@ public final class CostModelBench {
         long[] sizes = Arrays.stream(args[2].split(",")).mapToLong(Long::parseLong).toArray();
         long target = Long.parseLong(args[3]);
         Rates rates = Rates.calibrated();
+        String refusal = s.refusal(jacobian(m, sizes[0]).problem());
+        if (refusal != null) {                                                // e.g. a sum trick on coupled samples
+            System.err.println(refusal);
+            System.out.printf("%s,%s,%d,refused,,,,,%s%n", m.name(), s.name(), target, args[2].replace(',', ' '));
+            return;
+        }
         double[] c = new double[sizes.length], o = new double[sizes.length], t = new double[sizes.length], extra = new double[sizes.length];
         for (int i = 0; i < sizes.length; i++) {
             jacobian(m, sizes[i]).perSample(s);                               // warm-up at this size
