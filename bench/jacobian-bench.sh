@@ -34,7 +34,7 @@ dense 256 chunked 1
 dense 256 sparseRows 1
 dense 1024 chunked 1
 dense 1024 sparseRows 1"
-echo "model,N,strategy,status,seconds,forward_seconds,ratio,peak_rss_mib,backend,cpu_seconds"
+echo "model,N,strategy,status,seconds,forward_seconds,ratio,peak_rss_mib,backend,cpu_seconds,peak_growth_mib"
 while read -r model n strategy repeats budget; do
   [ -n "$model" ] || continue
   timeout 1800 java -Xmx4g -Djava.awt.headless=true -cp target/jaclab-all.jar dev.jaclab.cli.JacobianBench \

@@ -30,10 +30,10 @@ public final class Passes {
     }
 
     /** One reverse sweep carrying {@code vectors} cotangents, on this thread. */
-    public static void countReverse(long vectors) { long[] c = COUNTS.get(); c[0]++; c[1] += vectors; }
+    public static void countReverse(long vectors) { if (dev.jaclab.tensor.ShapeTrace.active()) return; long[] c = COUNTS.get(); c[0]++; c[1] += vectors; }
 
     /** One forward sweep carrying {@code vectors} tangents, on this thread. */
-    public static void countForward(long vectors) { long[] c = COUNTS.get(); c[2]++; c[3] += vectors; }
+    public static void countForward(long vectors) { if (dev.jaclab.tensor.ShapeTrace.active()) return; long[] c = COUNTS.get(); c[2]++; c[3] += vectors; }
 
     /** This thread's counts so far. */
     public static Counts snapshot() { long[] c = COUNTS.get(); return new Counts(c[0], c[1], c[2], c[3]); }

@@ -5,7 +5,6 @@ import dev.jaclab.explore.Model;
 import dev.jaclab.explore.Models;
 import dev.jaclab.jacobian.Bytes;
 import dev.jaclab.jacobian.Jacobian;
-import dev.jaclab.jacobian.Problem;
 import dev.jaclab.jacobian.Rates;
 import dev.jaclab.jacobian.Strategies;
 import dev.jaclab.jacobian.Strategy;
@@ -13,9 +12,13 @@ import dev.jaclab.tensor.Tensor;
 import java.util.Arrays;
 
 /**
- * The cost model's side of {@code bench/cost-model-bench.sh}: runs a strategy at the given small sizes (one worker,
- * CPU time of the computing thread), calibrates the model on them, traces the model at the target N and prints one
- * CSV line {@code model,strategy,target,predicted_seconds,predicted_peak_mib,calibration,sizes}; the script then runs
+ * The cost model's side of {@code bench/cost-model-bench.sh}: runs a strategy at the given small sizes (one worker),
+ * measuring what the benchmark measures at the target — the process's CPU time (all threads) of
+ * {@code Jacobian.perSample} on a freshly recorded model, median of three calls after a warm-up at each size — calibrates the model
+ * on them (per-op factor and fixed seconds per call), traces the model at the target N and prints one CSV line
+ * {@code model,strategy,target,predicted_seconds,predicted_peak_mib,per_op_factor,per_call_ms,process_mib,sizes} (the
+ * peak: the model's resident tape plus the strategy's own plus the process's own growth during a call, measured at the
+ * small sizes the same way as at the target: VmHWM above the resident set before the model was built); the script then runs
  * the strategy at the target in a fresh JVM ({@link JacobianBench}) for the measured side.
  *
  * <pre>{@code
@@ -27,30 +30,49 @@ public final class CostModelBench {
 
     public static void main(String[] args) {
         Model m = Models.byName(args[0]);
-        Strategy s = Strategies.byName(args[1]).unchecked();
+        Strategy s = Strategies.byName(args[1]);
         long[] sizes = Arrays.stream(args[2].split(",")).mapToLong(Long::parseLong).toArray();
         long target = Long.parseLong(args[3]);
         Rates rates = Rates.calibrated();
-        double[] c = new double[sizes.length], o = new double[sizes.length], t = new double[sizes.length];
+        String refusal = s.refusal(jacobian(m, sizes[0]).problem());
+        if (refusal != null) {                                                // e.g. a sum trick on coupled samples
+            System.err.println(refusal);
+            System.out.printf("%s,%s,%d,refused,,,,,%s%n", m.name(), s.name(), target, args[2].replace(',', ' '));
+            return;
+        }
+        double[] c = new double[sizes.length], o = new double[sizes.length], t = new double[sizes.length], extra = new double[sizes.length];
         for (int i = 0; i < sizes.length; i++) {
-            Problem p = problem(m, sizes[i]);
-            if (i == 0) s.run(p);                                           // warm-up
-            CostModel.Prediction pr = CostModel.predict(p, s, 1, rates, CostModel.Calibration.NONE);
+            jacobian(m, sizes[i]).perSample(s);                               // warm-up at this size
+            CostModel.Prediction pr = CostModel.predict(jacobian(m, sizes[i]).problem(), s, 1, rates, CostModel.Calibration.NONE);
             c[i] = pr.computeSeconds();
             o[i] = pr.overheadSeconds();
-            long c0 = Rates.cpuNanos();
-            s.run(p);
-            t[i] = (Rates.cpuNanos() - c0) / 1e9;
+            double[] r = new double[3];
+            for (int k = 0; k < r.length; k++) {
+                long rss0 = k == 0 ? JacobianBench.settleAndResetPeak() : -1;
+                Jacobian j = jacobian(m, sizes[i]);
+                if (k == 0) JacobianBench.settleAndResetPeak();
+                long c0 = Rates.processCpuNanos();
+                j.perSample(s);
+                r[k] = (Rates.processCpuNanos() - c0) / 1e9;
+                if (k == 0) extra[i] = JacobianBench.peakGrowthMib(rss0) * 1048576.0 - pr.totalPeakBytes();
+            }
+            Arrays.sort(r);
+            t[i] = r[1];
+            System.err.printf(java.util.Locale.ROOT, "N = %d: compute %.4f s, per-op %.4f s, measured %.4f s; peak %.1f MiB beyond the model's%n",
+                    sizes[i], c[i], o[i], t[i], extra[i] / 1048576);
         }
         CostModel.Calibration cal = CostModel.Calibration.fit(c, o, t);
+        Arrays.sort(extra);
+        double processBytes = Math.max(0, extra[extra.length / 2]);          // the process's own growth in a call (JIT code, allocator)
         CostModel.Prediction far = CostModel.predict(CostModel.trace(m, target, 1, Bytes.gib(12)), s, 1, rates, cal);
-        System.out.printf(java.util.Locale.ROOT, "%s,%s,%d,%.4f,%.1f,%.2f/%.2f,%s%n", m.name(), s.name(), target, far.seconds(),
-                far.peakBytes() / 1048576.0, cal.compute(), cal.overhead(), args[2].replace(',', ' '));
+        System.out.printf(java.util.Locale.ROOT, "%s,%s,%d,%.4f,%.1f,%.2f,%.2f,%.1f,%s%n", m.name(), s.name(), target, far.seconds(),
+                (far.totalPeakBytes() + processBytes) / 1048576.0, cal.overhead(), cal.perCall() * 1e3, processBytes / 1048576, args[2].replace(',', ' '));
     }
 
-    private static Problem problem(Model m, long n) {
+    /** The model recorded at N and its Jacobian (one worker), as the benchmark sets it up at the target. */
+    private static Jacobian jacobian(Model m, long n) {
         Tensor[] in = m.inputs(n, 1);
         in[m.inputIndex()].requiresGrad();
-        return Jacobian.of(m.forward(in)[m.outputIndex()], in[m.inputIndex()]).budget(Bytes.gib(12)).parallelism(1).problem();
+        return Jacobian.of(m.forward(in)[m.outputIndex()], in[m.inputIndex()]).budget(Bytes.gib(12)).parallelism(1);
     }
 }

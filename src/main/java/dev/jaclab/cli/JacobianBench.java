@@ -14,8 +14,10 @@ import java.util.Arrays;
 
 /**
  * One benchmark configuration per JVM (so its peak memory is its own), as one CSV line:
- * {@code model,N,strategy,status,seconds,forward_seconds,ratio,peak_rss_mib,backend,cpu_seconds}. Time is the median of
- * {@code repeats} runs after one warm-up at N = 64; peak RSS is the process's VmHWM. Strategy
+ * {@code model,N,strategy,status,seconds,forward_seconds,ratio,peak_rss_mib,backend,cpu_seconds,peak_growth_mib}. Time is the median of
+ * {@code repeats} runs after one warm-up at N = 64; peak RSS is the process's VmHWM; peak growth is VmHWM during
+ * the first call at N above the resident set before its model was built (the JVM's own baseline, in this process): the
+ * model's resident tape plus the strategy's peak. Strategy
  * {@code chunkedEstimate} times the first chunk of {@code chunked(256)} and scales to all N·m seeds (status
  * "estimated"), for sizes where the full exact run would take hours. Other strategy names are those of
  * {@link Strategies#byName} ("sparseRows" is sparseRows(256), "sparseRows(64)" sets the chunk); "unchecked:forwardSum" times a
@@ -46,13 +48,23 @@ public final class JacobianBench {
         return w == null || w.isBlank() ? 1 : Integer.parseInt(w.trim());
     }
 
-    /** CPU seconds this process has used (all threads): robust where other work shares the cores. */
+    /** CPU seconds this process has used (all live threads, nanosecond-exact): robust where other work shares the cores. */
     static double cpuSeconds() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+        if (workers() > 1)                                         // worker threads end with the call: the JVM's process figure keeps them
+            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+        return dev.jaclab.jacobian.Rates.processCpuNanos() / 1e9;
     }
 
-    static double[] once(Model m, long n, Strategy s, long budget) {
+    static double[] once(Model m, long n, Strategy s, long budget) { return once(m, n, s, budget, -1); }
+
+    /**
+     * One timed call on a freshly recorded model; with {@code rss0} ≥ 0 (the resident set before the model was built)
+     * the inputs' garbage is collected and the peak reset before the call, and the result's fourth entry is the peak
+     * during the call above {@code rss0} in MiB (the model's resident tape plus the strategy's peak).
+     */
+    static double[] once(Model m, long n, Strategy s, long budget, long rss0) {
         Setup su = Setup.of(m, n, budget);
+        if (rss0 >= 0) settleAndResetPeak();
         Jacobian j = su.jacobian();
         double fwd = su.forwardSeconds();
         String refusal = s.refusal(j.problem());
@@ -60,7 +72,7 @@ public final class JacobianBench {
         long t1 = System.nanoTime();
         double c1 = cpuSeconds();
         j.perSample(s);
-        return new double[]{(System.nanoTime() - t1) / 1e9, fwd, cpuSeconds() - c1};
+        return new double[]{(System.nanoTime() - t1) / 1e9, fwd, cpuSeconds() - c1, rss0 >= 0 ? peakGrowthMib(rss0) : -1};
     }
 
     static long peakRssMib() {
@@ -73,19 +85,45 @@ public final class JacobianBench {
         return -1;
     }
 
+    /**
+     * Collects garbage, resets the kernel's VmHWM to the current resident set and returns that (bytes): the JVM's own
+     * baseline, measured in this process, so that {@link #peakGrowthMib} is the peak of what was added since. -1 where
+     * the reset is not available.
+     */
+    static long settleAndResetPeak() {
+        System.gc();                                               // garbage arrays (the inputs' temporaries) release their native memory
+        try { Thread.sleep(200); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            for (String l : Files.readAllLines(Path.of("/proc/self/status")))
+                if (l.startsWith("VmRSS")) return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
+        } catch (Exception ignored) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    /** VmHWM above the baseline {@link #resetPeak} returned, in MiB; -1 where unknown. */
+    static long peakGrowthMib(long rss0) {
+        long hwm = peakRssMib();
+        return rss0 < 0 || hwm < 0 ? -1 : Math.max(0, hwm - rss0 / 1048576);
+    }
+
     static void estimateChunked(Model m, long n, long budget) {
+        Strategies.chunked(256).rows(Setup.of(m, Math.min(64, n), budget).jacobian().problem(), 256);   // warm-up at small N
+        long rss0 = settleAndResetPeak();
         Setup su = Setup.of(m, n, budget);
+        settleAndResetPeak();
         Jacobian j = su.jacobian();
         double fwd = su.forwardSeconds();
         dev.jaclab.jacobian.Chunked c = Strategies.chunked(256);
-        Setup small = Setup.of(m, Math.min(64, n), budget);
-        c.rows(small.jacobian().problem(), 256);                    // warm-up at small N
         long seeds = 256, t1 = System.nanoTime();
         double c1 = cpuSeconds();
         c.rows(j.problem(), seeds);
         double per = (System.nanoTime() - t1) / 1e9 / seeds, total = per * n * j.problem().outputWidth();
         double cpu = (cpuSeconds() - c1) / seeds * n * j.problem().outputWidth();
-        System.out.printf("%s,%d,%s,estimated,%.4f,%.4f,%.1f,%d,%s,%.4f%n", m.name(), n, c.name(), total, fwd, total / fwd, peakRssMib(), Backend.kind(), cpu);
+        System.out.printf("%s,%d,%s,estimated,%.4f,%.4f,%.1f,%d,%s,%.4f,%d%n", m.name(), n, c.name(), total, fwd, total / fwd, peakRssMib(), Backend.kind(), cpu,
+                peakGrowthMib(rss0));
     }
 
     public static void main(String[] args) {
@@ -103,8 +141,10 @@ public final class JacobianBench {
         try {
             once(m, Math.min(64, n), s, budget);
             double[] t = new double[repeats], f = new double[repeats], cpu = new double[repeats];
+            long growth = -1;
             for (int r = 0; r < repeats; r++) {
-                double[] o = once(m, n, s, budget);
+                double[] o = once(m, n, s, budget, r == 0 ? settleAndResetPeak() : -1);
+                if (r == 0) growth = (long) o[3];
                 t[r] = o[0];
                 f[r] = o[1];
                 cpu[r] = o[2];
@@ -113,7 +153,7 @@ public final class JacobianBench {
             Arrays.sort(f);
             Arrays.sort(cpu);
             double tm = t[repeats / 2], fm = f[repeats / 2];
-            System.out.printf("%sok,%.4f,%.4f,%.1f,%d,%s,%.4f%n", head, tm, fm, tm / fm, peakRssMib(), Backend.kind(), cpu[repeats / 2]);
+            System.out.printf("%sok,%.4f,%.4f,%.1f,%d,%s,%.4f,%d%n", head, tm, fm, tm / fm, peakRssMib(), Backend.kind(), cpu[repeats / 2], growth);
         } catch (IllegalStateException | IllegalArgumentException e) {
             System.out.printf("%srefused,,,,%d,%s%n", head, peakRssMib(), Backend.kind());
             System.err.println(e.getMessage());

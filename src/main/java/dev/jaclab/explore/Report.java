@@ -184,14 +184,15 @@ public final class Report {
         Table t = Table.create(model + " predicted at N = " + target);
         StringColumn s = StringColumn.create("strategy");
         DoubleColumn sec = DoubleColumn.create("secondsAtTarget"), b = DoubleColumn.create("predictedBytesAtTarget"),
-                mb = DoubleColumn.create("measuredBytesAtTarget"), cc = DoubleColumn.create("computeFactor"), co = DoubleColumn.create("perOpFactor");
+                mb = DoubleColumn.create("measuredBytesAtTarget"), cc = DoubleColumn.create("computeFactor"), co = DoubleColumn.create("perOpFactor"),
+                pc = DoubleColumn.create("perCallSeconds");
         BooleanColumn fits = BooleanColumn.create("fitsBudget"), usable = BooleanColumn.create("exactAndCorrect");
         for (Extrapolation e : extrapolations.values()) {
             CostModel.Calibration c = calibration.getOrDefault(e.strategy(), CostModel.Calibration.NONE);
             s.append(e.strategy()); sec.append(e.secondsAtTarget()); b.append(e.bytesAtTarget()); mb.append(e.measuredBytesAtTarget());
-            cc.append(c.compute()); co.append(c.overhead()); fits.append(e.fits()); usable.append(e.usable());
+            cc.append(c.compute()); co.append(c.overhead()); pc.append(c.perCall()); fits.append(e.fits()); usable.append(e.usable());
         }
-        return t.addColumns(s, sec, b, mb, cc, co, fits, usable);
+        return t.addColumns(s, sec, b, mb, cc, co, pc, fits, usable);
     }
 
     public String toCsv() { return ReportFormat.csv(table()); }

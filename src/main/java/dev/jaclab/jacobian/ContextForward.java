@@ -37,6 +37,12 @@ public record ContextForward() implements Strategy {
         return Cost.forward(1, vectors, peak, "n JVPs over the batch" + (contexts ? ", their direct parts and " + spread + " context tangents" : ""));
     }
 
+    /**
+     * Its own sweep's work, not a generic forward count: the one call traced with shapes only — the n seed directions,
+     * each context's direct part and its spread tangents through {@link ContextSweep}, and the blocks' layout.
+     */
+    @Override public dev.jaclab.tensor.Work work(Problem p) { return SweepWork.wholeRun(p, this); }
+
     @Override public Tensor run(Problem p) {
         String why = refusal(p);
         if (why != null) throw new IllegalStateException(why);

@@ -27,10 +27,14 @@ public record Cost(long reverseSweeps, long reverseVectors, long forwardSweeps, 
 
     Cost withWork(double w) { return new Cost(reverseSweeps, reverseVectors, forwardSweeps, forwardVectors, peakBytes, w, formula); }
 
-    /** Bytes one batched vector of a dense sweep holds at its peak (a few activations' worth plus input/output). */
+    /**
+     * Bytes one batched vector of a dense sweep holds at its peak: at the widest tensor of the path (x included) a rule
+     * holds its output's cotangent (or tangent), one temporary and its input's. The sweeps free everything else as they
+     * go — the seeds once their node has run, each cotangent after its last consumer — so y's seeds and x's cotangent
+     * are two of these three, not extra.
+     */
     static long perVectorBytes(Problem p) {
-        Structure s = p.structure();
-        return 3 * s.maxTensorBytes() + (p.x.numel() + p.y.numel()) * p.bytesPerElement();
+        return 3 * Math.max(p.structure().maxTensorBytes(), p.x.numel() * p.bytesPerElement());
     }
 
     /** Bytes of the (N, m, n) result. */

@@ -28,6 +28,9 @@ public record ForwardSum(boolean checked) implements Strategy {
         return Cost.forward(1, n, n * Cost.perVectorBytes(p) + Cost.blockBytes(p), "n JVPs, batched");
     }
 
+    /** Its one call traced with shapes only: the basis seeds, the sweep and the blocks' layout, every op counted. */
+    @Override public dev.jaclab.tensor.Work work(Problem p) { return SweepWork.wholeRun(p, this); }
+
     @Override public Tensor run(Problem p) {
         long n = p.inputWidth();
         Tensor t = Autograd.jvp(new Tensor[]{p.y}, new Tensor[]{p.x}, new Tensor[]{p.xTangents(p.everySampleBasis(n))}, true,

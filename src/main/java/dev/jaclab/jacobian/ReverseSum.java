@@ -28,6 +28,9 @@ public record ReverseSum(boolean checked) implements Strategy {
         return Cost.reverse(1, m, m * Cost.perVectorBytes(p) + Cost.blockBytes(p), "m VJPs, batched");
     }
 
+    /** Its one call traced with shapes only: the basis seeds, the sweep and the blocks' layout, every op counted. */
+    @Override public dev.jaclab.tensor.Work work(Problem p) { return SweepWork.wholeRun(p, this); }
+
     @Override public Tensor run(Problem p) {
         long m = p.outputWidth();
         Tensor g = Autograd.grad(new Tensor[]{p.y}, new Tensor[]{p.x}, new Tensor[]{p.yCotangents(p.everySampleBasis(m))},

@@ -141,10 +141,26 @@ public record SparseRows(int chunk) implements Strategy {
         return Cost.reverse((v + c - 1) / c, v, peak, "N·m row-sparse VJPs, " + c + " per batch (" + dense.size() + " dense tensors)").withWork(work);
     }
 
-    /** N·m row-sparse VJPs, {@code chunk} per sweep, over the path from y to x. */
+    /**
+     * N·m row-sparse VJPs, {@code chunk} per sweep, over the path from y to x: one chunk's sweep traced with shapes only
+     * (the sweep's own code and kernels, so every op it runs is counted) times the chunks, plus assembling the blocks;
+     * where a kernel on the path cannot trace, each node's rule restricted to a seed's rows.
+     */
     @Override public dev.jaclab.tensor.Work work(Problem p) {
         long v = p.samples() * p.outputWidth();
-        return SweepWork.rowSparseReverse(p, p.structure().path(), denseTensors(p), v, Math.min(chunk, v));
+        try {
+            return SweepWork.chunks(p, v, Math.min(chunk, v), (start, count) -> chunkRows(p, start, count, onPath(p)))
+                    .plus(SweepWork.assembly(p, v, Math.min(chunk, v)));
+        } catch (RuntimeException e) {
+            return SweepWork.rowSparseReverse(p, p.structure().path(), denseTensors(p), v, Math.min(chunk, v));
+        }
+    }
+
+    private static Set<Tensor> onPath(Problem p) {
+        Set<Tensor> onPath = IdentitySets.of();
+        onPath.addAll(p.structure().path());
+        onPath.add(p.x);
+        return onPath;
     }
 
     @Override public Tensor run(Problem p) { return runRows(p, 0, p.samples()); }
@@ -153,17 +169,14 @@ public record SparseRows(int chunk) implements Strategy {
     @Override public Tensor runRows(Problem p, long from, long to) {
         RowRange.check(p, from, to);
         long m = p.outputWidth(), first = from * m, total = (to - from) * m;
-        Structure s = p.structure();
-        Set<Tensor> onPath = IdentitySets.of();
-        onPath.addAll(s.path());
-        onPath.add(p.x);
+        Set<Tensor> onPath = onPath(p);
         int count = (int) ((total + chunk - 1) / chunk);                         // kernels reuse their buffers across a worker's chunks
         List<Tensor> rows = Chunks.map(name(), count, p.parallelism(), k -> chunkRows(p, first + (long) k * chunk, Math.min(chunk, total - (long) k * chunk), onPath));
         return Tensor.concat(0, rows.toArray(new Tensor[0])).reshape(to - from, m, p.inputWidth());
     }
 
     /** The block rows of seeds start .. start+chunk (seed r at sample r / m, output r mod m), shape (c, n). */
-    private Tensor chunkRows(Problem p, long start, long count, Set<Tensor> onPath) {
+    Tensor chunkRows(Problem p, long start, long count, Set<Tensor> onPath) {
         long m = p.outputWidth();
         int c = (int) count;
         long[] sampleRows = new long[c];

@@ -89,7 +89,7 @@ public final class Strategies {
             entry("reverseSum", List.of(), a -> reverseSum(), Use.AUTO, Use.EXPLORER, Use.BACKEND_CHECK),
             entry("vmapJacrev", List.of(), a -> vmapJacrev(), Use.AUTO),
             entry("colored", List.of(), a -> colored(), Use.AUTO, Use.EXPLORER),
-            entry("contextForward", List.of(), a -> contextForward(), Use.AUTO),
+            entry("contextForward", List.of(), a -> contextForward(), Use.AUTO, Use.EXPLORER),
             entry("sparseRows", List.of("chunk=256"), a -> sparseRows(toInt("sparseRows", "chunk", a[0])), Use.AUTO, Use.EXPLORER, Use.BACKEND_CHECK),
             entry("meetInMiddle", List.of("chunk=256"), a -> meetInMiddle(toInt("meetInMiddle", "chunk", a[0])), Use.AUTO),
             entry("chunked", List.of("chunk=256"), a -> chunked(toInt("chunked", "chunk", a[0])), Use.AUTO, Use.EXPLORER, Use.BACKEND_CHECK),

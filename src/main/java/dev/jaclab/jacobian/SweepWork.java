@@ -63,6 +63,54 @@ final class SweepWork {
         return rest == 0 ? w : w.plus(reverse ? reverse(p, rest) : forward(p, rest));
     }
 
+    /** One chunk of a strategy's loop: the block rows of seeds start .. start + count. */
+    interface Chunk { Tensor rows(long start, long count); }
+
+    /**
+     * The work of {@code seeds} seeds run {@code chunk} at a time by the strategy's own chunk code, traced with shapes
+     * only: one full chunk times the full chunks, plus the last partial one. Every chunk runs the same ops on the same
+     * shapes (only which rows differ), so this equals the counted work; throws where a kernel cannot trace.
+     */
+    static Work chunks(Problem p, long seeds, long chunk, Chunk body) {
+        if (seeds <= 0) return Work.NONE;
+        long full = seeds / chunk, rest = seeds - full * chunk;
+        Work w = Work.NONE;
+        try (ShapeTrace t = ShapeTrace.open()) {
+            if (full > 0) w = traced(() -> body.rows(0, chunk)).times(full);
+            if (rest > 0) w = w.plus(traced(() -> body.rows(full * chunk, rest)));
+        }
+        return w;
+    }
+
+    /** Joining the chunks' block rows into the (N, m, n) blocks: one concat and a reshape. */
+    static Work assembly(Problem p, long seeds, long chunk) {
+        long count = (seeds + chunk - 1) / chunk, rowSize = p.inputWidth();
+        try (ShapeTrace t = ShapeTrace.open()) {
+            Tensor[] parts = new Tensor[(int) count];
+            for (int k = 0; k < count; k++) parts[k] = Tensor.zeros(p.x.dtype(), Math.min(chunk, seeds - k * chunk), rowSize);
+            return traced(() -> Tensor.concat(0, parts).reshape(p.samples(), p.outputWidth(), rowSize));
+        }
+    }
+
+    /**
+     * A strategy that runs as one call (a sum trick): {@code perSample}'s run and layout of the blocks traced with shapes
+     * only, so seeds, sweeps and copies are all counted; its sweeps' work where a kernel on the path cannot trace.
+     */
+    static Work wholeRun(Problem p, Strategy s) {
+        try (ShapeTrace t = ShapeTrace.open()) {
+            return traced(() -> p.toUserBlocks(s.run(p)));
+        } catch (RuntimeException e) {
+            return of(p, s.cost(p));
+        }
+    }
+
+    private static Work traced(java.util.function.Supplier<Tensor> run) {
+        try (WorkMeter m = WorkMeter.open()) {
+            run.get();
+            return m.work();
+        }
+    }
+
     /**
      * Row-sparse VJPs of {@code seeds} one-hot cotangents, {@code chunk} per sweep, over the path tensors in
      * {@code visited}: a node whose output cotangent is dense runs its whole rule per seed, one whose cotangent is a

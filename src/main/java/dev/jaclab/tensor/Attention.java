@@ -178,8 +178,10 @@ final class Attention {
             if (!java.util.Arrays.equals(q.data().shape(), new long[]{c, 1, d}) || !java.util.Arrays.equals(g.data().shape(), new long[]{c, 1, dv})
                     || !java.util.Arrays.equals(y.data().shape(), new long[]{c, 1, dv})) return null;
             boolean nq = Elementwise.need(n, 0), nk = Elementwise.need(n, 1), nv = Elementwise.need(n, 2);
-            FusedAttention.Grads r = FusedAttention.vjp(q.data(), k.data(), v.data(), g.data(), y.data(), rows, scale, nq,
-                    part(nk, ownRow[1], terms != null && own[1] == Own.TERMS), part(nv, ownRow[2], terms != null && own[2] == Own.TERMS));
+            FusedAttention.Part pk = part(nk, ownRow[1], terms != null && own[1] == Own.TERMS), pv = part(nv, ownRow[2], terms != null && own[2] == Own.TERMS);
+            WorkMeter.add(ownRowsWork(n).scaled(c, 1));                // the kernel calls ND4J directly: it states its work itself
+            FusedAttention.Grads r = ShapeTrace.active() ? tracedGrads(q.dtype(), c, k.size(0), d, dv, nq, pk, pv)
+                    : FusedAttention.vjp(q.data(), k.data(), v.data(), g.data(), y.data(), rows, scale, nq, pk, pv);
             if (r.dkFactors() != null) terms[1] = List.of(term(r.dkFactors()));
             if (r.dvFactors() != null) terms[2] = List.of(term(r.dvFactors()));
             return new Tensor[]{perSeed(r.dq(), level, 1, d), perSeed(r.dk(), level, ownRow[1] ? 1 : k.size(0), d),
@@ -189,6 +191,18 @@ final class Attention {
         private static FusedAttention.Part part(boolean needed, boolean ownRow, boolean factored) {
             return !needed ? FusedAttention.Part.NONE : ownRow ? FusedAttention.Part.OWN_ROW
                     : factored ? FusedAttention.Part.FACTORED : FusedAttention.Part.ALL_ROWS;
+        }
+
+        /** The one-row kernel's results with shapes only (a traced sweep): dq (C, d); dk, dv one row or all M rows, or factors. */
+        private static FusedAttention.Grads tracedGrads(dev.jaclab.nd.DType t, long c, long m, long d, long dv, boolean nq,
+                                                        FusedAttention.Part pk, FusedAttention.Part pv) {
+            return new FusedAttention.Grads(nq ? NdArray.shapeOnly(t, c, d) : null, tracedRows(t, pk, c, m, d), tracedRows(t, pv, c, m, dv),
+                    pk == FusedAttention.Part.FACTORED ? new FusedAttention.Factors(NdArray.shapeOnly(t, c, m), NdArray.shapeOnly(t, c, d)) : null,
+                    pv == FusedAttention.Part.FACTORED ? new FusedAttention.Factors(NdArray.shapeOnly(t, c, m), NdArray.shapeOnly(t, c, dv)) : null);
+        }
+
+        private static NdArray tracedRows(dev.jaclab.nd.DType t, FusedAttention.Part part, long c, long m, long w) {
+            return part == FusedAttention.Part.OWN_ROW ? NdArray.shapeOnly(t, c, w) : part == FusedAttention.Part.ALL_ROWS ? NdArray.shapeOnly(t, c, m * w) : null;
         }
 
         private static RowTerm term(FusedAttention.Factors f) { return new RowTerm(Tensor.wrap(f.rowWeight()), Tensor.wrap(f.features()), false); }

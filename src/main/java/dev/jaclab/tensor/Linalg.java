@@ -84,6 +84,9 @@ final class Linalg {
                     || g.data().rank() != 3) return null;
             int c = (int) g.data().shape()[0];
             if (outRows.length != c * g.data().shape()[1] || inRows.length % c != 0) return null;
+            long k = outRows.length / c, w = inRows.length / c, q = g.data().shape()[2];
+            WorkMeter.add(new Work(2.0 * c * w * k * q, c * w * k, 0, 0, 0, 2));     // gathers K×S entries per seed, one small product
+            if (ShapeTrace.active()) return new Tensor(NdArray.shapeOnly(g.dtype(), c, w, q), level);
             return new Tensor(a.data().blocksT(outRows, inRows, c).matmul(g.data()), level);          // (C, S, p)
         }
 

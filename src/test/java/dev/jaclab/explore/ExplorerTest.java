@@ -48,14 +48,24 @@ class ExplorerTest {
                 || l.startsWith("Rates") || l.contains(": ")), coupled.toString());
     }
 
-    @Test void calibrationFitsThePerOpFactor() {
-        double[] c = {0.1, 1, 10}, o = {1, 1, 1}, t = new double[3];
-        for (int i = 0; i < 3; i++) t[i] = c[i] + 3 * o[i];
+    @Test void calibrationFitsThePerOpFactorAndTheCostPerCall() {
+        double[] c = {0.1, 1, 10}, o = {1, 2, 4}, t = new double[3];
+        for (int i = 0; i < 3; i++) t[i] = c[i] + 3 * o[i] + 0.5;
         CostModel.Calibration cal = CostModel.Calibration.fit(c, o, t);
         assertEquals(1, cal.compute());
         assertEquals(3, cal.overhead(), 1e-9);
+        assertEquals(0.5, cal.perCall(), 1e-9);
+        double[] same = {1, 1, 1};                                   // the same ops at every size: per-op cost as measured, the rest per call
+        for (int i = 0; i < 3; i++) t[i] = c[i] + 3 * same[i];
+        cal = CostModel.Calibration.fit(c, same, t);
+        assertEquals(1, cal.overhead(), 1e-9);
+        assertEquals(2, cal.perCall(), 1e-9);
+        for (int i = 0; i < 3; i++) assertEquals(t[i], cal.seconds(c[i], same[i]), 1e-9);
+        for (int i = 0; i < 3; i++) t[i] = c[i] + 0.5 * o[i];          // faster per op than the rates, nothing per call
+        assertEquals(0.5, CostModel.Calibration.fit(c, o, t).overhead(), 1e-9);
         assertEquals(CostModel.Calibration.NONE, CostModel.Calibration.fit(new double[0], new double[0], new double[0]));
-        assertEquals(20, CostModel.Calibration.fit(new double[]{0}, new double[]{1e-6}, new double[]{1}).overhead());   // clamped
+        assertEquals(20, CostModel.Calibration.fit(new double[]{0, 0}, new double[]{1e-6, 2e-6}, new double[]{1, 2}).overhead());   // clamped
+        assertEquals(1 - 1e-6, CostModel.Calibration.fit(new double[]{0}, new double[]{1e-6}, new double[]{1}).perCall(), 1e-12);   // one size: per call
     }
 
     @Test void configurationsPredictedOverTheCapAreSkipped() {
