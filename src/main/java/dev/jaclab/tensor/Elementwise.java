@@ -14,13 +14,13 @@ final class Elementwise {
 
         /** f''(x)·Σ_a t_a². */
         @Override public Tensor secondOrder(Tensor[] t, Node n, int level, long size) {
-            return secondDerivative(n, derivative(n)).mul(SecondOrderJvp.sumOverDirections(t[0].square(), level, size));
+            return secondDerivative(n, derivative(n)).mul(SecondOrderJvp.sumOfSquaresOverDirections(t[0], level, size));
         }
 
         /** t·f′, l·f′ + f″·Σ_a t_a², with f′ computed once. */
         @Override public Tensor[] forwardLaplacian(Tensor[] t, Tensor[] l, Node n, int level, long size) {
             Tensor d = derivative(n);
-            Tensor second = secondDerivative(n, d).mul(SecondOrderJvp.sumOverDirections(t[0].square(), level, size));
+            Tensor second = secondDerivative(n, d).mul(SecondOrderJvp.sumOfSquaresOverDirections(t[0], level, size));
             return new Tensor[]{t[0].mul(d), l[0] == null ? second : l[0].mul(d).add(second)};
         }
 
@@ -114,6 +114,13 @@ final class Elementwise {
         /** 1 − y² in one pass over the output (not square, negate, add: three passes and three arrays). */
         @Override Tensor derivative(Node n) { return Binder.bind(new OneMinusSquare(), n.output()); }
         @Override Tensor secondDerivative(Node n, Tensor d) { return n.output().mul(d).mul(-2.0); }
+        /** t·d and d·(l − 2h·Σ_a t_a²) with d = 1 − h² (tanh″ = −2h·tanh′): d computed once, one multiply by it per channel. */
+        @Override public Tensor[] forwardLaplacian(Tensor[] t, Tensor[] l, Node n, int level, long size) {
+            Tensor h = n.output(), d = derivative(n);
+            Tensor w = SecondOrderOps.scaledMul(h, SecondOrderJvp.sumOfSquaresOverDirections(t[0], level, size), -2);
+            if (l[0] != null) w = w.add(l[0]);
+            return new Tensor[]{t[0].mul(d), w.mul(d)};
+        }
     }
 
     /** 1 − x², fused (tanh's derivative from its output); its own derivative is −2x. */
@@ -203,7 +210,7 @@ final class Elementwise {
         @Override protected boolean savesOutput(Node n) { return false; }
         /** 2 Σ_a t_a(a)·t_a(b); zero when only one factor moves. */
         @Override public Tensor secondOrder(Tensor[] t, Node n, int level, long size) {
-            return t[0] == null || t[1] == null ? null : SecondOrderJvp.sumOverDirections(t[0].mul(t[1]), level, size).mul(2.0);
+            return t[0] == null || t[1] == null ? null : SecondOrderJvp.sumOverDirections(SecondOrderOps.scaledMul(t[0], t[1], 2), level, size);
         }
         @Override public boolean rowUniformLinear(Node n, int input) {
             return plainMatrixLikeOutput(n, input) && n.inputs()[1 - input].rank() == 0 && n.inputs()[1 - input].levels().length == 0;

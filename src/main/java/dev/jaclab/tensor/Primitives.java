@@ -14,7 +14,7 @@ import java.util.List;
  * }</pre>
  */
 public final class Primitives {
-    private static final Class<?>[] HOLDERS = {Elementwise.class, Linalg.class, Reductions.class, ShapeOps.class, BatchLevels.class, Attention.class};
+    private static final Class<?>[] HOLDERS = {Elementwise.class, Linalg.class, Reductions.class, ShapeOps.class, BatchLevels.class, Attention.class, SecondOrderOps.class};
     /** Primitive classes of their own file. */
     private static final List<Class<? extends Primitive>> TOP_LEVEL = List.of(CustomPrimitive.class);
 

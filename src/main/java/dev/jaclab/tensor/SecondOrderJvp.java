@@ -35,4 +35,9 @@ public interface SecondOrderJvp {
     static Tensor sumOverDirections(Tensor t, int level, long n) {
         return BatchLevels.indexOf(t.levels(), level) < 0 ? t.mul((double) n) : t.toLogical(level, n).sum(new int[]{0}, false);
     }
+
+    /** Σ over the directions of t_a² (one fused op; n·t² when t does not vary along the level). */
+    static Tensor sumOfSquaresOverDirections(Tensor t, int level, long n) {
+        return BatchLevels.indexOf(t.levels(), level) < 0 ? t.square().mul((double) n) : SecondOrderOps.sumOfSquares(t.toLogical(level, n));
+    }
 }

@@ -3,6 +3,7 @@ package dev.jaclab.autodiff;
 import dev.jaclab.nd.DType;
 import dev.jaclab.nd.NdArray;
 import dev.jaclab.tensor.CustomPrimitive;
+import dev.jaclab.tensor.ForwardLaplacian;
 import dev.jaclab.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,6 +92,11 @@ final class PrimitiveRows {
             return Autograd.grad(new Tensor[]{inner.narrow(1, 1, 2)}, new Tensor[]{inner}, new Tensor[]{x[0]},
                     Autograd.Options.defaults().createGraph(true))[0];
         }, d, randn(58, 3, 2)));
+        // fused ops of the second-order rules, reached through tanh's forward Laplacian
+        Tensor directions = randn(102, 2, 3, 4);
+        r.add(row("SumOfSquares", "forward Laplacian of tanh(x²), 2 directions", x -> ForwardLaplacian.of(x[0].square().tanh(), x[0], directions), d, randn(103, 3, 4)));
+        r.add(row("ScaledMul", "forward Laplacian of a·tanh(x) (tanh's −2h·|t|² and the product's 2·t_a·t_b)",
+                x -> ForwardLaplacian.of(x[0].mul(x[0].tanh()), x[0], directions), d, randn(104, 3, 4)));
         r.add(row("IndexSelect", "dim 1 with repeats", x -> x[0].indexSelect(1, 2, 0, 2), d, randn(59, 3, 4)));
         r.add(row("IndexSelect", "dim 0", x -> x[0].indexSelect(0, 1, 1, 0), d, randn(60, 3, 4)));
         r.add(row("ScatterAdd", "dim 1 with repeats", x -> x[0].scatterAdd(1, new long[]{2, 0, 2}, 4), d, randn(61, 3, 3)));
