@@ -115,6 +115,8 @@ public final class AttentionTerms {
                     for (Packed f : tv.shared) wideP.add(new INDArray[]{packedT(seedRows(f.a, c0, c)), f.f});
                     INDArray gP = wideP.isEmpty() ? null : wide("terms.jvp.wide", wideP);
                     INDArray hBuf = gP == null ? null : Scratch.work("terms.jvp.h", l.dt, Math.min(rows, l.n), gP.columns());
+                    INDArray[] gShared = new INDArray[tk.shared.size()];                                        // multiplied by P ⊙ scale·q·Fᵀ
+                    for (int t = 0; t < gShared.length; t++) gShared[t] = NdArray.tracked(outer(seedRows(tk.shared.get(t).a, c0, c).transpose(), vAug));
                     for (long r0 = 0; r0 < l.n; r0 += rows) {
                         long b = Math.min(rows, l.n - r0);
                         INDArray p = NdArray.tracked(l.probs(r0, b));
@@ -131,10 +133,9 @@ public final class AttentionTerms {
                             }
                             for (int t = 0; t < tv.shared.size(); t++, at += c * l.w) accB.addi(block3(h, at, c, l.w));
                         }
-                        for (Packed f : tk.shared) {                                                          // (P ⊙ scale·q·Fᵀ)·(a ⊙ [v, 1])
-                            INDArray pt = mm(l.queryRows(r0, b), false, f.f, true).muli(scale).muli(p);
-                            INDArray g = NdArray.tracked(outer(seedRows(f.a, c0, c).transpose(), vAug));
-                            addScaled(accB, rhoB, mm(pt, false, g, false).reshape('c', b, c, l.w + 1), null, l.w, 1);
+                        for (int t = 0; t < gShared.length; t++) {                                            // (P ⊙ scale·q·Fᵀ)·(a ⊙ [v, 1])
+                            INDArray pt = mm(l.queryRows(r0, b), false, tk.shared.get(t).f, true).muli(scale).muli(p);
+                            addScaled(accB, rhoB, mm(pt, false, gShared[t], false).reshape('c', b, c, l.w + 1), null, l.w, 1);
                         }
                         p.close();
                     }
