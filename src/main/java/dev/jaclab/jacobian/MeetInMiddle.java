@@ -138,10 +138,27 @@ public record MeetInMiddle(int chunk) implements Strategy {
                 "N·m row-sparse VJPs down to the cut and N·n row-sparse JVPs up to it, " + cs + " samples per batch (mixing depth " + cut.depth() + ")");
     }
 
-    /** Row-sparse VJPs down to the cut for N·m seeds and row-sparse JVPs up to it for N·n seeds, per chunk of samples. */
+    /**
+     * Row-sparse VJPs down to the cut for N·m seeds and row-sparse JVPs up to it for N·n seeds, per chunk of samples:
+     * one chunk of the sweep itself traced with shapes only, times the chunks (so the factored and one-row kernels
+     * state their own work); where a kernel cannot trace, each node's rule on the path instead.
+     */
     @Override public dev.jaclab.tensor.Work work(Problem p) {
         Cut cut = cut(p);
-        if (cut.depth() < 2) return new SparseRows(chunk).work(p);
+        if (delegates(p, cut)) return new SparseRows(chunk).work(p);
+        long N = p.samples(), cs = Math.min(samplesPerChunk(p), N);
+        Structure s = p.structure();
+        try (NodeCache cache = new NodeCache()) {
+            return SweepWork.chunks(p, N, cs, (start, count) -> MixedModeSweep.blocks(p.y, p.x, java.util.stream.LongStream.range(start, start + count).toArray(),
+                            cut.frontier()::contains, cut::lower, s::isRowLocal, cut.onPath()::contains, cache))
+                    .plus(SweepWork.assembly(p, N, cs, p.outputWidth(), p.inputWidth()));
+        } catch (RuntimeException e) {
+            return estimated(p, cut);
+        }
+    }
+
+    /** The per-node estimate: each rule on the path at its dense or row-sparse size. */
+    private dev.jaclab.tensor.Work estimated(Problem p, Cut cut) {
         long N = p.samples(), cs = Math.min(samplesPerChunk(p), N);
         List<Tensor> lower = new ArrayList<>();
         for (Tensor t : p.structure().path()) if (!cut.upper().contains(t)) lower.add(t);

@@ -68,27 +68,33 @@ final class SweepWork {
 
     /**
      * The work of {@code seeds} seeds run {@code chunk} at a time by the strategy's own chunk code, traced with shapes
-     * only: one full chunk times the full chunks, plus the last partial one. Every chunk runs the same ops on the same
-     * shapes (only which rows differ), so this equals the counted work; throws where a kernel cannot trace.
+     * only: the first chunk, the second times the other full chunks, plus the last partial one. Every chunk runs the
+     * same ops on the same shapes (only which rows differ) — but the first may also compute what a run caches for all
+     * its chunks (softmax row statistics, say), which is why the second is traced too. This equals the counted work;
+     * throws where a kernel cannot trace.
      */
     static Work chunks(Problem p, long seeds, long chunk, Chunk body) {
         if (seeds <= 0) return Work.NONE;
         long full = seeds / chunk, rest = seeds - full * chunk;
         Work w = Work.NONE;
         try (ShapeTrace t = ShapeTrace.open()) {
-            if (full > 0) w = traced(() -> body.rows(0, chunk)).times(full);
+            if (full > 0) w = traced(() -> body.rows(0, chunk));
+            if (full > 1) w = w.plus(traced(() -> body.rows(chunk, chunk)).times(full - 1));
             if (rest > 0) w = w.plus(traced(() -> body.rows(full * chunk, rest)));
         }
         return w;
     }
 
     /** Joining the chunks' block rows into the (N, m, n) blocks: one concat and a reshape. */
-    static Work assembly(Problem p, long seeds, long chunk) {
-        long count = (seeds + chunk - 1) / chunk, rowSize = p.inputWidth();
+    static Work assembly(Problem p, long seeds, long chunk) { return assembly(p, seeds, chunk, p.inputWidth()); }
+
+    /** The same for chunks of {@code chunk} rows shaped {@code row} each (a sample's whole block, say). */
+    static Work assembly(Problem p, long rows, long chunk, long... row) {
+        long count = (rows + chunk - 1) / chunk;
         try (ShapeTrace t = ShapeTrace.open()) {
             Tensor[] parts = new Tensor[(int) count];
-            for (int k = 0; k < count; k++) parts[k] = Tensor.zeros(p.x.dtype(), Math.min(chunk, seeds - k * chunk), rowSize);
-            return traced(() -> Tensor.concat(0, parts).reshape(p.samples(), p.outputWidth(), rowSize));
+            for (int k = 0; k < count; k++) parts[k] = Tensor.zeros(p.x.dtype(), dev.jaclab.nd.Shapes.concat(new long[]{Math.min(chunk, rows - k * chunk)}, row));
+            return traced(() -> Tensor.concat(0, parts).reshape(p.samples(), p.outputWidth(), p.inputWidth()));
         }
     }
 

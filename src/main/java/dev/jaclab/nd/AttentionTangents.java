@@ -89,6 +89,14 @@ public final class AttentionTangents {
         return new Factors(w, vr, dv == null ? null : pcs, corr);
     }
 
+    /** What {@link #oneRow} returns for S seeds, with shapes only (a traced sweep: nothing computed). */
+    public static Factors oneRowShapes(NdArray q, NdArray v, long seeds, boolean dq, boolean dk, boolean dv) {
+        DType t = q.dtype();
+        long n = q.shape()[0], w = v.shape()[1];
+        return new Factors(dk ? NdArray.shapeOnly(t, seeds, n) : null, dk ? NdArray.shapeOnly(t, seeds, w) : null,
+                dv ? NdArray.shapeOnly(t, seeds, n) : null, dq ? NdArray.shapeOnly(t, seeds, w) : null);
+    }
+
     /**
      * The factors of a one-row output tangent: {@code w} (S, N) and {@code vr} (S, dv) (the key/value row's own
      * value), {@code pc} (S, N) the softmax column that carries Δv, {@code corr} (S, dv) the query part on row r_s;

@@ -293,6 +293,49 @@ public final class AttentionTerms {
         return new Part[]{wantQ ? new Part(out[0], qFactors) : null, wantK ? new Part(out[1], List.of()) : null, wantV ? new Part(out[2], vFactors) : null};
     }
 
+    /**
+     * What {@link #jvp} returns, with shapes only (a traced sweep: nothing computed): the same dense part and factors,
+     * in the same order, after the same checks.
+     */
+    public static Part jvpShapes(NdArray q, NdArray k, NdArray v, List<Factor> dq, List<Factor> dk, List<Factor> dv) {
+        long n = q.shape()[0], m = k.shape()[0], d = q.shape()[1], w = v.shape()[1];
+        long s = seedsOf("jvp", new String[]{"q", "k", "v"}, new List[]{dq, dk, dv}, new long[]{n, m, m}, new long[]{d, d, w});
+        DType t = DType.promote(DType.promote(q.dtype(), k.dtype()), v.dtype());
+        List<Factor> factors = new ArrayList<>();
+        for (Factor f : dv) if (!f.shared()) factors.add(new Factor(NdArray.shapeOnly(t, s, n), f.f(), false));
+        for (Factor f : dq) if (f.shared()) factors.add(new Factor(f.a(), NdArray.shapeOnly(t, n, w), true));
+        boolean perSeedQ = dq.stream().anyMatch(f -> !f.shared()), sharedV = dv.stream().anyMatch(Factor::shared);
+        if (!dk.isEmpty() || perSeedQ) factors.add(new Factor(NdArray.shapeOnly(t, s, n), NdArray.shapeOnly(t, n, w), true));   // (ρ, y)
+        return new Part(!dk.isEmpty() || sharedV || perSeedQ ? NdArray.shapeOnly(t, s, n, w) : null, factors);
+    }
+
+    /** What {@link #vjp} returns, with shapes only (a traced sweep), as {@link #jvpShapes}. */
+    public static Part[] vjpShapes(NdArray q, NdArray k, NdArray v, List<Factor> g, boolean wantQ, boolean wantK, boolean wantV) {
+        long n = q.shape()[0], m = k.shape()[0], d = q.shape()[1], w = v.shape()[1];
+        long s = seedsOf("vjp", new String[]{"output"}, new List[]{g}, new long[]{n}, new long[]{w});
+        DType t = DType.promote(DType.promote(q.dtype(), k.dtype()), v.dtype());
+        boolean perSeed = g.stream().anyMatch(f -> !f.shared()), shared = g.stream().anyMatch(Factor::shared);
+        List<Factor> qf = new ArrayList<>(), vf = new ArrayList<>();
+        for (Factor f : g) if (f.shared() && wantQ) qf.add(new Factor(f.a(), NdArray.shapeOnly(t, n, d), true));
+        for (Factor f : g) if (!f.shared() && wantV) vf.add(new Factor(NdArray.shapeOnly(t, s, m), f.f(), false));
+        return new Part[]{wantQ ? new Part(perSeed ? NdArray.shapeOnly(t, s, n, d) : null, qf) : null,
+                wantK ? new Part(NdArray.shapeOnly(t, s, m, d), List.of()) : null,
+                wantV ? new Part(shared ? NdArray.shapeOnly(t, s, m, w) : null, vf) : null};
+    }
+
+    private static long seedsOf(String op, String[] inputs, List<Factor>[] fs, long[] rows, long[] widths) {
+        long s = -1;
+        for (int i = 0; i < fs.length; i++) {
+            long seen = -1;
+            for (Factor f : fs[i]) seen = Terms.check(op, inputs[i], f, rows[i], widths[i], seen);
+            if (seen < 0) continue;
+            if (s >= 0 && s != seen) throw new IllegalArgumentException("attention " + op + " (factored): inputs carry " + s + " and " + seen + " seeds");
+            s = seen;
+        }
+        if (s < 0) throw new IllegalArgumentException("attention " + op + " (factored): no factors");
+        return s;
+    }
+
     /** One input's factors, packed in the layer's dtype and checked against its rows and width. */
     private static final class Terms {
         final List<Packed> perSeed = new ArrayList<>(), shared = new ArrayList<>();
@@ -300,18 +343,23 @@ public final class AttentionTerms {
 
         Terms(String op, String input, AttentionLayer l, List<Factor> fs, long rows, long width) {
             for (Factor f : fs) {
-                long[] a = f.a().shape(), w = f.f().shape();
-                boolean ok = a.length == 2 && w.length == 2 && a[1] == rows && w[1] == width && (f.shared() ? w[0] == rows : w[0] == a[0]);
-                if (!ok || (seeds >= 0 && a[0] != seeds))
-                    throw new IllegalArgumentException("attention " + op + " (factored): " + input + " factor a " + Shapes.str(a) + ", f " + Shapes.str(w)
-                            + (f.shared() ? " (shared)" : " (per seed)") + " does not match " + rows + " rows of width " + width
-                            + (seeds >= 0 ? " and " + seeds + " seeds" : ""));
-                seeds = a[0];
+                seeds = check(op, input, f, rows, width, seeds);
                 DType t = l.dt == DataType.DOUBLE ? DType.FLOAT64 : DType.FLOAT32;
                 INDArray pa = AttentionLayer.packed(f.a(), t);
                 Packed p = new Packed(pa, AttentionLayer.packed(f.f(), t), f, f.shared() ? 1 : group(pa));
                 (f.shared() ? shared : perSeed).add(p);
             }
+        }
+
+        /** The factor's seed count, after checking it against the input's rows and width and the seeds seen so far (−1: none). */
+        static long check(String op, String input, Factor f, long rows, long width, long seeds) {
+            long[] a = f.a().shape(), w = f.f().shape();
+            boolean ok = a.length == 2 && w.length == 2 && a[1] == rows && w[1] == width && (f.shared() ? w[0] == rows : w[0] == a[0]);
+            if (!ok || (seeds >= 0 && a[0] != seeds))
+                throw new IllegalArgumentException("attention " + op + " (factored): " + input + " factor a " + Shapes.str(a) + ", f " + Shapes.str(w)
+                        + (f.shared() ? " (shared)" : " (per seed)") + " does not match " + rows + " rows of width " + width
+                        + (seeds >= 0 ? " and " + seeds + " seeds" : ""));
+            return a[0];
         }
 
         /** The seeds per sub-batch: a multiple of every group of seeds sharing row weights (at least one group). */

@@ -106,7 +106,7 @@ final class Attention {
             Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2];
             boolean nq = Elementwise.need(n, 0), nk = Elementwise.need(n, 1), nv = Elementwise.need(n, 2);
             if (seedBatch(n, g)) {                                   // C dense cotangents sharing the softmax rows
-                WorkMeter.add(seedBatchWork(n, g.data().shape()[0], nq ? 1 : 0, nk ? 1 : 0, nv ? 1 : 0));
+                WorkMeter.add(AttentionWork.seedBatch(n, g.data().shape()[0], nq ? 1 : 0, nk ? 1 : 0, nv ? 1 : 0));
                 if (ShapeTrace.active()) return new Tensor[]{nq ? seedsLike(q, g) : null, nk ? seedsLike(k, g) : null, nv ? seedsLike(v, g) : null};
                 NdArray[] d = AttentionBatch.vjp(q.data(), k.data(), v.data(), n.output().data(), g.data(), scale, nq, nk, nv);
                 return new Tensor[]{d[0] == null ? null : new Tensor(d[0], g.levels()), d[1] == null ? null : new Tensor(d[1], g.levels()),
@@ -144,12 +144,6 @@ final class Attention {
         }
 
         private static Tensor acc(Tensor a, Tensor b) { return a == null ? b : a.add(b); }
-
-        /**
-         * One query row per seed: the fused kernel {@link FusedAttention} recomputes only the seeds' attention rows, and
-         * for row-local keys/values returns only row r_c of dk and dv — O(N·d) per seed for the scores, O(d) for the
-         * cotangent rows. Shapes it does not cover (nested batch levels, batched keys) fall back to {@link #vjp}.
-         */
 
         /**
          * One query row per seed ({@link FusedAttention#vjp}): its scores against the M keys (2·M·d), the exp, dP against
@@ -216,7 +210,7 @@ final class Attention {
             Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2];
             if (seedBatch(n, t)) {                                   // C dense tangents sharing the softmax rows
                 Tensor any = t[0] != null ? t[0] : t[1] != null ? t[1] : t[2];
-                WorkMeter.add(seedBatchWork(n, any.data().shape()[0], t[0] == null ? 0 : 1, t[1] == null ? 0 : 1, t[2] == null ? 0 : 1));
+                WorkMeter.add(AttentionWork.seedBatch(n, any.data().shape()[0], t[0] == null ? 0 : 1, t[1] == null ? 0 : 1, t[2] == null ? 0 : 1));
                 if (ShapeTrace.active()) return seedsLike(n.output(), any);
                 return new Tensor(AttentionBatch.jvp(q.data(), k.data(), v.data(), n.output().data(), t[0] == null ? null : t[0].data(),
                         t[1] == null ? null : t[1].data(), t[2] == null ? null : t[2].data(), scale), any.levels());
@@ -262,8 +256,14 @@ final class Attention {
                 d[i] = t[i].data().reshape(rows.length, width).cast(q.dtype());
             }
             if (level == null) return null;
-            NdArray lse = cache.get(n, () -> AttentionTangents.rowLogSumExp(q.data(), k.data(), scale, blockRows(q.size(0), k.size(0))));
-            AttentionTangents.Factors f = AttentionTangents.oneRow(q.data(), k.data(), v.data(), n.output().data(), lse, rows, d[0], d[1], d[2], scale);
+            NdArray lse = cache.get(n, () -> {                       // once per run; the kernels call ND4J directly: they state their work
+                WorkMeter.add(AttentionWork.rowLogSumExp(n));
+                return ShapeTrace.active() ? NdArray.shapeOnly(q.dtype(), q.size(0))
+                        : AttentionTangents.rowLogSumExp(q.data(), k.data(), scale, blockRows(q.size(0), k.size(0)));
+            });
+            WorkMeter.add(AttentionWork.oneRow(n, rows.length, java.util.Arrays.stream(rows).distinct().count(), d[0] != null, d[1] != null, d[2] != null));
+            AttentionTangents.Factors f = ShapeTrace.active() ? AttentionTangents.oneRowShapes(q.data(), v.data(), rows.length, d[0] != null, d[1] != null, d[2] != null)
+                    : AttentionTangents.oneRow(q.data(), k.data(), v.data(), n.output().data(), lse, rows, d[0], d[1], d[2], scale);
             List<RowTerm> terms = new ArrayList<>();
             if (f.w() != null) {                                      // w·(v_r − y): a per-seed and a shared term
                 Tensor w = Tensor.wrap(f.w());
@@ -281,7 +281,7 @@ final class Attention {
          * Plain matrices of one dtype only, outside higher-order recording.
          */
         @Override public Factored jvpTerms(List<RowTerm>[] terms, Node n, int level) {
-            if (!plainLayer(n) || ShapeTrace.active()) return null;
+            if (!plainLayer(n)) return null;
             List<List<AttentionTerms.Factor>> f = new ArrayList<>();
             for (List<RowTerm> t : terms) {
                 List<AttentionTerms.Factor> fi = factors(t);
@@ -289,19 +289,21 @@ final class Attention {
                 f.add(fi);
             }
             Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2];
-            AttentionTerms.Part out = AttentionTerms.jvp(q.data(), k.data(), v.data(), n.output().data(), f.get(0), f.get(1), f.get(2), scale);
-            WorkMeter.add(termsWork(n, seeds(terms), terms[1].size() + (int) terms[2].stream().filter(RowTerm::shared).count(), 0));
+            AttentionTerms.Part out = ShapeTrace.active() ? AttentionTerms.jvpShapes(q.data(), k.data(), v.data(), f.get(0), f.get(1), f.get(2))
+                    : AttentionTerms.jvp(q.data(), k.data(), v.data(), n.output().data(), f.get(0), f.get(1), f.get(2), scale);
+            WorkMeter.add(AttentionWork.terms(n, seeds(terms), terms[1].size() + (int) terms[2].stream().filter(RowTerm::shared).count(), 0));
             return factored(out, level);
         }
 
         /** A factored output cotangent → the cotangents of q, k, v ({@link AttentionTerms#vjp}); as {@link #jvpTerms}. */
         @Override public Factored[] vjpTerms(List<RowTerm> terms, Node n, boolean[] wanted, int level) {
             List<AttentionTerms.Factor> f = factors(terms);
-            if (!plainLayer(n) || ShapeTrace.active() || f == null || terms.isEmpty()) return null;
+            if (!plainLayer(n) || f == null || terms.isEmpty()) return null;
             Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2];
-            AttentionTerms.Part[] out = AttentionTerms.vjp(q.data(), k.data(), v.data(), n.output().data(), f, scale, wanted[0], wanted[1], wanted[2]);
+            AttentionTerms.Part[] out = ShapeTrace.active() ? AttentionTerms.vjpShapes(q.data(), k.data(), v.data(), f, wanted[0], wanted[1], wanted[2])
+                    : AttentionTerms.vjp(q.data(), k.data(), v.data(), n.output().data(), f, scale, wanted[0], wanted[1], wanted[2]);
             int products = wanted[1] ? terms.size() + 1 : 0;
-            WorkMeter.add(termsWork(n, terms.get(0).seeds(), products, wanted[2] ? (int) terms.stream().filter(RowTerm::shared).count() : 0));
+            WorkMeter.add(AttentionWork.terms(n, terms.get(0).seeds(), products, wanted[2] ? (int) terms.stream().filter(RowTerm::shared).count() : 0));
             return new Factored[]{factored(out[0], level), factored(out[1], level), factored(out[2], level)};
         }
 
@@ -335,40 +337,16 @@ final class Attention {
             return new Factored(p.dense() == null ? null : new Tensor(p.dense(), new int[]{level}), terms);
         }
 
-        /**
-         * The work of {@link AttentionTerms} for S seeds: the softmax rows once per pass (2·N·M·d flops, N·M exps), and
-         * per seed one N×M product of width about w + 1 for each wide part (key factors and shared value factors in
-         * the JVP; the Pᵀ·(… ⊙ q) parts and shared value factors in the VJP), plus O(N·d·w) per seed for the rest.
-         */
-        private static Work termsWork(Node n, long seeds, int wideParts, int valueParts) {
-            Tensor qt = n.inputs()[0], kt = n.inputs()[1], vt = n.inputs()[2];
-            double N = qt.size(0), M = kt.size(0), d = qt.size(1), dv = vt.size(1), scores = N * M, s = seeds;
-            double gemm = 2 * scores * d * 3 + 2 * scores * s * ((wideParts * (Math.max(d, dv) + 1)) + valueParts * dv) + 2 * s * N * d * (dv + 1) * 2;
-            return new Work(gemm, 3 * scores + 4 * s * N * Math.max(d, dv) * (wideParts + 1), 3 * scores, 0, 8 * s * N * Math.max(d, dv), 10 + 6.0 * (wideParts + 1));
-        }
-
-        /**
-         * Whether {@link AttentionBatch} takes these tangents (or this cotangent): plain matrices q, k, v of one dtype
-         * and one batch level of C seeds, each seed dense over all rows, outside higher-order recording.
-         */
-        /**
-         * The work of {@link AttentionBatch} for C seeds: the softmax rows once (2·N·M·d flops, N·M exps, a few passes),
-         * then per seed about two N·M·width products per part it carries (q, k, v) and a few passes over its N·M
-         * scores. The kernel calls ND4J directly, so it states this to the meter itself.
-         */
-        private static Work seedBatchWork(Node n, long seeds, int q, int k, int v) {
-            Tensor qt = n.inputs()[0], kt = n.inputs()[1], vt = n.inputs()[2];
-            double N = qt.size(0), M = kt.size(0), d = qt.size(1), dv = vt.size(1), scores = N * M, c = seeds;
-            double gemm = 2 * scores * d + c * 2 * scores * (dv + (q + k) * d + v * dv);
-            return new Work(gemm, 4 * scores + 3 * c * scores, scores, 0, 8 * (scores + c * N * Math.max(d, dv)), 4 + 6 * c / Math.max(1, c));
-        }
-
         /** A shape-only tensor shaped like {@code like} with the seeds' batch level (a traced kernel's result). */
         private static Tensor seedsLike(Tensor like, Tensor seeds) {
             long[] shape = Shapes.concat(new long[]{seeds.data().shape()[0]}, like.shape());
             return new Tensor(NdArray.shapeOnly(like.dtype(), shape), seeds.levels());
         }
 
+        /**
+         * Whether {@link AttentionBatch} takes these tangents (or this cotangent): plain matrices q, k, v of one dtype
+         * and one batch level of C seeds, each seed dense over all rows, outside higher-order recording.
+         */
         private static boolean seedBatch(Node n, Tensor... seeds) {
             if (GradMode.isEnabled()) return false;
             Tensor q = n.inputs()[0];

@@ -71,16 +71,29 @@ public final class MixedModeSweep {
         boolean cpOwn = cp != null && cp.ownRowsOnly(down), tpOwn = tp != null && tp.ownRowsOnly(up);
         Tensor cd = cp == null || cpOwn ? null : dense(cp, down, u, c), td = tp == null || tpOwn ? null : dense(tp, up, u, c);
         Tensor out = null;
-        if (cp != null && tp != null) out = cd != null && td != null ? Tensor.wrap(BlockDots.of(cd.data(), td.data())) : plain(cp, down, tp, up, u, c);
+        if (cp != null && tp != null) out = cd != null && td != null ? blockDots(cd, td) : plain(cp, down, tp, up, u, c);
         for (RowTerm t : tan.terms()) if (cp != null) out = add(out, cpOwn ? plainWithTerm(cp, down, t, up.rows(), u, c, false) : withTerm(cd, t, false));
         for (RowTerm t : cot.terms()) if (tp != null) out = add(out, tpOwn ? plainWithTerm(tp, up, t, down.rows(), u, c, true) : withTerm(td, t, true));
         if (cot.hasTerms() && tan.hasTerms()) out = add(out, RowTerm.contractAll(cot.terms(), tan.terms(), c));
         return out;
     }
 
+    /**
+     * Two dense sides (C, p, X) and (C, q, X) → (C, p, q) ({@link BlockDots#of}). The kernel reads its operands itself,
+     * so it states its work: a packed copy of each and C·p·q dots of length X.
+     */
+    private static Tensor blockDots(Tensor a, Tensor b) {
+        long c = a.size(0), p = a.size(1), q = b.size(1), x = a.size(2);
+        WorkMeter.add(new Work(0, (double) c * (p + q) * x + (double) c * p * q * x, 0, 0, 0, 3));
+        return ShapeTrace.active() ? Tensor.zeros(a.dtype(), c, p, q) : Tensor.wrap(BlockDots.of(a.data(), b.data()));
+    }
+
     /** A dense side (C, seeds per sample, numel(u)) against a factored term of the other side, (C, m, n). */
     private static Tensor withTerm(Tensor dense, RowTerm t, boolean termIsCotangent) {
-        Tensor blocks = Tensor.wrap(BlockDots.withFactor(dense.data(), t.a().data(), t.f().data(), t.shared()));   // (C, dense seeds, term seeds)
+        long c = dense.size(0), p = dense.size(1), x = dense.size(2), q = t.a().size(0) / Math.max(1, c), rows = t.a().size(1);
+        WorkMeter.add(new Work(0, (double) c * p * x + t.a().numel() + t.f().numel() + (double) c * p * q * (x + rows), 0, 0, 0, 4));
+        Tensor blocks = ShapeTrace.active() ? Tensor.zeros(dense.dtype(), c, p, q)      // (C, dense seeds, term seeds)
+                : Tensor.wrap(BlockDots.withFactor(dense.data(), t.a().data(), t.f().data(), t.shared()));
         return termIsCotangent ? blocks.mT() : blocks;
     }
 

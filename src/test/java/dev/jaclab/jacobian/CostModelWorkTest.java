@@ -66,12 +66,31 @@ class CostModelWorkTest {
         }
     }
 
-    /** Stacked attention is left out: its factored-terms kernel (Attention.vjpTerms) does not trace, so the traced chunk densifies there. */
     @Test void sparseRowsWorkEqualsCountedWork() {
-        for (Model m : List.of(Models.sin(), Models.mlp(1), Models.attention(7, 3, 16), Models.dense(3))) {
+        for (Model m : List.of(Models.sin(), Models.mlp(1), Models.attention(7, 3, 16), Models.dense(3), Models.attentionStack(7, 3, 16, 2, true))) {
             Problem p = problem(m, 24, false);
             for (int chunk : new int[]{5, 16}) {
                 Strategy s = Strategies.sparseRows(chunk);
+                Work predicted = s.work(p), counted;
+                try (WorkMeter meter = WorkMeter.open()) {
+                    s.run(p);
+                    counted = meter.work();
+                }
+                assertTrue(predicted.closeTo(counted, 1e-12), m.name() + " " + s.name() + ": predicted " + predicted + "; counted " + counted);
+            }
+        }
+    }
+
+    /**
+     * Through stacked layers the chunk runs the one-row, factored and batched attention kernels and the block dots at the
+     * frontier: each states its work, computed and traced alike; chunk sizes with and without a partial last chunk.
+     */
+    @Test void meetInMiddleWorkEqualsCountedWork() {
+        for (Model m : List.of(Models.attentionStack(7, 3, 16, 2, true), Models.attentionStack(7, 3, 16, 3, true), Models.attentionStack(7, 3, 16, 4, true),
+                Models.attentionStack(7, 3, 16, 2, false), Models.pinn(11))) {
+            Problem p = problem(m, 20, false);
+            for (int chunk : new int[]{9, 30}) {
+                Strategy s = Strategies.meetInMiddle(chunk);
                 Work predicted = s.work(p), counted;
                 try (WorkMeter meter = WorkMeter.open()) {
                     s.run(p);
