@@ -48,17 +48,29 @@ public final class BlockDots {
                     + (shared ? " (shared)" : " (per seed)") + " do not match");
         DType t = DType.promote(d.dtype(), DType.promote(w.dtype(), f.dtype()));
         Rows rd = new Rows(d, t, p * n * width), rw = new Rows(w, t, q * n), rf = new Rows(f, t, shared ? n * width : q * width);
-        double[] fs = shared ? rf.block(0) : null, out = new double[(int) (c * p * q)], g = new double[(int) n];
+        int rows = (int) n, wd = (int) width, qs = (int) q;
+        double[] fs = shared ? rf.block(0) : null, out = new double[(int) (c * p * q)], g = new double[rows], h = new double[qs * wd];
         for (int s = 0; s < c; s++) {
-            double[] u = rd.block(s), a = rw.block(s), fk = shared ? fs : rf.block(s);
-            for (int i = 0; i < p; i++)
-                for (int k = 0; k < q; k++) {
-                    for (int r = 0; r < n; r++)                                           // row r of d[c, i] against f
-                        g[r] = dot(u, (int) ((i * n + r) * width), fk, (int) ((shared ? r : k) * width), (int) width);
-                    out[(int) ((s * p + i) * q + k)] = dot(g, 0, a, (int) (k * n), (int) n);
+            double[] u = rd.block(s), a = rw.block(s), fk = shared ? null : rf.block(s);
+            for (int i = 0; i < p; i++) {
+                int at = (int) ((s * p + i) * q), base = i * rows * wd;
+                if (shared) {                                                 // g[r] = d[c, i, r]·f[r], then one dot per seed
+                    for (int r = 0; r < rows; r++) g[r] = dot(u, base + r * wd, fs, r * wd, wd);
+                    for (int k = 0; k < qs; k++) out[at + k] = dot(g, 0, a, k * rows, rows);
+                } else {                                                      // h_k = Σ_r w[k, r]·d[c, i, r], then h_k·f_k
+                    java.util.Arrays.fill(h, 0);
+                    for (int r = 0; r < rows; r++)
+                        for (int k = 0; k < qs; k++) axpy(h, k * wd, a[k * rows + r], u, base + r * wd, wd);
+                    for (int k = 0; k < qs; k++) out[at + k] = dot(h, k * wd, fk, k * wd, wd);
                 }
+            }
         }
         return NdArray.fromDoubles(t, out, c, p, q);
+    }
+
+    /** y[oy .. oy + n) += alpha · x[ox .. ox + n) (a loop the JIT vectorises). */
+    private static void axpy(double[] y, int oy, double alpha, double[] x, int ox, int n) {
+        for (int j = 0; j < n; j++) y[oy + j] += alpha * x[ox + j];
     }
 
     private static double dot(double[] a, int oa, double[] b, int ob, int n) {
