@@ -48,7 +48,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public final class AttentionTerms {
     /** Elements of the wide per-sub-batch matrices (seeds × rows × width) at a time. */
-    static final long WIDE_ELEMENTS = 1L << 24;
+    static final long WIDE_ELEMENTS = 1L << 23;
 
     private AttentionTerms() {}
 
