@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Per-sample blocks assembled from tangents and cotangents over a whole tensor: C tiny products with a long
@@ -47,30 +48,44 @@ public final class BlockDots {
             throw new IllegalArgumentException("block dots: dense " + Shapes.str(sd) + " against factor " + Shapes.str(sw) + " ⊗ " + Shapes.str(sf)
                     + (shared ? " (shared)" : " (per seed)") + " do not match");
         DType t = DType.promote(d.dtype(), DType.promote(w.dtype(), f.dtype()));
-        Rows rd = new Rows(d, t, p * n * width), rw = new Rows(w, t, q * n), rf = new Rows(f, t, shared ? n * width : q * width);
+        if (!shared) return perSeedFactor(d, w, f, t, c, p, q, n, width);
+        Rows rd = new Rows(d, t, p * n * width), rw = new Rows(w, t, q * n), rf = new Rows(f, t, n * width);
         int rows = (int) n, wd = (int) width, qs = (int) q;
-        double[] fs = shared ? rf.block(0) : null, out = new double[(int) (c * p * q)], g = new double[rows], h = new double[qs * wd];
+        double[] fs = rf.block(0), out = new double[(int) (c * p * q)], g = new double[rows];
         for (int s = 0; s < c; s++) {
-            double[] u = rd.block(s), a = rw.block(s), fk = shared ? null : rf.block(s);
+            double[] u = rd.block(s), a = rw.block(s);
             for (int i = 0; i < p; i++) {
                 int at = (int) ((s * p + i) * q), base = i * rows * wd;
-                if (shared) {                                                 // g[r] = d[c, i, r]·f[r], then one dot per seed
-                    for (int r = 0; r < rows; r++) g[r] = dot(u, base + r * wd, fs, r * wd, wd);
-                    for (int k = 0; k < qs; k++) out[at + k] = dot(g, 0, a, k * rows, rows);
-                } else {                                                      // h_k = Σ_r w[k, r]·d[c, i, r], then h_k·f_k
-                    java.util.Arrays.fill(h, 0);
-                    for (int r = 0; r < rows; r++)
-                        for (int k = 0; k < qs; k++) axpy(h, k * wd, a[k * rows + r], u, base + r * wd, wd);
-                    for (int k = 0; k < qs; k++) out[at + k] = dot(h, k * wd, fk, k * wd, wd);
-                }
+                for (int r = 0; r < rows; r++) g[r] = dot(u, base + r * wd, fs, r * wd, wd);   // g[r] = d[c, i, r]·f[r]
+                for (int k = 0; k < qs; k++) out[at + k] = dot(g, 0, a, k * rows, rows);
             }
         }
         return NdArray.fromDoubles(t, out, c, p, q);
     }
 
-    /** y[oy .. oy + n) += alpha · x[ox .. ox + n) (a loop the JIT vectorises). */
-    private static void axpy(double[] y, int oy, double alpha, double[] x, int ox, int n) {
-        for (int j = 0; j < n; j++) y[oy + j] += alpha * x[ox + j];
+    /**
+     * Per-seed features: per sample one gemm G = d[c] (p·N, width) · f[c]ᵀ (width, q) — every row's dot with every seed's
+     * features at gemm rate — then out[c, i, k] = Σ_r w[c·q + k, r]·G[i·N + r, k] on the heap.
+     */
+    private static NdArray perSeedFactor(NdArray d, NdArray w, NdArray f, DType t, long c, long p, long q, long n, long width) {
+        INDArray dAll = NdArray.packedCopy(d.cast(t).a).reshape('c', c * p * n, width), fAll = NdArray.packedCopy(f.cast(t).a);
+        INDArray g = NdArray.tracked(org.nd4j.linalg.factory.Nd4j.createUninitialized(dAll.dataType(), p * n, q));
+        Rows rw = new Rows(w, t, q * n), rg = new Rows(NdArray.borrow(g), t, p * n * q);
+        int rows = (int) n, qs = (int) q;
+        double[] out = new double[(int) (c * p * q)];
+        for (int s = 0; s < c; s++) {
+            INDArray ds = dAll.get(NDArrayIndex.interval(s * p * n, (s + 1) * p * n), NDArrayIndex.all());
+            INDArray fs = fAll.get(NDArrayIndex.interval(s * q, (s + 1) * q), NDArrayIndex.all());
+            org.nd4j.linalg.factory.Nd4j.gemm(ds, fs, g, false, true, 1.0, 0.0);
+            double[] a = rw.block(s), gv = rg.block(0);
+            for (int i = 0; i < p; i++)
+                for (int k = 0; k < qs; k++) {
+                    double sum = 0;
+                    for (int r = 0, at = i * rows * qs + k; r < rows; r++, at += qs) sum += a[k * rows + r] * gv[at];
+                    out[(int) ((s * p + i) * q + k)] = sum;
+                }
+        }
+        return NdArray.fromDoubles(t, out, c, p, q);
     }
 
     private static double dot(double[] a, int oa, double[] b, int ob, int n) {
