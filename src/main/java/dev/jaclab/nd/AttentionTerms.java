@@ -85,7 +85,7 @@ public final class AttentionTerms {
             INDArray kv = tq.perSeed.isEmpty() ? null : NdArray.tracked(outer(l.k, vAug));                  // (M, d·(w+1))
             INDArray z = kv == null ? null : NdArray.tracked(Nd4j.createUninitialized(l.dt, l.n, l.d * (l.w + 1)));
             if (pa.length > 0 || fq.length > 0 || z != null)
-                for (long r0 = 0; r0 < l.n; r0 += rows) {
+                for (long r0 = 0; r0 < l.n; r0 += rows) try (Arena rowBlock = Arena.open()) {               // frees the block's temporaries
                     long b = Math.min(rows, l.n - r0);
                     INDArray p = NdArray.tracked(l.probs(r0, b));
                     for (int t = 0; t < pa.length; t++) cols(pa[t], r0, b).assign(mm(tv.perSeed.get(t).a, false, p, true));
@@ -117,7 +117,7 @@ public final class AttentionTerms {
                     INDArray hBuf = gP == null ? null : Scratch.work("terms.jvp.h", l.dt, Math.min(rows, l.n), gP.columns());
                     INDArray[] gShared = new INDArray[tk.shared.size()];                                        // multiplied by P ⊙ scale·q·Fᵀ
                     for (int t = 0; t < gShared.length; t++) gShared[t] = NdArray.tracked(outer(seedRows(tk.shared.get(t).a, c0, c).transpose(), vAug));
-                    for (long r0 = 0; r0 < l.n; r0 += rows) {
+                    for (long r0 = 0; r0 < l.n; r0 += rows) try (Arena rowBlock = Arena.open()) {           // frees the block's temporaries
                         long b = Math.min(rows, l.n - r0);
                         INDArray p = NdArray.tracked(l.probs(r0, b));
                         INDArray accB = acc.get(NDArrayIndex.interval(r0, r0 + b), NDArrayIndex.all(), NDArrayIndex.all());
@@ -183,7 +183,7 @@ public final class AttentionTerms {
             INDArray vk = wantQ && !tg.perSeed.isEmpty() ? NdArray.tracked(outer(vAug, l.k)) : null;        // (M, (w+1)·d)
             INDArray w = vk == null ? null : NdArray.tracked(Nd4j.createUninitialized(l.dt, l.n, (l.w + 1) * l.d));
             if (ap.length > 0 || fq.length > 0 || w != null)
-                for (long r0 = 0; r0 < l.n; r0 += rows) {
+                for (long r0 = 0; r0 < l.n; r0 += rows) try (Arena rowBlock = Arena.open()) {               // frees the block's temporaries
                     long b = Math.min(rows, l.n - r0);
                     INDArray p = NdArray.tracked(l.probs(r0, b));
                     for (int t = 0; t < ap.length; t++) Nd4j.gemm(NdArray.tracked(cols(tg.perSeed.get(t).a, r0, b).dup('c')), p, ap[t], false, false, 1.0, 1.0);
@@ -240,7 +240,7 @@ public final class AttentionTerms {
                         for (int t = 0; t < hs.length; t++) hs[t] = NdArray.tracked(Nd4j.zeros(l.dt, l.m, c * l.d));
                         INDArray[] xs = new INDArray[hs.length];
                         for (int t = 0; t < xs.length; t++) xs[t] = NdArray.tracked(outer(aS[t], l.q));
-                        for (long r0 = 0; r0 < l.n; r0 += rows) {
+                        for (long r0 = 0; r0 < l.n; r0 += rows) try (Arena rowBlock = Arena.open()) {       // frees the block's temporaries
                             long b = Math.min(rows, l.n - r0);
                             INDArray p = NdArray.tracked(l.probs(r0, b));
                             Nd4j.gemm(p, AttentionLayer.rows(x, r0, b), h, true, false, 1.0, 1.0);
