@@ -85,6 +85,19 @@ class RowBlocksTest {
         assertArrayEquals(new long[]{40, 3, 3}, J.shape());
     }
 
+    /** rowBlocks(): a first block of 1,024 rows, then blocks whose widest batched tensor is about 12 MiB. */
+    @Test void sizesItsBlocksFromTheFirstBlocksTape() {
+        assertArrayEquals(new long[]{1024, 16384, 16384, 1408}, RowBlocks.blockRows(35200, 0, 768));   // an MLP row: 3 · 64 floats
+        assertArrayEquals(new long[]{500}, RowBlocks.blockRows(500, 0, 768));
+        assertArrayEquals(new long[]{16, 16, 8}, RowBlocks.blockRows(40, 16, 768));
+        Model m = Models.mlp(1);
+        Tensor x = m.inputs(3000, 1)[0];
+        List<Long> rows = new ArrayList<>();
+        Tensor J = Jacobian.of(v -> { rows.add(v.size(0)); return m.forward(v)[0]; }, x).perSample(Strategies.rowBlocks());
+        assertEquals(List.of(1024L, 1976L), rows, "a float64 MLP row holds 3 · 64 · 8 bytes at its widest: 8,192 rows fit 12 MiB");
+        assertTrue(J.maxAbsDiff(Jacobian.of(f(m), x).perSample(Strategies.forwardSum())) < 1e-13);
+    }
+
     @Test void refusesCoupledSamplesAndARecordedYAlone() {
         Model bn = Models.batchNorm(1);
         Tensor x = bn.inputs(12, 1)[0];
@@ -94,7 +107,8 @@ class RowBlocksTest {
         Tensor xr = Models.sin().inputs(6, 1)[0].requiresGrad();
         Problem p = Jacobian.of(xr.sin(), xr).problem();
         assertTrue(Strategies.rowBlocks(4).refusal(p).contains("needs the function"), Strategies.rowBlocks(4).refusal(p));
-        assertThrows(IllegalArgumentException.class, () -> Strategies.rowBlocks(0));
+        assertThrows(IllegalArgumentException.class, () -> Strategies.rowBlocks(-1));
         assertEquals(Strategies.rowBlocks(512), Strategies.byName("rowBlocks(512)"));
+        assertEquals(Strategies.rowBlocks(), Strategies.byName("rowBlocks"));
     }
 }
