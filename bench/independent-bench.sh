@@ -30,7 +30,7 @@ sizes="16384 1048576"; [ "$quick" = --quick ] && sizes=16384
 for model in sin mlp; do
   for n in $sizes; do
     reps=5; [ "$n" -ge 1000000 ] && reps=3
-    for s in reverseSum forwardSum auto; do jaclab "$model" "$n" "$s" "$reps"; done
+    for s in reverseSum forwardSum rowBlocks auto; do jaclab "$model" "$n" "$s" "$reps"; done
     for r in gradPerOutput isGradsBatched vmapJacrev vmapJacfwd; do torch "$model" "$n" "$r" "$reps"; done
   done
 done

@@ -31,10 +31,13 @@ public record ForwardSum(boolean checked) implements Strategy {
     /** Its one call traced with shapes only: the basis seeds, the sweep and the blocks' layout, every op counted. */
     @Override public dev.jaclab.tensor.Work work(Problem p) { return SweepWork.wholeRun(p, this); }
 
-    @Override public Tensor run(Problem p) {
+    @Override public Tensor run(Problem p) { return sampleMajor(p).permute(1, 2, 0); }   // (N, m, n)
+
+    /** The batched JVP's result as it comes: (n, N, m), row i of slice k the block column J[i][:, k]. */
+    static Tensor sampleMajor(Problem p) {
         long n = p.inputWidth();
         Tensor t = Autograd.jvp(new Tensor[]{p.y}, new Tensor[]{p.x}, new Tensor[]{p.xTangents(p.everySampleBasis(n))}, true,
                 p.createGraph())[0];                                                     // (n, y shape)
-        return p.toSampleMajor(t).permute(1, 2, 0);                                   // (N, m, n)
+        return p.toSampleMajor(t);
     }
 }

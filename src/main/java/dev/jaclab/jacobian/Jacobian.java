@@ -25,7 +25,8 @@ import java.util.function.Function;
  * }</pre>
  */
 public final class Jacobian {
-    private final Tensor y, x;
+    private Tensor y, x;                      // for a function: recorded on the whole batch when first needed
+    private final Tensor input;
     private final Function<Tensor, Tensor> closure;
     private int axis = 0;
     private long budget = defaultBudget();
@@ -37,17 +38,25 @@ public final class Jacobian {
 
     private Jacobian(Tensor y, Tensor x, Function<Tensor, Tensor> closure) {
         this.y = y;
-        this.x = x;
+        this.x = closure == null ? x : null;
+        this.input = x;
         this.closure = closure;
     }
 
     /** On a recorded graph: y was computed from x (x.requiresGrad() before) by ordinary code. */
     public static Jacobian of(Tensor y, Tensor x) { return new Jacobian(y, x, null); }
 
-    /** On a closure: records f(x) once (the closure is also available to vmapJacrev). */
-    public static Jacobian of(Function<Tensor, Tensor> f, Tensor x) {
-        Tensor xi = x.detach().requiresGrad();
-        return new Jacobian(f.apply(xi), xi, f);
+    /**
+     * On a closure: records f(x) once, when a strategy first needs the recorded graph (the closure is also available
+     * to vmapJacrev); {@link RowBlocks rowBlocks} runs f block by block and never records the whole batch.
+     */
+    public static Jacobian of(Function<Tensor, Tensor> f, Tensor x) { return new Jacobian(null, x, f); }
+
+    /** The recorded y (a function is recorded on the whole batch here, once). */
+    private void record() {
+        if (y != null) return;
+        x = input.detach().requiresGrad();
+        y = closure.apply(x);
     }
 
     /** Half of the memory the machine and JVM can give off-heap, by default. */
@@ -81,6 +90,7 @@ public final class Jacobian {
     /** The problem strategies see (shapes, structure, pattern). */
     public Problem problem() {
         if (problem == null) {
+            record();
             int a = Shapes.dim("Jacobian", axis, Math.min(x.rank(), y.rank()));
             problem = new Problem(y, x, closure, a, budget, chunk, seed, parallelism, createGraph);
         }
@@ -92,6 +102,10 @@ public final class Jacobian {
 
     /** Blocks computed by the given strategy; a refusal is an IllegalArgumentException saying why. */
     public Tensor perSample(Strategy s) {
+        if (s instanceof RowBlocks rb && closure != null && y == null && !createGraph) {   // f block by block: nothing recorded at N
+            if (axis != 0) throw new IllegalArgumentException(rb.name() + " splits axis 0 only");
+            return rb.blocks(closure, input);
+        }
         Problem p = problem();
         String r = p.createGraph() ? s.createGraphRefusal(p) : null;
         if (r == null) r = s.refusal(p);

@@ -31,10 +31,13 @@ public record ReverseSum(boolean checked) implements Strategy {
     /** Its one call traced with shapes only: the basis seeds, the sweep and the blocks' layout, every op counted. */
     @Override public dev.jaclab.tensor.Work work(Problem p) { return SweepWork.wholeRun(p, this); }
 
-    @Override public Tensor run(Problem p) {
+    @Override public Tensor run(Problem p) { return sampleMajor(p).permute(1, 0, 2); }   // (N, m, n)
+
+    /** The batched VJP's result as it comes: (m, N, n), row i of slice k the block row J[i][k, :]. */
+    static Tensor sampleMajor(Problem p) {
         long m = p.outputWidth();
         Tensor g = Autograd.grad(new Tensor[]{p.y}, new Tensor[]{p.x}, new Tensor[]{p.yCotangents(p.everySampleBasis(m))},
                 new Autograd.Options(true, p.createGraph()))[0];                          // (m, x shape)
-        return p.toSampleMajor(g).permute(1, 0, 2);                                      // (N, m, n)
+        return p.toSampleMajor(g);
     }
 }

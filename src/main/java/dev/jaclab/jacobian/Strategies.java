@@ -49,6 +49,12 @@ public final class Strategies {
     /** Exact blocks through stacked mixing layers: row-sparse tangents up, row-sparse cotangents down, meeting halfway. */
     public static MeetInMiddle meetInMiddle(int chunk) { return new MeetInMiddle(chunk); }
 
+    /** Independent samples a block of rows at a time from the function: memory O(rows), not O(N). */
+    public static RowBlocks rowBlocks(int rows) { return new RowBlocks(rows); }
+
+    /** rowBlocks with blocks sized automatically (a block's widest batched tensor near 12 MiB). */
+    public static RowBlocks rowBlocks() { return new RowBlocks(0); }
+
     public static Stochastic stochastic(int probes, long seed) { return new Stochastic(probes, seed); }
 
     /** Not in the registry: its parameters are tensors of a recorded graph, not numbers a name can carry. */
@@ -94,6 +100,7 @@ public final class Strategies {
             entry("meetInMiddle", List.of("chunk=256"), a -> meetInMiddle(toInt("meetInMiddle", "chunk", a[0])), Use.AUTO),
             entry("chunked", List.of("chunk=256"), a -> chunked(toInt("chunked", "chunk", a[0])), Use.AUTO, Use.EXPLORER, Use.BACKEND_CHECK),
             entry("fullBatched", List.of(), a -> fullBatched(), Use.AUTO),
+            entry("rowBlocks", List.of("rows=0"), a -> rowBlocks(toInt("rowBlocks", "rows", a[0]))),
             entry("perElement", List.of(), a -> perElement()),
             entry("stochastic", List.of("probes=64", "seed=0"), a -> stochastic(toInt("stochastic", "probes", a[0]), a[1])),
             entry("auto", List.of(), a -> auto()));

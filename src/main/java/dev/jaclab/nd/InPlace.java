@@ -51,6 +51,39 @@ public final class InPlace {
         dst.a.assign(src.a);
     }
 
+    /**
+     * dst[start : start + k] = src along axis 0, where src holds k rows shaped like dst's (dst packed): how a strategy
+     * that computes its result in blocks of rows writes each block into place without a concatenation.
+     */
+    public static void assignRows(NdArray dst, long start, NdArray src) { assignRows(dst, start, src, null); }
+
+    /**
+     * dst[start : start + k] = src.permute(perm) along axis 0, the permutation done by the copy itself (one pass; a
+     * null perm is the identity): a block's sample-major (m, k, n) sweep result lands as rows (k, m, n).
+     */
+    public static void assignRows(NdArray dst, long start, NdArray src, int[] perm) {
+        long[] d = dst.shape(), s0 = src.shape(), s = perm == null ? s0 : new long[s0.length];
+        if (perm != null) for (int i = 0; i < perm.length; i++) s[i] = s0[perm[i]];
+        if (d.length != s.length || d.length == 0 || !Arrays.equals(Arrays.copyOfRange(d, 1, d.length), Arrays.copyOfRange(s, 1, s.length))
+                || start < 0 || start + s[0] > d[0] || dst.dtype() != src.dtype())
+            throw new IllegalArgumentException("assignRows: rows " + Shapes.str(s) + " " + src.dtype() + " at row " + start + " do not fit "
+                    + Shapes.str(d) + " " + dst.dtype());
+        if (dst.a.isView() || dst.a.ordering() != 'c')
+            throw new IllegalArgumentException("assignRows: target " + Shapes.str(d) + " is not a packed array");
+        if (s[0] == 0) return;
+        long[] packed = Strided.packedStrides(s0);
+        if (Strided.supported(src.a, dst.numel()) && Arrays.equals(src.a.stride(), packed) && dst.bytes() < Integer.MAX_VALUE) {
+            long[] strides = new long[s.length];
+            for (int i = 0; i < s.length; i++) strides[i] = packed[perm == null ? i : perm[i]];
+            Strided.copyInto(src.a, s, strides, dst.a, start * (dst.numel() / d[0]));
+            return;
+        }
+        org.nd4j.linalg.indexing.INDArrayIndex[] idx = new org.nd4j.linalg.indexing.INDArrayIndex[d.length];
+        idx[0] = org.nd4j.linalg.indexing.NDArrayIndex.interval(start, start + s[0]);
+        for (int i = 1; i < d.length; i++) idx[i] = org.nd4j.linalg.indexing.NDArrayIndex.all();
+        dst.a.get(idx).assign(perm == null ? src.a : src.a.permute(perm));
+    }
+
     /** dst = v everywhere. */
     public static void fill(NdArray dst, double v) { dst.a.assign(v); }
 

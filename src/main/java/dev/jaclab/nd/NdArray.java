@@ -69,6 +69,9 @@ public final class NdArray implements AutoCloseable {
 
     public static NdArray zeros(DType t, long... shape) { return new NdArray(Nd4j.zeros(nd(t), shape)); }
 
+    /** A packed array whose values are undefined until written (a result filled block by block). */
+    public static NdArray uninitialized(DType t, long... shape) { return new NdArray(Nd4j.createUninitialized(nd(t), shape)); }
+
     public static NdArray full(DType t, double v, long... shape) {
         return shape.length == 0 ? scalar(t, v) : new NdArray(Nd4j.valueArrayOf(shape, v, nd(t)));
     }

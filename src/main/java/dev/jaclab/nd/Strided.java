@@ -56,8 +56,17 @@ final class Strided {
     /** A fresh packed array of {@code shape} with {@code out[idx] = src[Σ idx_d · strides_d]} (src packed, offset 0). */
     static INDArray copy(INDArray src, long[] shape, long[] strides) {
         INDArray z = Nd4j.createUninitialized(src.dataType(), shape);
+        copyInto(src, shape, strides, z, 0);
+        return z;
+    }
+
+    /**
+     * The same copy written into the packed array {@code z} from element {@code at} on (its next numel(shape) elements):
+     * a block of rows of a larger result, written in place. z must be host memory under 2 GiB, src as for {@link #copy}.
+     */
+    static void copyInto(INDArray src, long[] shape, long[] strides, INDArray z, long at) {
         long n = Shapes.numel(shape);
-        if (n == 0) return z;
+        if (n == 0) return;
         // drop size-1 dims, merge neighbours that walk the source contiguously
         long[] sh = new long[shape.length], st = new long[shape.length];
         int r = 0;
@@ -77,14 +86,14 @@ final class Strided {
         }
         sh = Arrays.copyOf(sh, r);
         st = Arrays.copyOf(st, r);
-        ByteBuffer sb = bytes(src), zb = bytes(z);
+        long w = src.dataType().width();
+        ByteBuffer sb = bytes(src), zb = bytes(z).position((int) (at * w)).slice().order(ByteOrder.nativeOrder());
         boolean f = src.dataType() == DataType.FLOAT;
         if (r > 1 && sh[r - 1] < 16 && st[r - 2] != 0 && n <= GATHER_MAX) {
             if (f) gatherFloats(sb.asFloatBuffer(), zb.asFloatBuffer(), sh, st, n);
             else gatherDoubles(sb.asDoubleBuffer(), zb.asDoubleBuffer(), sh, st, n);
         } else if (f) floats(sb.asFloatBuffer(), zb.asFloatBuffer(), sh, st, n);
         else doubles(sb.asDoubleBuffer(), zb.asDoubleBuffer(), sh, st, n);
-        return z;
     }
 
     /** The host buffer of a packed array (offset 0) as a native-order byte view. */

@@ -21,7 +21,8 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code sin|mlp N STRATEGY [repeats]}: the model's forward (recorded) plus the per-sample Jacobian by that
  *   strategy ({@code Strategies.byName}, or {@code auto}), each run in a {@link Scope}: the forward's values that no
- *   rule saves are freed before the sweep, everything else when the run ends;</li>
+ *   rule saves are freed before the sweep, everything else when the run ends; {@code rowBlocks(B)} takes the model as
+ *   a function ({@code Jacobian.of(f, x)}) and runs forward and sweep per block of B rows;</li>
  *   <li>{@code chain N recorded|constant [repeats]}: the ten elementwise ops of the PyTorch script on (N, 3), per chain.</li>
  * </ul>
  *
@@ -68,7 +69,11 @@ public final class IndependentBench {
             Model m = Models.byName(name);
             Strategy s = Strategies.byName(route);
             Tensor x = m.inputs(n, 1)[0];
-            run = () -> {
+            run = s instanceof dev.jaclab.jacobian.RowBlocks ? () -> {
+                try (Scope scope = Tensor.scope()) {               // from the function, a block of rows at a time:
+                    Jacobian.of(v -> m.forward(v)[0], x).parallelism(1).perSample(s);   // never recorded at N
+                }
+            } : () -> {
                 try (Scope scope = Tensor.scope()) {               // what PyTorch's reference counts do: the forward's
                     Tensor xi = x.detach().requiresGrad();          // unsaved values freed before the sweep, the whole
                     Tensor y = m.forward(xi)[0];                    // tape when the run ends

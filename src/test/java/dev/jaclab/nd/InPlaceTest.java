@@ -8,6 +8,31 @@ import org.junit.jupiter.api.Test;
 class InPlaceTest {
     static NdArray v(double... d) { return NdArray.fromDoubles(DType.FLOAT64, d, d.length); }
 
+    /** Rows written in place, the permutation done by the copy (packed source: the host loop; a strided one: ND4J's). */
+    @Test void assignRowsWritesABlockOfRowsPermuted() {
+        for (DType t : new DType[]{DType.FLOAT32, DType.FLOAT64}) {
+            NdArray dst = NdArray.zeros(t, 5, 2, 3);
+            double[] vals = new double[2 * 2 * 3];
+            for (int i = 0; i < vals.length; i++) vals[i] = i + 1;
+            NdArray src = NdArray.fromDoubles(t, vals, 2, 2, 3);                     // (m = 2, k = 2 rows, n = 3)
+            InPlace.assignRows(dst, 2, src, new int[]{1, 0, 2});                      // rows 2, 3 = src.permute(1, 0, 2)
+            InPlace.assignRows(dst, 4, src.narrow(1, 0, 1).permute(1, 0, 2));          // row 4 = src[:, 0, :]
+            for (int i = 0; i < 5; i++)
+                for (int k = 0; k < 2; k++)
+                    for (int j = 0; j < 3; j++) {
+                        double want = i < 2 ? 0 : i < 4 ? vals[k * 6 + (i - 2) * 3 + j] : vals[k * 6 + j];
+                        assertEquals(want, dst.getDouble(i, k, j), t + " at " + i + "," + k + "," + j);
+                    }
+            NdArray view = src.permute(1, 0, 2);                                      // a strided source: ND4J's route
+            NdArray dst2 = NdArray.zeros(t, 2, 2, 3);
+            InPlace.assignRows(dst2, 0, view.permute(1, 0, 2), new int[]{1, 0, 2});
+            assertArrayEquals(view.toDoubleArray(), dst2.toDoubleArray());
+        }
+        String e = assertThrows(IllegalArgumentException.class,
+                () -> InPlace.assignRows(NdArray.zeros(DType.FLOAT64, 3, 2), 2, NdArray.zeros(DType.FLOAT64, 2, 2))).getMessage();
+        assertTrue(e.contains("assignRows") && e.contains("at row 2") && e.contains("(3,2)"), e);
+    }
+
     @Test void axpyScaleAssignAndElementwiseHelpers() {
         NdArray y = InPlace.copyOwned(v(1, 2, 3), DType.FLOAT64);
         InPlace.axpy(2, v(1, 1, 1), y);
