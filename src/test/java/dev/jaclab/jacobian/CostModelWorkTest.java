@@ -67,18 +67,8 @@ class CostModelWorkTest {
     }
 
     @Test void sparseRowsWorkEqualsCountedWork() {
-        for (Model m : List.of(Models.sin(), Models.mlp(1), Models.attention(7, 3, 16), Models.dense(3), Models.attentionStack(7, 3, 16, 2, true))) {
-            Problem p = problem(m, 24, false);
-            for (int chunk : new int[]{5, 16}) {
-                Strategy s = Strategies.sparseRows(chunk);
-                Work predicted = s.work(p), counted;
-                try (WorkMeter meter = WorkMeter.open()) {
-                    s.run(p);
-                    counted = meter.work();
-                }
-                assertTrue(predicted.closeTo(counted, 1e-12), m.name() + " " + s.name() + ": predicted " + predicted + "; counted " + counted);
-            }
-        }
+        for (Model m : List.of(Models.sin(), Models.mlp(1), Models.attention(7, 3, 16), Models.dense(3), Models.attentionStack(7, 3, 16, 2, true)))
+            for (int chunk : new int[]{5, 16}) assertTracedChunksCounted(problem(m, 24, false), m, Strategies.sparseRows(chunk));
     }
 
     /**
@@ -87,18 +77,18 @@ class CostModelWorkTest {
      */
     @Test void meetInMiddleWorkEqualsCountedWork() {
         for (Model m : List.of(Models.attentionStack(7, 3, 16, 2, true), Models.attentionStack(7, 3, 16, 3, true), Models.attentionStack(7, 3, 16, 4, true),
-                Models.attentionStack(7, 3, 16, 2, false), Models.pinn(11))) {
-            Problem p = problem(m, 20, false);
-            for (int chunk : new int[]{9, 30}) {
-                Strategy s = Strategies.meetInMiddle(chunk);
-                Work predicted = s.work(p), counted;
-                try (WorkMeter meter = WorkMeter.open()) {
-                    s.run(p);
-                    counted = meter.work();
-                }
-                assertTrue(predicted.closeTo(counted, 1e-12), m.name() + " " + s.name() + ": predicted " + predicted + "; counted " + counted);
-            }
+                Models.attentionStack(7, 3, 16, 2, false), Models.pinn(11)))
+            for (int chunk : new int[]{9, 30}) assertTracedChunksCounted(problem(m, 20, false), m, Strategies.meetInMiddle(chunk));
+    }
+
+    /** The strategy's predicted work (its chunks traced) equals the work counted while it runs, exactly. */
+    private static void assertTracedChunksCounted(Problem p, Model m, Strategy s) {
+        Work predicted = s.work(p), counted;
+        try (WorkMeter meter = WorkMeter.open()) {
+            s.run(p);
+            counted = meter.work();
         }
+        assertTrue(predicted.closeTo(counted, 1e-12), m.name() + " " + s.name() + ": predicted " + predicted + "; counted " + counted);
     }
 
     @Test void contextForwardStatesItsOwnSweep() {
