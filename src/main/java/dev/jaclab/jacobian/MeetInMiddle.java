@@ -4,6 +4,7 @@ import dev.jaclab.autodiff.Passes;
 import dev.jaclab.tensor.Backprop;
 import dev.jaclab.tensor.MixedModeSweep;
 import dev.jaclab.tensor.Node;
+import dev.jaclab.tensor.RowSparseJvp;
 import dev.jaclab.tensor.NodeCache;
 import dev.jaclab.tensor.IdentitySets;
 import dev.jaclab.tensor.Tensor;
@@ -132,10 +133,21 @@ public record MeetInMiddle(int chunk) implements Strategy {
             }
         }
         double work = forward == 0 ? 0 : (2.0 * N * m * down + 1.5 * N * n * up) / forward;
-        long peak = cs * (3 * m * maxDown + 3 * n * maxUp) + Cost.blockBytes(p);
+        long peak = cs * (3 * m * maxDown + 3 * n * maxUp) + Cost.blockBytes(p) + (cut.depth() >= 3 ? termsBytes(p, cs * Math.max(m, n)) : 0);
         long chunks = (N + cs - 1) / cs;
         return new Cost(chunks, N * m, chunks, N * n, peak, work,
                 "N·m row-sparse VJPs down to the cut and N·n row-sparse JVPs up to it, " + cs + " samples per batch (mixing depth " + cut.depth() + ")");
+    }
+
+    /**
+     * With three or more mixing layers the layers next to the cut take their tangents or cotangents factored
+     * ({@link RowSparseJvp#termsBytes}): the largest such rule's working set for a chunk's seeds.
+     */
+    private static long termsBytes(Problem p, long seeds) {
+        long most = 0;
+        for (Tensor t : p.structure().path())
+            if (t.node() != null && t.node().primitive() instanceof RowSparseJvp r) most = Math.max(most, r.termsBytes(t.node(), seeds));
+        return most;
     }
 
     /**

@@ -294,6 +294,17 @@ public final class AttentionTerms {
     }
 
     /**
+     * Elements the JVP and VJP hold at once for S seeds over N query rows and M keys (features d, values w): each
+     * side's wide operand and its product with the softmax rows (at most {@link #WIDE_ELEMENTS} each), and about a
+     * dozen (S, rows, width) arrays — the accumulators and the dense parts handed back. An estimate for the cost model,
+     * checked against measured peaks by the cost-model benchmark.
+     */
+    public static long workingElements(long n, long m, long d, long w, long seeds) {
+        long width = Math.max(d, w), wide = Math.min(WIDE_ELEMENTS, Math.max(n, m) * seeds * 4 * (width + 1));
+        return 4 * wide + 12 * seeds * Math.max(n, m) * width;
+    }
+
+    /**
      * What {@link #jvp} returns, with shapes only (a traced sweep: nothing computed): the same dense part and factors,
      * in the same order, after the same checks.
      */

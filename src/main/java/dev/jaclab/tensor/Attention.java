@@ -307,6 +307,12 @@ final class Attention {
             return new Factored[]{factored(out[0], level), factored(out[1], level), factored(out[2], level)};
         }
 
+        @Override public long termsBytes(Node n, long seeds) {
+            Tensor q = n.inputs()[0], k = n.inputs()[1], v = n.inputs()[2];
+            if (q.rank() != 2 || k.rank() != 2 || v.rank() != 2) return 0;
+            return AttentionTerms.workingElements(q.size(0), k.size(0), q.size(1), v.size(1), seeds) * q.dtype().bytes();
+        }
+
         /** Plain matrices q, k, v of one dtype, no batch levels, not recording. */
         private static boolean plainLayer(Node n) {
             if (GradMode.isEnabled()) return false;

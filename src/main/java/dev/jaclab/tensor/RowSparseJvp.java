@@ -40,4 +40,10 @@ public interface RowSparseJvp {
      * then writes the terms out and runs {@link Primitive#jvp}). What a second mixing layer of a stack receives.
      */
     default Factored jvpTerms(java.util.List<RowTerm>[] terms, Node n, int level) { return null; }
+
+    /**
+     * Bytes the factored rules ({@link #jvpTerms} and {@code RowSparseVjp.vjpTerms}) hold at once for S seeds — their
+     * reused work buffers and the dense parts they hand back — for the cost model's peak; 0 when not implemented.
+     */
+    default long termsBytes(Node n, long seeds) { return 0; }
 }
