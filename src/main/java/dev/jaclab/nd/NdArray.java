@@ -323,6 +323,7 @@ public final class NdArray implements AutoCloseable {
         if (java.util.Arrays.equals(shape, shape())) return this;
         if (traced != null) return shapeOnly(tracedType, shape);
         if (shape.length == 0) return scalar(dtype(), a.getDouble(0));
+        if (isTransposedPacked(a) && sameUpToLeadingOnes(a.shape(), shape)) return borrow(a.reshape('f', shape));   // a transpose stays a view
         INDArray src = a.rank() == 0 ? a : contiguous(a);
         if (src != a) new NdArray(src);                     // the packed copy is ours: let an Arena free it
         return borrow(src.reshape('c', shape));             // may share the buffer: an Arena must not free it
@@ -514,6 +515,26 @@ public final class NdArray implements AutoCloseable {
         return c == x ? c : tracked(c);
     }
 
+    /**
+     * The transpose of a packed matrix (F-ordered, default strides, offset 0), possibly with leading dims of size 1:
+     * gemm reads it as is, and adding or dropping leading ones keeps it a view (a batch level on a shared weight).
+     */
+    private static boolean isTransposedPacked(INDArray x) {
+        if (x.ordering() != 'f' || x.offset() != 0 || x.rank() < 2) return false;
+        long[] s = x.shape(), st = x.stride();
+        for (int d = 0; d < s.length - 2; d++) if (s[d] != 1) return false;
+        int r = s.length;
+        return st[r - 2] == 1 && (st[r - 1] == s[r - 2] || s[r - 1] == 1);
+    }
+
+    /** Whether two shapes differ only in leading dims of size 1. */
+    private static boolean sameUpToLeadingOnes(long[] a, long[] b) {
+        int i = 0, j = 0;
+        while (i < a.length - 2 && a[i] == 1) i++;
+        while (j < b.length - 2 && b[j] == 1) j++;
+        return a.length - i == 2 && b.length - j == 2 && a[i] == b[j] && a[i + 1] == b[j + 1];
+    }
+
     /** A c-ordered array with its own buffer from offset 0 (the input itself when it already is one). */
     private static INDArray contiguous(INDArray x) { return isPacked(x) ? x : x.dup('c'); }
 
@@ -584,7 +605,7 @@ public final class NdArray implements AutoCloseable {
         }
         if (Shapes.numel(pb) == 1) {
             // one left matrix for every right batch: P @ [Q_1 … Q_B] as one gemm over (k, B·j), never broadcasting P
-            INDArray p2 = pr == 2 ? p : packedCopy(p).reshape('c', i, k);
+            INDArray p2 = pr == 2 ? p : isTransposedPacked(p) ? p.reshape('f', i, k) : packedCopy(p).reshape('c', i, k);
             if (p2.isView() && p2.ordering() != 'c' && p2.ordering() != 'f') p2 = tracked(p2.dup('c'));
             INDArray qkbj = tracked(packedCopy(q).reshape('c', nb, k, j).permute(1, 0, 2).dup('c')).reshape('c', k, nb * j);
             INDArray z = Nd4j.createUninitialized(p.dataType(), i, nb * j);

@@ -95,11 +95,22 @@ class NdArrayTest {
                 {"concat", (UnaryOperator<NdArray>) x -> NdArray.concat(0, x, copy)}, {"diagEmbed", (UnaryOperator<NdArray>) NdArray::diagEmbed},
                 {"matmul left", (UnaryOperator<NdArray>) x -> x.matmul(m)}, {"matmul right", (UnaryOperator<NdArray>) x -> sq.matmul(x)},
                 {"matmul both", (UnaryOperator<NdArray>) x -> x.matmul(x.permute(1, 0))}, {"matmul batched right", (UnaryOperator<NdArray>) x -> x.matmul(rand(5, 2, 3, 2))},
+                {"leading 1 then matmul batched right", (UnaryOperator<NdArray>) x -> x.reshape(1, 4, 3).matmul(rand(5, 2, 3, 2))},
+                {"leading ones and back", (UnaryOperator<NdArray>) x -> x.reshape(1, 1, 4, 3).reshape(4, 3).add(row)},
                 {"cast", (UnaryOperator<NdArray>) x -> x.cast(DType.FLOAT32).cast(F64)}};
         return Stream.of(ops).map(o -> DynamicTest.dynamicTest((String) o[0], () -> {
             @SuppressWarnings("unchecked") UnaryOperator<NdArray> f = (UnaryOperator<NdArray>) o[1];
             assertClose(f.apply(copy), f.apply(view), 1e-12);
         }));
+    }
+
+    /** A weight's transpose given a batch level (a leading 1) stays a view of the weight: no copy of the matrix. */
+    @Test void transposeWithLeadingOnesSharesTheMatrix() {
+        NdArray m = rand(1, 3, 4), t = m.permute(1, 0).reshape(1, 4, 3);
+        InPlace.fill(m, 2.5);
+        assertEquals(2.5, t.reshape(4, 3).toDoubleArray()[7], 0, "the view sees the weight's values");
+        NdArray q = rand(2, 5, 3, 2), z = t.matmul(q);
+        assertClose(naiveMatmul(NdArray.fromDoubles(F64, t.toDoubleArray(), 4, 3), q), z, 1e-12);
     }
 
     @Test void sumsOverLeadingTrailingAndMixedDimsMatchLoops() {
