@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The cost model's accuracy: each strategy is predicted at the target N from runs at small sizes (calibrated there:
 # per-op factor and fixed seconds per call, from the process CPU of Jacobian.perSample, median of three), then run at
-# the target in a fresh JVM (JacobianBench, one worker). Prints CSV:
+# the target in a fresh JVM (JacobianBench, one worker) after one warm-up call at the largest of the small sizes (the
+# state a session is in after exploring them: the JIT's first compilations and their memory are not the target's). Prints CSV:
 #   model,strategy,N,predicted_s,measured_cpu_s,measured_wall_s,ratio,predicted_peak_mib,measured_peak_mib,peak_ratio,per_op_factor,per_call_ms
 # ratio = predicted / measured CPU seconds: process CPU (all threads, the JIT's included) of the call, median of three
 # calls where the prediction is under 20 s (one otherwise); other work on the cores does not inflate it.
@@ -46,7 +47,8 @@ while read -r model strategy sizes target; do
     echo "$model,$pname,$target,$ps,not run (over ${COST_BENCH_CAP:-1800} s),,,$ppeak,,,$perop,$percall"; continue
   fi
   reps=$(awk -v p="$ps" 'BEGIN { print (p < 20) ? 3 : 1 }')             # short calls: median of three (first-call JIT aside)
-  meas=$(timeout 3600 java -Xms2g -Xmx2g -XX:+AlwaysPreTouch -Djava.awt.headless=true -cp "$jar" dev.jaclab.cli.JacobianBench "$model" "$target" "$run" "$reps" 12g 2>/dev/null | tail -1 || true)
+  warm=$(tr ',' '\n' <<< "$sizes" | sort -n | tail -1)                  # warm-up at the largest calibration size, as after exploring
+  meas=$(timeout 3600 java -Xms2g -Xmx2g -XX:+AlwaysPreTouch -Djava.awt.headless=true -cp "$jar" dev.jaclab.cli.JacobianBench "$model" "$target" "$run" "$reps" 12g "$warm" 2>/dev/null | tail -1 || true)
   IFS=, read -r _ _ _ status ms _ _ hwm _ cpu growth <<< "$meas"
   ratio=$(awk -v p="$ps" -v m="$cpu" 'BEGIN { if (m > 0) printf "%.2f", p / m; else print "" }')
   pratio=$(awk -v p="$ppeak" -v m="$growth" 'BEGIN { if (m > 0) printf "%.2f", p / m; else print "" }')

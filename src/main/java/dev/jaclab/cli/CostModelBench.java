@@ -14,11 +14,12 @@ import java.util.Arrays;
 /**
  * The cost model's side of {@code bench/cost-model-bench.sh}: runs a strategy at the given small sizes (one worker),
  * measuring what the benchmark measures at the target — the process's CPU time (all threads) of
- * {@code Jacobian.perSample} on a freshly recorded model, median of three calls after a warm-up at each size — calibrates the model
+ * {@code Jacobian.perSample} on a freshly recorded model, median of the three calls after the first at each size — calibrates the model
  * on them (per-op factor and fixed seconds per call), traces the model at the target N and prints one CSV line
  * {@code model,strategy,target,predicted_seconds,predicted_peak_mib,per_op_factor,per_call_ms,process_mib,sizes} (the
  * peak: the model's resident tape plus the strategy's own plus the process's own growth during a call, measured at the
- * small sizes the same way as at the target: VmHWM above the resident set before the model was built); the script then runs
+ * small sizes the same way as at the target: VmHWM during the first call at a size larger than any before, above the
+ * resident set before the model was built); the script then runs
  * the strategy at the target in a fresh JVM ({@link JacobianBench}) for the measured side.
  *
  * <pre>{@code
@@ -41,12 +42,12 @@ public final class CostModelBench {
             return;
         }
         double[] c = new double[sizes.length], o = new double[sizes.length], t = new double[sizes.length], extra = new double[sizes.length];
+        jacobian(m, Math.min(64, sizes[0])).perSample(s);                     // warm-up below the first size
         for (int i = 0; i < sizes.length; i++) {
-            jacobian(m, sizes[i]).perSample(s);                               // warm-up at this size
             CostModel.Prediction pr = CostModel.predict(jacobian(m, sizes[i]).problem(), s, 1, rates, CostModel.Calibration.NONE);
             c[i] = pr.computeSeconds();
             o[i] = pr.overheadSeconds();
-            double[] r = new double[3];
+            double[] r = new double[4];
             for (int k = 0; k < r.length; k++) {
                 long rss0 = k == 0 ? JacobianBench.settleAndResetPeak() : -1;
                 Jacobian j = jacobian(m, sizes[i]);
@@ -54,8 +55,10 @@ public final class CostModelBench {
                 long c0 = Rates.processCpuNanos();
                 j.perSample(s);
                 r[k] = (Rates.processCpuNanos() - c0) / 1e9;
+                // the first call at a size larger than any before, as at the target: the process's own growth beyond the model's
                 if (k == 0) extra[i] = JacobianBench.peakGrowthMib(rss0) * 1048576.0 - pr.totalPeakBytes();
             }
+            r = Arrays.copyOfRange(r, 1, r.length);                           // times: the three calls after the first
             Arrays.sort(r);
             t[i] = r[1];
             System.err.printf(java.util.Locale.ROOT, "N = %d: compute %.4f s, per-op %.4f s, measured %.4f s; peak %.1f MiB beyond the model's%n",
@@ -63,7 +66,7 @@ public final class CostModelBench {
         }
         CostModel.Calibration cal = CostModel.Calibration.fit(c, o, t);
         Arrays.sort(extra);
-        double processBytes = Math.max(0, extra[extra.length / 2]);          // the process's own growth in a call (JIT code, allocator)
+        double processBytes = Math.max(0, extra[extra.length / 2]);          // the process's own growth in a first call (JIT, allocator)
         CostModel.Prediction far = CostModel.predict(CostModel.trace(m, target, 1, Bytes.gib(12)), s, 1, rates, cal);
         System.out.printf(java.util.Locale.ROOT, "%s,%s,%d,%.4f,%.1f,%.2f,%.2f,%.1f,%s%n", m.name(), s.name(), target, far.seconds(),
                 (far.totalPeakBytes() + processBytes) / 1048576.0, cal.overhead(), cal.perCall() * 1e3, processBytes / 1048576, args[2].replace(',', ' '));

@@ -15,7 +15,8 @@ import java.util.Arrays;
 /**
  * One benchmark configuration per JVM (so its peak memory is its own), as one CSV line:
  * {@code model,N,strategy,status,seconds,forward_seconds,ratio,peak_rss_mib,backend,cpu_seconds,peak_growth_mib}. Time is the median of
- * {@code repeats} runs after one warm-up at N = 64; peak RSS is the process's VmHWM; peak growth is VmHWM during
+ * {@code repeats} runs after one warm-up at N = 64 (or the sixth argument: the cost benchmark warms up at its largest
+ * calibration size, as the explorer's runs leave a session before it plans the target); peak RSS is the process's VmHWM; peak growth is VmHWM during
  * the first call at N above the resident set before its model was built (the JVM's own baseline, in this process): the
  * model's resident tape plus the strategy's peak. Strategy
  * {@code chunkedEstimate} times the first chunk of {@code chunked(256)} and scales to all N·m seeds (status
@@ -75,6 +76,17 @@ public final class JacobianBench {
         return new double[]{(System.nanoTime() - t1) / 1e9, fwd, cpuSeconds() - c1, rss0 >= 0 ? peakGrowthMib(rss0) : -1};
     }
 
+    /** VmHWM in MiB (kB resolution); -1 where unknown. */
+    static double peakRssKibAsMib() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status")))
+                if (l.startsWith("VmHWM")) return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
+        } catch (Exception ignored) {
+            // not Linux
+        }
+        return -1;
+    }
+
     static long peakRssMib() {
         try {
             for (String l : Files.readAllLines(Path.of("/proc/self/status")))
@@ -103,14 +115,14 @@ public final class JacobianBench {
         return -1;
     }
 
-    /** VmHWM above the baseline {@link #resetPeak} returned, in MiB; -1 where unknown. */
-    static long peakGrowthMib(long rss0) {
-        long hwm = peakRssMib();
-        return rss0 < 0 || hwm < 0 ? -1 : Math.max(0, hwm - rss0 / 1048576);
+    /** VmHWM above the baseline {@link #settleAndResetPeak} returned, in MiB (kB resolution); -1 where unknown. */
+    static double peakGrowthMib(long rss0) {
+        double hwm = peakRssKibAsMib();
+        return rss0 < 0 || hwm < 0 ? -1 : Math.max(0, hwm - rss0 / 1048576.0);
     }
 
-    static void estimateChunked(Model m, long n, long budget) {
-        Strategies.chunked(256).rows(Setup.of(m, Math.min(64, n), budget).jacobian().problem(), 256);   // warm-up at small N
+    static void estimateChunked(Model m, long n, long budget, long warmup) {
+        Strategies.chunked(256).rows(Setup.of(m, Math.min(warmup, n), budget).jacobian().problem(), 256);   // warm-up at small N
         long rss0 = settleAndResetPeak();
         Setup su = Setup.of(m, n, budget);
         settleAndResetPeak();
@@ -122,15 +134,16 @@ public final class JacobianBench {
         c.rows(j.problem(), seeds);
         double per = (System.nanoTime() - t1) / 1e9 / seeds, total = per * n * j.problem().outputWidth();
         double cpu = (cpuSeconds() - c1) / seeds * n * j.problem().outputWidth();
-        System.out.printf("%s,%d,%s,estimated,%.4f,%.4f,%.1f,%d,%s,%.4f,%d%n", m.name(), n, c.name(), total, fwd, total / fwd, peakRssMib(), Backend.kind(), cpu,
+        System.out.printf(java.util.Locale.ROOT, "%s,%d,%s,estimated,%.4f,%.4f,%.1f,%d,%s,%.4f,%.1f%n", m.name(), n, c.name(), total, fwd, total / fwd, peakRssMib(), Backend.kind(), cpu,
                 peakGrowthMib(rss0));
     }
 
     public static void main(String[] args) {
         Model m = Models.byName(args[0]);
         long n = Long.parseLong(args[1]);
+        long warmup = args.length > 5 ? Long.parseLong(args[5]) : 64;
         if (args[2].equals("chunkedEstimate")) {
-            estimateChunked(m, n, args.length > 4 ? Bytes.parse(args[4]) : Bytes.gib(12));
+            estimateChunked(m, n, args.length > 4 ? Bytes.parse(args[4]) : Bytes.gib(12), warmup);
             return;
         }
         // "unchecked:forwardSum" times a sum-type strategy on a coupled model (wrong blocks, the sum trick's cost)
@@ -139,12 +152,12 @@ public final class JacobianBench {
         long budget = args.length > 4 ? Bytes.parse(args[4]) : Bytes.gib(12);
         String head = m.name() + "," + n + "," + s.name() + ",";
         try {
-            once(m, Math.min(64, n), s, budget);
+            once(m, Math.min(warmup, n), s, budget);
             double[] t = new double[repeats], f = new double[repeats], cpu = new double[repeats];
-            long growth = -1;
+            double growth = -1;
             for (int r = 0; r < repeats; r++) {
                 double[] o = once(m, n, s, budget, r == 0 ? settleAndResetPeak() : -1);
-                if (r == 0) growth = (long) o[3];
+                if (r == 0) growth = o[3];
                 t[r] = o[0];
                 f[r] = o[1];
                 cpu[r] = o[2];
@@ -153,7 +166,7 @@ public final class JacobianBench {
             Arrays.sort(f);
             Arrays.sort(cpu);
             double tm = t[repeats / 2], fm = f[repeats / 2];
-            System.out.printf("%sok,%.4f,%.4f,%.1f,%d,%s,%.4f,%d%n", head, tm, fm, tm / fm, peakRssMib(), Backend.kind(), cpu[repeats / 2], growth);
+            System.out.printf(java.util.Locale.ROOT, "%sok,%.4f,%.4f,%.1f,%d,%s,%.4f,%.1f%n", head, tm, fm, tm / fm, peakRssMib(), Backend.kind(), cpu[repeats / 2], growth);
         } catch (IllegalStateException | IllegalArgumentException e) {
             System.out.printf("%srefused,,,,%d,%s%n", head, peakRssMib(), Backend.kind());
             System.err.println(e.getMessage());

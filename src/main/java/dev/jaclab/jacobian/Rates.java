@@ -12,26 +12,26 @@ import java.util.function.Supplier;
 /**
  * This machine's throughput per kind of {@link Work}, measured with the library's own ops: matrix products (flops/s),
  * cheap element operations and transcendentals (elements/s), writing fresh memory (bytes/s: allocation and page
- * faults) and the fixed cost of one op call. Predicted seconds = Σ work / rate + ops × per-op seconds.
+ * faults), strided copies (elements/s: a permutation that reorders every element) and the fixed cost of one op call. Predicted seconds = Σ work / rate + ops × per-op seconds.
  * {@link #calibrated()} measures once (about a second) and caches the figures in the process and in
  * {@code ~/.cache/jaclab/rates-<threads>t.txt}; {@link #current()} uses whatever is cached and nominal figures
  * otherwise, so planning never measures unasked.
  *
  * <pre>{@code
- * Rates r = Rates.calibrated();          // e.g. gemm 60 GFLOP/s, elementwise 1.1 G/s, ..., 18 µs per op
+ * Rates r = Rates.calibrated();          // e.g. gemm 60 GFLOP/s, elementwise 1.1 G/s, ..., strided 0.3 G/s, 18 µs per op
  * double s = r.seconds(strategy.work(problem));
  * }</pre>
  */
 public record Rates(double gemmFlopsPerSecond, double elementsPerSecond, double transcendentalsPerSecond, double writeBytesPerSecond,
-                    double secondsPerOp, String source) {
+                    double secondsPerOp, double stridedElementsPerSecond, String source) {
     /** Figures of a 2-core x86 machine at one native thread, used until this machine is measured. */
-    public static final Rates NOMINAL = new Rates(40e9, 1.0e9, 0.2e9, 4e9, 20e-6, "nominal");
+    public static final Rates NOMINAL = new Rates(40e9, 1.0e9, 0.2e9, 4e9, 20e-6, 0.3e9, "nominal");
     private static volatile Rates cached;
 
     /** Predicted seconds for the work on one thread. */
     public double seconds(Work w) {
         return w.gemmFlops() / gemmFlopsPerSecond + w.elementwise() / elementsPerSecond + w.transcendental() / transcendentalsPerSecond
-                + w.bytesWritten() / writeBytesPerSecond + w.ops() * secondsPerOp;
+                + w.strided() / stridedElementsPerSecond + w.bytesWritten() / writeBytesPerSecond + w.ops() * secondsPerOp;
     }
 
     /** The rates in use: this process's calibration, else the cached file's, else {@link #NOMINAL}. */
@@ -64,10 +64,12 @@ public record Rates(double gemmFlopsPerSecond, double elementsPerSecond, double 
             double add = time(() -> a.add(b)), exp = time(a::exp);
             double small = time(() -> Tensor.zeros(big)) - perOp;           // 8 MB outputs come from reused memory
             double elems = big / Math.max(1e-9, add - perOp - small), trans = big / Math.max(1e-9, exp - perOp - small);
+            Tensor c = Tensor.randn(8, 3, big / 9, 3);                          // the blocks' layout: (3, N, 3) → (N, 3, 3)
+            double strided = 3.0 * (big / 9) * 3 / Math.max(1e-9, time(() -> c.permute(1, 2, 0)) - perOp - small);
             Tensor m1 = Tensor.randn(5, 4096, 64), m2 = Tensor.randn(6, 64, 64), m3 = Tensor.randn(7, 512, 512);
             double g1 = 2.0 * 4096 * 64 * 64 / Math.max(1e-9, time(() -> m1.matmul(m2)) - perOp);
             double g2 = 2.0 * 512 * 512 * 512 / Math.max(1e-9, time(() -> m3.matmul(m3)) - perOp);
-            return new Rates(Math.sqrt(g1 * g2), elems, trans, write, perOp, "measured " + java.time.LocalDate.now());
+            return new Rates(Math.sqrt(g1 * g2), elems, trans, write, perOp, strided, "measured " + java.time.LocalDate.now());
         }
     }
 
@@ -125,9 +127,9 @@ public record Rates(double gemmFlopsPerSecond, double elementsPerSecond, double 
 
     private static Rates read(Path f) {
         try {
-            String[] v = Files.readString(f).trim().split("\\s+", 6);
+            String[] v = Files.readString(f).trim().split("\\s+", 7);           // a file without the strided rate is measured again
             return new Rates(Double.parseDouble(v[0]), Double.parseDouble(v[1]), Double.parseDouble(v[2]), Double.parseDouble(v[3]),
-                    Double.parseDouble(v[4]), v.length > 5 ? v[5] : "cached");
+                    Double.parseDouble(v[4]), Double.parseDouble(v[5]), v.length > 6 ? v[6] : "cached");
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -136,15 +138,16 @@ public record Rates(double gemmFlopsPerSecond, double elementsPerSecond, double 
     private static void write(Path f, Rates r) {
         try {
             Files.createDirectories(f.getParent());
-            Files.writeString(f, String.format(Locale.ROOT, "%g %g %g %g %g %s%n", r.gemmFlopsPerSecond, r.elementsPerSecond,
-                    r.transcendentalsPerSecond, r.writeBytesPerSecond, r.secondsPerOp, r.source));
+            Files.writeString(f, String.format(Locale.ROOT, "%g %g %g %g %g %g %s%n", r.gemmFlopsPerSecond, r.elementsPerSecond,
+                    r.transcendentalsPerSecond, r.writeBytesPerSecond, r.secondsPerOp, r.stridedElementsPerSecond, r.source));
         } catch (IOException e) {
             // a read-only home: the process cache still holds them
         }
     }
 
     @Override public String toString() {
-        return String.format(Locale.ROOT, "gemm %.1f GFLOP/s, elementwise %.2f G/s, transcendental %.2f G/s, fresh writes %.1f GB/s, %.1f µs per op (%s)",
-                gemmFlopsPerSecond / 1e9, elementsPerSecond / 1e9, transcendentalsPerSecond / 1e9, writeBytesPerSecond / 1e9, secondsPerOp * 1e6, source);
+        return String.format(Locale.ROOT, "gemm %.1f GFLOP/s, elementwise %.2f G/s, transcendental %.2f G/s, strided copies %.2f G/s, fresh writes %.1f GB/s, %.1f µs per op (%s)",
+                gemmFlopsPerSecond / 1e9, elementsPerSecond / 1e9, transcendentalsPerSecond / 1e9, stridedElementsPerSecond / 1e9, writeBytesPerSecond / 1e9,
+                secondsPerOp * 1e6, source);
     }
 }

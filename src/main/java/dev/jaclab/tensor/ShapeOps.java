@@ -55,12 +55,12 @@ final class ShapeOps {
             for (int i = 0; i < perm.length; i++) p[b + i] = b + perm[i];
             return in[0].permute(p);
         }
-        /** Swapping the last two dims is a strided view (matmul reads it with a transpose flag); others copy. */
+        /** Swapping the last two dims is a strided view (matmul reads it with a transpose flag); others are a strided copy. */
         @Override public Work work(long[][] in, long[] out, int b) {
             int r = perm.length;
             boolean swapLast = r >= 2 && perm[r - 2] == r - 1 && perm[r - 1] == r - 2;
             for (int d = 0; d < r - 2; d++) swapLast &= perm[d] == d;
-            return swapLast ? Work.VIEW : super.work(in, out, b);
+            return swapLast ? Work.VIEW : Work.stridedCopy(numel(out));
         }
         int[] inverse() {
             int[] inv = new int[perm.length];
@@ -85,6 +85,8 @@ final class ShapeOps {
             NdArray x = in[0].reshape(Shapes.concat(batchShape(in[0], b), Shapes.padLeft(own, target.length)));
             return x.broadcastTo(Shapes.concat(batchShape(in[0], b), target));
         }
+        /** The broadcast made real: each output element read from its source by a strided copy (none when nothing grows). */
+        @Override public Work work(long[][] in, long[] out, int b) { return Arrays.equals(in[0], out) ? Work.VIEW : Work.stridedCopy(numel(out)); }
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.sumTo(n.inputs()[0].shape())}; }
         @Override public boolean perSample(Node n, int input) { return keepsSampleAxis(n, input); }
     }

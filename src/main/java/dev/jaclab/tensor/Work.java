@@ -4,8 +4,10 @@ import java.util.Locale;
 
 /**
  * The work of running primitives, by kind: matrix-product flops (2·m·k·n per product), cheap elementwise element
- * operations (add, mul, copies, reductions), transcendental element operations (exp, log, sin, tanh, pow), bytes read
- * and written, and ops (one per kernel call: what per-op overhead is paid on). Each primitive states its work from its
+ * operations (add, mul, contiguous copies, reductions), transcendental element operations (exp, log, sin, tanh, pow),
+ * bytes read and written, ops (one per kernel call: what per-op overhead is paid on) and elements moved by strided
+ * copies (a permutation that is not a view, a broadcast made real: each element read from its own place, several
+ * times slower than a contiguous pass). Each primitive states its work from its
  * shapes ({@link Primitive#work}); {@link WorkMeter} adds up what binds on a thread; a machine's rates turn work into
  * seconds.
  *
@@ -18,8 +20,14 @@ import java.util.Locale;
  * w.gemmFlops();   // 2·512·64·64 = 4194304
  * }</pre>
  */
-public record Work(double gemmFlops, double elementwise, double transcendental, double bytesRead, double bytesWritten, double ops) {
+public record Work(double gemmFlops, double elementwise, double transcendental, double bytesRead, double bytesWritten, double ops,
+                   double strided) {
     public static final Work NONE = new Work(0, 0, 0, 0, 0, 0);
+
+    /** Work without strided copies. */
+    public Work(double gemmFlops, double elementwise, double transcendental, double bytesRead, double bytesWritten, double ops) {
+        this(gemmFlops, elementwise, transcendental, bytesRead, bytesWritten, ops, 0);
+    }
 
     /** A view or bookkeeping op: one call, no element work (reshape of a contiguous array, a 2-D transpose). */
     public static final Work VIEW = new Work(0, 0, 0, 0, 0, 1);
@@ -30,29 +38,32 @@ public record Work(double gemmFlops, double elementwise, double transcendental, 
     /** One kernel call of {@code elements} transcendental element operations. */
     public static Work transcendental(double elements, double read, double written) { return new Work(0, 0, elements, read, written, 1); }
 
+    /** One strided copy of {@code elements} into a fresh packed array (a permutation or a broadcast made real). */
+    public static Work stridedCopy(double elements) { return new Work(0, 0, 0, elements, elements, 1, elements); }
+
     /** One matrix product of {@code flops} (2·m·k·n). */
     public static Work gemm(double flops, double read, double written) { return new Work(flops, 0, 0, read, written, 1); }
 
     public Work plus(Work o) {
         return new Work(gemmFlops + o.gemmFlops, elementwise + o.elementwise, transcendental + o.transcendental, bytesRead + o.bytesRead,
-                bytesWritten + o.bytesWritten, ops + o.ops);
+                bytesWritten + o.bytesWritten, ops + o.ops, strided + o.strided);
     }
 
     public Work times(double k) {
-        return new Work(gemmFlops * k, elementwise * k, transcendental * k, bytesRead * k, bytesWritten * k, ops * k);
+        return new Work(gemmFlops * k, elementwise * k, transcendental * k, bytesRead * k, bytesWritten * k, ops * k, strided * k);
     }
 
     /** Only the ops (per-op overhead) scaled by {@code k}, the element work by {@code e}: a row-restricted rule. */
     public Work scaled(double e, double k) {
-        return new Work(gemmFlops * e, elementwise * e, transcendental * e, bytesRead * e, bytesWritten * e, ops * k);
+        return new Work(gemmFlops * e, elementwise * e, transcendental * e, bytesRead * e, bytesWritten * e, ops * k, strided * e);
     }
 
     /** Element counts of read and written turned into bytes (primitives state elements; the meter knows the dtype). */
     Work inBytes(int bytesPerElement) {
-        return new Work(gemmFlops, elementwise, transcendental, bytesRead * bytesPerElement, bytesWritten * bytesPerElement, ops);
+        return new Work(gemmFlops, elementwise, transcendental, bytesRead * bytesPerElement, bytesWritten * bytesPerElement, ops, strided);
     }
 
-    /** Floating-point operations of every kind (gemm flops plus one per element operation). */
+    /** Floating-point operations of every kind (gemm flops plus one per element operation; copies are none). */
     public double flops() { return gemmFlops + elementwise + transcendental; }
 
     /** Whether two works agree within a relative tolerance in every field. */
@@ -62,10 +73,10 @@ public record Work(double gemmFlops, double elementwise, double transcendental, 
         return true;
     }
 
-    double[] fields() { return new double[]{gemmFlops, elementwise, transcendental, bytesRead, bytesWritten, ops}; }
+    double[] fields() { return new double[]{gemmFlops, elementwise, transcendental, bytesRead, bytesWritten, ops, strided}; }
 
     @Override public String toString() {
-        return String.format(Locale.ROOT, "%.3g gemm flops, %.3g elementwise, %.3g transcendental, %.3g B read, %.3g B written, %.0f ops",
-                gemmFlops, elementwise, transcendental, bytesRead, bytesWritten, ops);
+        return String.format(Locale.ROOT, "%.3g gemm flops, %.3g elementwise, %.3g transcendental, %.3g strided copies, %.3g B read, %.3g B written, %.0f ops",
+                gemmFlops, elementwise, transcendental, strided, bytesRead, bytesWritten, ops);
     }
 }

@@ -34,7 +34,7 @@ public final class WorkMeter implements AutoCloseable {
     public Work work() {
         Work now = TOTAL.get()[0];
         return new Work(now.gemmFlops() - start.gemmFlops(), now.elementwise() - start.elementwise(), now.transcendental() - start.transcendental(),
-                now.bytesRead() - start.bytesRead(), now.bytesWritten() - start.bytesWritten(), now.ops() - start.ops());
+                now.bytesRead() - start.bytesRead(), now.bytesWritten() - start.bytesWritten(), now.ops() - start.ops(), now.strided() - start.strided());
     }
 
     /** Adds work done outside the binder (a kernel called directly) to this thread's open meters. */

@@ -42,4 +42,19 @@ class PrimitiveWorkTest {
         assertEquals(2, w.ops());
         assertEquals(4.0 * (32 * 4 + 32 * 4), w.bytesWritten());     // float32: matmul's and sin's outputs
     }
+
+    /** Permutations that move elements and broadcasts made real are strided copies; a transpose of the last two dims is a view. */
+    @Test void stridedCopiesAreTheirOwnKind() {
+        Tensor c = Tensor.randn(3, 2, 5, 3), row = Tensor.randn(4, 1, 3);
+        Work w;
+        try (WorkMeter m = WorkMeter.open()) {
+            c.permute(1, 2, 0);
+            row.expand(6, 3);
+            c.permute(0, 2, 1);
+            w = m.work();
+        }
+        assertEquals(2 * 5 * 3 + 6 * 3, w.strided());
+        assertEquals(0, w.elementwise());
+        assertEquals(3, w.ops());
+    }
 }

@@ -91,6 +91,29 @@ class CostModelWorkTest {
         assertTrue(predicted.closeTo(counted, 1e-12), m.name() + " " + s.name() + ": predicted " + predicted + "; counted " + counted);
     }
 
+    /**
+     * A sum trick's strided copies — its basis broadcast to every sample (w, N, w) and the blocks' permutation to
+     * (N, m, n) — are counted as such, predicted (traced call) = counted (run), on a real and a traced tape.
+     */
+    @Test void sumsCountTheirStridedCopies() {
+        for (Model m : List.of(Models.sin(), Models.mlp(1))) {
+            Problem p = problem(m, 40, false), traced = problem(m, 40, true);
+            long N = p.samples(), n = p.inputWidth(), w = p.outputWidth();
+            for (Strategy s : List.of(Strategies.forwardSum(), Strategies.reverseSum())) {
+                Work predicted = s.work(p), counted;
+                try (WorkMeter meter = WorkMeter.open()) {
+                    p.toUserBlocks(s.run(p));
+                    counted = meter.work();
+                }
+                long basis = s instanceof ForwardSum ? n * N * n : w * N * w;
+                String what = m.name() + " " + s.name() + ": predicted " + predicted + "; counted " + counted;
+                assertEquals(basis + N * w * n, counted.strided(), 0, what);
+                assertTrue(predicted.closeTo(counted, 1e-12), what);
+                assertTrue(s.work(traced).closeTo(counted, 1e-12), what);
+            }
+        }
+    }
+
     @Test void contextForwardStatesItsOwnSweep() {
         for (Model m : List.of(Models.batchNorm(3), Models.globalMean())) {
             Problem p = problem(m, 32, false), traced = problem(m, 32, true);
