@@ -155,8 +155,11 @@ final class Attention {
             return new Work(2 * m * (2 * d + dv), 4 * m, m, 0, 0, 6);
         }
 
-        /** Two attention rows per seed: the softmax row and dS. */
-        @Override public long ownRowsTemporaries(Node n) { return 2 * n.inputs()[1].size(-2); }
+        /**
+         * Three attention rows per seed, held in the chunk loop's scratch: the softmax row, dS, and the scores of the
+         * distinct query rows (seeds of one sample share theirs; the buffer is sized for a whole chunk).
+         */
+        @Override public long ownRowsTemporaries(Node n) { return 3 * n.inputs()[1].size(-2); }
 
         @Override public Tensor[] vjpOwnRows(Tensor g, Node n, Own[] own, long[] rows) { return vjpOwnRows(g, n, own, rows, null); }
 
