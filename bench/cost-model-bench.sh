@@ -3,7 +3,7 @@
 # per-op factor and fixed seconds per call, from the process CPU of Jacobian.perSample, median of three), then run at
 # the target in a fresh JVM (JacobianBench, one worker) after one warm-up call at the largest of the small sizes (the
 # state a session is in after exploring them: the JIT's first compilations and their memory are not the target's). Prints CSV:
-#   model,strategy,N,predicted_s,measured_cpu_s,measured_wall_s,ratio,predicted_peak_mib,measured_peak_mib,peak_ratio,per_op_factor,per_call_ms
+#   model,strategy,N,predicted_s,measured_cpu_s,measured_wall_s,ratio,predicted_peak_mib,measured_peak_mib,peak_ratio,per_op_factor,per_call_ms,sizes
 # ratio = predicted / measured CPU seconds: process CPU (all threads, the JIT's included) of the call, median of three
 # calls where the prediction is under 20 s (one otherwise); other work on the cores does not inflate it.
 # Peak memory: predicted = the model's resident tape (inputs, parameters, recorded forward) + the strategy's peak
@@ -14,10 +14,14 @@
 # chunked(256) at the target is measured on its first 256 seeds and scaled (JacobianBench chunkedEstimate). A run
 # predicted over COST_BENCH_CAP seconds (default 1800; for chunked its 256 seeds) is not run; a strategy the model
 # refuses (a sum trick on coupled samples) is listed as refused.
-# Usage: OMP_NUM_THREADS=1 bench/cost-model-bench.sh [CONFIG_FILE]   (lines: model strategy sizes target)
+# Usage: OMP_NUM_THREADS=1 bench/cost-model-bench.sh [--markdown] [CONFIG_FILE]   (lines: model strategy sizes target)
+# --markdown: after the CSV, the README's table (human units, ratios outside the bounds — time 1/2…2, peak 1/1.5…1.5 —
+# in bold) with the date, the load average at start and end, and the rates used.
 # JACLAB_CP=<class path> runs from compiled classes instead of target/jaclab-all.jar.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+markdown=; [ "${1:-}" = --markdown ] && { markdown=1; shift; }
+load0=$(cut -d' ' -f1 /proc/loadavg)
 if [ -z "${JACLAB_CP:-}" ]; then [ -f target/jaclab-all.jar ] || mvn -B -q -DskipTests package; fi
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 default="sin sparseRows 256,1024,2048 65536
@@ -35,16 +39,18 @@ attention chunked 64,128,256 65536
 dense sparseRows 128,256,512 4096
 dense chunked 128,256,512 4096"
 jar=${JACLAB_CP:-target/jaclab-all.jar}
-echo "model,strategy,N,predicted_s,measured_cpu_s,measured_wall_s,ratio,predicted_peak_mib,measured_peak_mib,peak_ratio,per_op_factor,per_call_ms"
+csv=$(mktemp)
+trap 'rm -f "$csv"' EXIT
+echo "model,strategy,N,predicted_s,measured_cpu_s,measured_wall_s,ratio,predicted_peak_mib,measured_peak_mib,peak_ratio,per_op_factor,per_call_ms,sizes" | tee "$csv"
 while read -r model strategy sizes target; do
   [ -n "$model" ] || continue
   pred=$(java -Xms2g -Xmx2g -XX:+AlwaysPreTouch -cp "$jar" dev.jaclab.cli.CostModelBench "$model" "$strategy" "$sizes" "$target" 2>/dev/null | tail -1)
   IFS=, read -r _ pname _ ps ppeak perop percall _ _ <<< "$pred"
-  if [ "$ps" = refused ]; then echo "$model,$pname,$target,refused,,,,,,,,"; continue; fi
+  if [ "$ps" = refused ]; then echo "$model,$pname,$target,refused,,,,,,,,,${sizes//,/ }" | tee -a "$csv"; continue; fi
   run=$strategy; [ "$strategy" = chunked ] && run=chunkedEstimate
   runs=$(awk -v p="$ps" -v c="$strategy" -v n="$target" 'BEGIN { print (c == "chunked") ? p * 256 / (3 * n) : p }')
   if awk -v r="$runs" -v cap="${COST_BENCH_CAP:-1800}" 'BEGIN { exit !(r > cap) }'; then  # predicted over the cap: not run
-    echo "$model,$pname,$target,$ps,not run (over ${COST_BENCH_CAP:-1800} s),,,$ppeak,,,$perop,$percall"; continue
+    echo "$model,$pname,$target,$ps,not run (over ${COST_BENCH_CAP:-1800} s),,,$ppeak,,,$perop,$percall,${sizes//,/ }" | tee -a "$csv"; continue
   fi
   reps=$(awk -v p="$ps" 'BEGIN { print (p < 20) ? 3 : 1 }')             # short calls: median of three (first-call JIT aside)
   warm=$(tr ',' '\n' <<< "$sizes" | sort -n | tail -1)                  # warm-up at the largest calibration size, as after exploring
@@ -52,5 +58,20 @@ while read -r model strategy sizes target; do
   IFS=, read -r _ _ _ status ms _ _ hwm _ cpu growth <<< "$meas"
   ratio=$(awk -v p="$ps" -v m="$cpu" 'BEGIN { if (m > 0) printf "%.2f", p / m; else print "" }')
   pratio=$(awk -v p="$ppeak" -v m="$growth" 'BEGIN { if (m > 0) printf "%.2f", p / m; else print "" }')
-  echo "$model,$pname,$target,$ps,$cpu,$ms,$ratio,$ppeak,$growth,$pratio,$perop,$percall"
+  echo "$model,$pname,$target,$ps,$cpu,$ms,$ratio,$ppeak,$growth,$pratio,$perop,$percall,${sizes//,/ }" | tee -a "$csv"
 done < <(if [ -n "${1:-}" ]; then cat "$1"; else echo "$default"; fi)
+[ -n "$markdown" ] || exit 0
+rates=$(cat "$HOME/.cache/jaclab/rates-${OMP_NUM_THREADS}t.txt" 2>/dev/null || true)
+awk -F, -v date="$(date -u '+%Y-%m-%d %H:%M UTC')" -v load="$load0–$(cut -d' ' -f1 /proc/loadavg)" -v rates="$rates" '
+  function t(s) { if (s == "") return ""; if (s < 1) return sprintf("%.0f ms", s * 1000); if (s < 120) return sprintf("%.2f s", s)
+                  if (s < 7200) return sprintf("%.1f min", s / 60); if (s < 172800) return sprintf("%.1f h", s / 3600); return sprintf("%.0f days", s / 86400) }
+  function m(b) { if (b == "") return ""; return b < 1024 ? sprintf("%.1f MiB", b) : sprintf("%.2f GiB", b / 1024) }
+  function r(x, lo, hi) { if (x == "") return ""; return (x < lo || x > hi) ? "**" x "**" : x }
+  function n(x,   s) { s = ""; while (x >= 1000) { s = sprintf(",%03d", x % 1000) s; x = int(x / 1000) } return x s }
+  BEGIN { split(rates, q, " "); printf "\nRun %s, load average %s, one thread; rates: gemm %.1f GFLOP/s, elementwise %.2f G/s, transcendental %.2f G/s, strided copies %.2f G/s, fresh writes %.1f GB/s, %.0f µs per op.\n\n", date, load, q[1] / 1e9, q[2] / 1e9, q[3] / 1e9, q[6] / 1e9, q[4] / 1e9, q[5] * 1e6
+          print "| model | strategy | N (from sizes) | predicted | measured CPU | ratio | predicted peak | measured peak | ratio |"; print "|---|---|---|---|---|---|---|---|---|" }
+  NR > 1 { k = split($13, z, " "); sz = k > 1 ? n(z[1]) "–" n(z[k]) : n(z[1])
+           if ($4 == "refused") { printf "| %s | `%s` | %s | refused (coupled samples) | | | | | |\n", $1, $2, n($3); next }
+           meas = ($5 ~ /not run/) ? "not run" : t($5)
+           printf "| %s | `%s` | %s (%s) | %s | %s | %s | %s | %s | %s |\n", $1, $2, n($3), sz, t($4), meas, r($7, 0.5, 2), m($8), m($9), r($10, 0.67, 1.5) }
+' "$csv"
