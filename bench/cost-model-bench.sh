@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The cost model's accuracy: each strategy is predicted at the target N from runs at small sizes (calibrated there:
-# per-op factor and fixed seconds per call, from the process CPU of Jacobian.perSample, median of three), then run at
+# per-op factor and fixed seconds per call, from the computing thread's CPU time of Jacobian.perSample, median of
+# three — what the explorer measures and predicts), then run at
 # the target in a fresh JVM (JacobianBench, one worker) after one warm-up call at the largest of the small sizes (the
 # state a session is in after exploring them: the JIT's first compilations and their memory are not the target's). Prints CSV:
-#   model,strategy,N,predicted_s,measured_cpu_s,measured_wall_s,ratio,predicted_peak_mib,measured_peak_mib,peak_ratio,per_op_factor,per_call_ms,sizes
-# ratio = predicted / measured CPU seconds: process CPU (all threads, the JIT's included) of the call, median of three
-# calls where the prediction is under 20 s (one otherwise); other work on the cores does not inflate it.
+#   model,strategy,N,predicted_s,measured_cpu_s,measured_wall_s,ratio,predicted_peak_mib,measured_peak_mib,peak_ratio,per_op_factor,per_call_ms,sizes,process_cpu_s
+# ratio = predicted / measured CPU seconds of the computing thread (one worker, one native thread: all the strategy's
+# work runs there), median of three calls where the prediction is under 20 s (one otherwise); process_cpu_s adds every
+# other thread's (the JIT compilers', the collector's) for reference.
 # Peak memory: predicted = the model's resident tape (inputs, parameters, recorded forward) + the strategy's peak
 # + the process's own growth in a call (JIT code, allocator; measured at the small sizes like the target);
 # measured = VmHWM during the first call at the target above the resident set before its model was built (the
@@ -41,7 +43,7 @@ dense chunked 128,256,512 4096"
 jar=${JACLAB_CP:-target/jaclab-all.jar}
 csv=$(mktemp)
 trap 'rm -f "$csv"' EXIT
-echo "model,strategy,N,predicted_s,measured_cpu_s,measured_wall_s,ratio,predicted_peak_mib,measured_peak_mib,peak_ratio,per_op_factor,per_call_ms,sizes" | tee "$csv"
+echo "model,strategy,N,predicted_s,measured_cpu_s,measured_wall_s,ratio,predicted_peak_mib,measured_peak_mib,peak_ratio,per_op_factor,per_call_ms,sizes,process_cpu_s" | tee "$csv"
 while read -r model strategy sizes target; do
   [ -n "$model" ] || continue
   pred=$(java -Xms2g -Xmx2g -XX:+AlwaysPreTouch -cp "$jar" dev.jaclab.cli.CostModelBench "$model" "$strategy" "$sizes" "$target" 2>/dev/null | tail -1)
@@ -55,10 +57,10 @@ while read -r model strategy sizes target; do
   reps=$(awk -v p="$ps" 'BEGIN { print (p < 20) ? 3 : 1 }')             # short calls: median of three (first-call JIT aside)
   warm=$(tr ',' '\n' <<< "$sizes" | sort -n | tail -1)                  # warm-up at the largest calibration size, as after exploring
   meas=$(timeout 3600 java -Xms2g -Xmx2g -XX:+AlwaysPreTouch -Djava.awt.headless=true -cp "$jar" dev.jaclab.cli.JacobianBench "$model" "$target" "$run" "$reps" 12g "$warm" 2>/dev/null | tail -1 || true)
-  IFS=, read -r _ _ _ status ms _ _ hwm _ cpu growth <<< "$meas"
+  IFS=, read -r _ _ _ status ms _ _ hwm _ pcpu growth cpu <<< "$meas"
   ratio=$(awk -v p="$ps" -v m="$cpu" 'BEGIN { if (m > 0) printf "%.2f", p / m; else print "" }')
   pratio=$(awk -v p="$ppeak" -v m="$growth" 'BEGIN { if (m > 0) printf "%.2f", p / m; else print "" }')
-  echo "$model,$pname,$target,$ps,$cpu,$ms,$ratio,$ppeak,$growth,$pratio,$perop,$percall,${sizes//,/ }" | tee -a "$csv"
+  echo "$model,$pname,$target,$ps,$cpu,$ms,$ratio,$ppeak,$growth,$pratio,$perop,$percall,${sizes//,/ },$pcpu" | tee -a "$csv"
 done < <(if [ -n "${1:-}" ]; then cat "$1"; else echo "$default"; fi)
 [ -n "$markdown" ] || exit 0
 rates=$(cat "$HOME/.cache/jaclab/rates-${OMP_NUM_THREADS}t.txt" 2>/dev/null || true)
@@ -69,9 +71,9 @@ awk -F, -v date="$(date -u '+%Y-%m-%d %H:%M UTC')" -v load="$load0–$(cut -d' '
   function r(x, lo, hi) { if (x == "") return ""; return (x < lo || x > hi) ? "**" x "**" : x }
   function n(x,   s) { s = ""; while (x >= 1000) { s = sprintf(",%03d", x % 1000) s; x = int(x / 1000) } return x s }
   BEGIN { split(rates, q, " "); printf "\nRun %s, load average %s, one thread; rates: gemm %.1f GFLOP/s, elementwise %.2f G/s, transcendental %.2f G/s, strided copies %.2f G/s, fresh writes %.1f GB/s, %.0f µs per op.\n\n", date, load, q[1] / 1e9, q[2] / 1e9, q[3] / 1e9, q[6] / 1e9, q[4] / 1e9, q[5] * 1e6
-          print "| model | strategy | N (from sizes) | predicted | measured CPU | ratio | predicted peak | measured peak | ratio |"; print "|---|---|---|---|---|---|---|---|---|" }
+          print "| model | strategy | N (from sizes) | predicted | measured CPU | ratio | process CPU | predicted peak | measured peak | ratio |"; print "|---|---|---|---|---|---|---|---|---|---|" }
   NR > 1 { k = split($13, z, " "); sz = k > 1 ? n(z[1]) "–" n(z[k]) : n(z[1])
-           if ($4 == "refused") { printf "| %s | `%s` | %s | refused (coupled samples) | | | | | |\n", $1, $2, n($3); next }
+           if ($4 == "refused") { printf "| %s | `%s` | %s | refused (coupled samples) | | | | | | |\n", $1, $2, n($3); next }
            meas = ($5 ~ /not run/) ? "not run" : t($5)
-           printf "| %s | `%s` | %s (%s) | %s | %s | %s | %s | %s | %s |\n", $1, $2, n($3), sz, t($4), meas, r($7, 0.5, 2), m($8), m($9), r($10, 0.67, 1.5) }
+           printf "| %s | `%s` | %s (%s) | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, n($3), sz, t($4), meas, r($7, 0.5, 2), t($14), m($8), m($9), r($10, 0.67, 1.5) }
 ' "$csv"

@@ -13,7 +13,7 @@ import java.util.Arrays;
 
 /**
  * The cost model's side of {@code bench/cost-model-bench.sh}: runs a strategy at the given small sizes (one worker),
- * measuring what the benchmark measures at the target — the process's CPU time (all threads) of
+ * measuring what the benchmark measures at the target — the CPU time of the computing thread (as the explorer) in
  * {@code Jacobian.perSample} on a freshly recorded model, median of the first three calls at each size (each size larger than
  * any before, as the target is after them: the JIT's work at a new size included on both sides) — calibrates the model
  * on them (per-op factor and fixed seconds per call), traces the model at the target N and prints one CSV line
@@ -53,9 +53,9 @@ public final class CostModelBench {
                 long rss0 = k == 0 ? JacobianBench.settleAndResetPeak() : -1;
                 Jacobian j = jacobian(m, sizes[i]);
                 if (k == 0) JacobianBench.settleAndResetPeak();
-                long c0 = Rates.processCpuNanos();
+                long c0 = Rates.cpuNanos();
                 j.perSample(s);
-                r[k] = (Rates.processCpuNanos() - c0) / 1e9;
+                r[k] = (Rates.cpuNanos() - c0) / 1e9;
                 // the first call at a size larger than any before, as at the target: the process's own growth beyond the model's
                 if (k == 0) extra[i] = JacobianBench.peakGrowthMib(rss0) * 1048576.0 - pr.totalPeakBytes();
             }

@@ -14,7 +14,8 @@ import java.util.Arrays;
 
 /**
  * One benchmark configuration per JVM (so its peak memory is its own), as one CSV line:
- * {@code model,N,strategy,status,seconds,forward_seconds,ratio,peak_rss_mib,backend,cpu_seconds,peak_growth_mib}. Time is the median of
+ * {@code model,N,strategy,status,seconds,forward_seconds,ratio,peak_rss_mib,backend,cpu_seconds,peak_growth_mib,thread_cpu_seconds}
+ * (cpu: the process, every thread; thread: the calling thread, which computes at one worker). Time is the median of
  * {@code repeats} runs after one warm-up at N = 64 (or the sixth argument: the cost benchmark warms up at its largest
  * calibration size, as the explorer's runs leave a session before it plans the target); peak RSS is the process's VmHWM; peak growth is VmHWM during
  * the first call at N above the resident set before its model was built (the JVM's own baseline, in this process): the
@@ -70,10 +71,11 @@ public final class JacobianBench {
         double fwd = su.forwardSeconds();
         String refusal = s.refusal(j.problem());
         if (refusal != null) throw new IllegalStateException(refusal);
-        long t1 = System.nanoTime();
+        long t1 = System.nanoTime(), th1 = dev.jaclab.jacobian.Rates.cpuNanos();
         double c1 = cpuSeconds();
         j.perSample(s);
-        return new double[]{(System.nanoTime() - t1) / 1e9, fwd, cpuSeconds() - c1, rss0 >= 0 ? peakGrowthMib(rss0) : -1};
+        double cpu = cpuSeconds() - c1, thread = (dev.jaclab.jacobian.Rates.cpuNanos() - th1) / 1e9;
+        return new double[]{(System.nanoTime() - t1) / 1e9, fwd, cpu, rss0 >= 0 ? peakGrowthMib(rss0) : -1, thread};
     }
 
     /** VmHWM in MiB (kB resolution); -1 where unknown. */
@@ -129,13 +131,14 @@ public final class JacobianBench {
         Jacobian j = su.jacobian();
         double fwd = su.forwardSeconds();
         dev.jaclab.jacobian.Chunked c = Strategies.chunked(256);
-        long seeds = 256, t1 = System.nanoTime();
+        long seeds = 256, t1 = System.nanoTime(), th1 = dev.jaclab.jacobian.Rates.cpuNanos();
         double c1 = cpuSeconds();
         c.rows(j.problem(), seeds);
+        double thread = (dev.jaclab.jacobian.Rates.cpuNanos() - th1) / 1e9 / seeds * n * j.problem().outputWidth();
         double per = (System.nanoTime() - t1) / 1e9 / seeds, total = per * n * j.problem().outputWidth();
         double cpu = (cpuSeconds() - c1) / seeds * n * j.problem().outputWidth();
-        System.out.printf(java.util.Locale.ROOT, "%s,%d,%s,estimated,%.4f,%.4f,%.1f,%d,%s,%.4f,%.1f%n", m.name(), n, c.name(), total, fwd, total / fwd, peakRssMib(), Backend.kind(), cpu,
-                peakGrowthMib(rss0));
+        System.out.printf(java.util.Locale.ROOT, "%s,%d,%s,estimated,%.4f,%.4f,%.1f,%d,%s,%.4f,%.1f,%.4f%n", m.name(), n, c.name(), total, fwd, total / fwd, peakRssMib(), Backend.kind(), cpu,
+                peakGrowthMib(rss0), thread);
     }
 
     public static void main(String[] args) {
@@ -153,7 +156,7 @@ public final class JacobianBench {
         String head = m.name() + "," + n + "," + s.name() + ",";
         try {
             once(m, Math.min(warmup, n), s, budget);
-            double[] t = new double[repeats], f = new double[repeats], cpu = new double[repeats];
+            double[] t = new double[repeats], f = new double[repeats], cpu = new double[repeats], thread = new double[repeats];
             double growth = -1;
             for (int r = 0; r < repeats; r++) {
                 double[] o = once(m, n, s, budget, r == 0 ? settleAndResetPeak() : -1);
@@ -161,12 +164,15 @@ public final class JacobianBench {
                 t[r] = o[0];
                 f[r] = o[1];
                 cpu[r] = o[2];
+                thread[r] = o[4];
             }
             Arrays.sort(t);
             Arrays.sort(f);
             Arrays.sort(cpu);
+            Arrays.sort(thread);
             double tm = t[repeats / 2], fm = f[repeats / 2];
-            System.out.printf(java.util.Locale.ROOT, "%sok,%.4f,%.4f,%.1f,%d,%s,%.4f,%.1f%n", head, tm, fm, tm / fm, peakRssMib(), Backend.kind(), cpu[repeats / 2], growth);
+            System.out.printf(java.util.Locale.ROOT, "%sok,%.4f,%.4f,%.1f,%d,%s,%.4f,%.1f,%.4f%n", head, tm, fm, tm / fm, peakRssMib(), Backend.kind(), cpu[repeats / 2], growth,
+                    thread[repeats / 2]);
         } catch (IllegalStateException | IllegalArgumentException e) {
             System.out.printf("%srefused,,,,%d,%s%n", head, peakRssMib(), Backend.kind());
             System.err.println(e.getMessage());
