@@ -14,8 +14,8 @@ import java.util.Arrays;
 /**
  * The cost model's side of {@code bench/cost-model-bench.sh}: runs a strategy at the given small sizes (one worker),
  * measuring what the benchmark measures at the target — the CPU time of the computing thread (as the explorer) in
- * {@code Jacobian.perSample} on a freshly recorded model, median of the first three calls at each size (each size larger than
- * any before, as the target is after them: the JIT's work at a new size included on both sides) — calibrates the model
+ * {@code Jacobian.perSample} on a freshly recorded model, median of the three calls after the first at each size (the first,
+ * at a size larger than any before as the target is, gives the process's own memory growth) — calibrates the model
  * on them (per-op factor and fixed seconds per call), traces the model at the target N and prints one CSV line
  * {@code model,strategy,target,predicted_seconds,predicted_peak_mib,per_op_factor,per_call_ms,process_mib,sizes} (the
  * peak: the model's resident tape plus the strategy's own plus the process's own growth during a call, measured at the
@@ -48,7 +48,7 @@ public final class CostModelBench {
             CostModel.Prediction pr = CostModel.predict(jacobian(m, sizes[i]).problem(), s, 1, rates, CostModel.Calibration.NONE);
             c[i] = pr.computeSeconds();
             o[i] = pr.overheadSeconds();
-            double[] r = new double[3];
+            double[] r = new double[4];
             for (int k = 0; k < r.length; k++) {
                 long rss0 = k == 0 ? JacobianBench.settleAndResetPeak() : -1;
                 Jacobian j = jacobian(m, sizes[i]);
@@ -59,6 +59,7 @@ public final class CostModelBench {
                 // the first call at a size larger than any before, as at the target: the process's own growth beyond the model's
                 if (k == 0) extra[i] = JacobianBench.peakGrowthMib(rss0) * 1048576.0 - pr.totalPeakBytes();
             }
+            r = Arrays.copyOfRange(r, 1, r.length);                           // timed: the three calls after the first at this size
             Arrays.sort(r);
             t[i] = r[1];
             System.err.printf(java.util.Locale.ROOT, "N = %d: compute %.4f s, per-op %.4f s, measured %.4f s; peak %.1f MiB beyond the model's%n",
