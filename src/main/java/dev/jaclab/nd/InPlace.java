@@ -37,6 +37,26 @@ public final class InPlace {
                     + Shapes.str(dst.shape()) + " " + dst.dtype());
     }
 
+    /**
+     * The elements of a packed float32 host array (c order, offset 0) as a buffer that reads and writes them in place,
+     * or null when {@code x} is not one (a view, float64, a device array): for update loops in plain Java.
+     */
+    public static java.nio.FloatBuffer hostFloats(NdArray x) {
+        return hostPacked(x, DType.FLOAT32) ? Strided.bytes(x.a).asFloatBuffer() : null;
+    }
+
+    /** As {@link #hostFloats}, for a packed float64 host array. */
+    public static java.nio.DoubleBuffer hostDoubles(NdArray x) {
+        return hostPacked(x, DType.FLOAT64) ? Strided.bytes(x.a).asDoubleBuffer() : null;
+    }
+
+    private static boolean hostPacked(NdArray x, DType t) {
+        return HOST && !x.isShapeOnly() && x.dtype() == t && x.numel() > 0 && x.a.ordering() == 'c' && x.a.offset() == 0
+                && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(x.a);
+    }
+
+    private static final boolean HOST = !Backend.kind().equals("CUDA");
+
     /** y += alpha·x. */
     public static void axpy(double alpha, NdArray x, NdArray y) {
         same("axpy", y, x);

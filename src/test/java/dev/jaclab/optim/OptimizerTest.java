@@ -94,6 +94,71 @@ class OptimizerTest {
         }
     }
 
+    /**
+     * Adam over several parameters (one flat moment buffer across them, one without a gradient in some steps) against
+     * the textbook update in plain doubles: equal to the last bit in float64, and in float32 against the same formula
+     * in float arithmetic.
+     */
+    @Test void flatAdamEqualsTheTextbookUpdateBitForBit() {
+        for (DType dtype : List.of(DType.FLOAT64, DType.FLOAT32))
+            for (String kind : List.of("adam", "adamw", "amsgrad")) {
+                long[][] shapes = {{2, 3}, {4}, {1, 1}};
+                java.util.Random rnd = new java.util.Random(7);
+                double lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.05;
+                List<Parameter> ps = new java.util.ArrayList<>();
+                double[][] th = new double[3][], m = new double[3][], v = new double[3][], vmax = new double[3][];
+                for (int i = 0; i < 3; i++) {
+                    int n = (int) dev.jaclab.nd.Shapes.numel(shapes[i]);
+                    th[i] = new double[n];
+                    for (int k = 0; k < n; k++) th[i][k] = dtype == DType.FLOAT32 ? (float) rnd.nextGaussian() : rnd.nextGaussian();
+                    m[i] = new double[n];
+                    v[i] = new double[n];
+                    vmax[i] = new double[n];
+                    ps.add(new Parameter(Tensor.fromArray(th[i], shapes[i]), dtype));
+                }
+                Adam opt = kind.equals("adamw") ? Adam.adamW(ps, lr, wd) : new Adam(ps, lr).weightDecay(wd).amsgrad(kind.equals("amsgrad"));
+                int[] taken = new int[3];                       // steps per parameter (bias correction counts the optimizer's steps)
+                for (int t = 1; t <= 5; t++) {
+                    opt.zeroGrad();
+                    for (int i = 0; i < 3; i++) {
+                        if (i == 1 && t % 2 == 0) continue;     // no gradient: skipped, its state untouched
+                        double[] g = new double[th[i].length];
+                        for (int k = 0; k < g.length; k++) g[k] = dtype == DType.FLOAT32 ? (float) rnd.nextGaussian() : rnd.nextGaussian();
+                        ps.get(i).value().backward(Tensor.fromArray(g, shapes[i]).cast(dtype));
+                        taken[i]++;
+                        for (int k = 0; k < g.length; k++) {
+                            if (dtype == DType.FLOAT64) {
+                                if (kind.equals("adamw")) th[i][k] *= 1 - lr * wd;
+                                else g[k] += wd * th[i][k];
+                                m[i][k] = b1 * m[i][k] + (1 - b1) * g[k];
+                                v[i][k] = b2 * v[i][k] + (1 - b2) * g[k] * g[k];
+                                vmax[i][k] = Math.max(vmax[i][k], v[i][k]);
+                                double vh = (kind.equals("amsgrad") ? vmax[i][k] : v[i][k]) / (1 - Math.pow(b2, t));
+                                th[i][k] -= lr * (m[i][k] / (1 - Math.pow(b1, t))) / (Math.sqrt(vh) + eps);
+                            } else {
+                                float x = (float) th[i][k], gk = (float) g[k], mk = (float) m[i][k], vk = (float) v[i][k];
+                                if (kind.equals("adamw")) x *= (float) (1 - lr * wd);
+                                else gk += (float) wd * x;
+                                mk = (float) b1 * mk + (float) (1 - b1) * gk;
+                                vk = (float) b2 * vk + (float) (1 - b2) * gk * gk;
+                                float vm = Math.max((float) vmax[i][k], vk);
+                                float vh = (kind.equals("amsgrad") ? vm : vk) / (float) (1 - Math.pow(b2, t));
+                                x -= (float) lr * (mk / (float) (1 - Math.pow(b1, t))) / ((float) Math.sqrt(vh) + (float) eps);
+                                th[i][k] = x;
+                                m[i][k] = mk;
+                                v[i][k] = vk;
+                                vmax[i][k] = vm;
+                            }
+                        }
+                    }
+                    opt.step();
+                    for (int i = 0; i < 3; i++)
+                        assertArrayEquals(th[i], ps.get(i).value().toDoubleArray(), 0.0, dtype + " " + kind + " step " + t + " parameter " + i);
+                }
+                assertEquals(3, taken[1], "the parameter without gradients in even steps");
+            }
+    }
+
     @Test void clippingScalesTheUpdateNotTheGradient() {
         Parameter p = param();
         SGD opt = new SGD(List.of(p), 1).clipGradNorm(0.5);
