@@ -74,6 +74,21 @@ public final class Arena implements AutoCloseable {
     }
 
     /**
+     * Whether {@code x} is a whole buffer made in this scope (not a view, not kept) that no array of {@code others}
+     * shares (x's own holder left out of them): its owner may then write into it (a sweep summing cotangents in place).
+     */
+    public boolean ownsAlone(NdArray x, Iterable<NdArray> others) {
+        if (x.isShapeOnly() || x.a.isView() || x.a.rank() == 0 || x.a.wasClosed()) return false;
+        long at = address(x);
+        if (at == 0 || keptBuffers.contains(at)) return false;
+        boolean made = false;
+        for (NdArray c : created) if (!c.a.isView() && address(c) == at) { made = true; break; }
+        if (!made) return false;
+        for (NdArray o : others) if (o != null && address(o) == at) return false;
+        return true;
+    }
+
+    /**
      * Frees now every array made in this scope whose buffer no array of {@code live} shares (the ones that do stay,
      * and are dealt with again at the next collect or at close). A sweep calls this after each node with the values
      * it still holds, so an intermediate is freed as soon as its last consumer has run.

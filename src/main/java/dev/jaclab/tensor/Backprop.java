@@ -1,6 +1,8 @@
 package dev.jaclab.tensor;
 
 import dev.jaclab.nd.Arena;
+import dev.jaclab.nd.InPlace;
+import dev.jaclab.nd.NdArray;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -94,8 +96,11 @@ public final class Backprop {
                 if (!any) continue;
                 Tensor[] gi = n.primitive().vjp(g, n);
                 for (int i = 0; i < in.length; i++)
-                    if (gi[i] != null && n.primitive().differentiable(i) && leads.contains(in[i]))
-                        accumulate(ct, in[i], unbroadcastLevels(gi[i], in[i], t));
+                    if (gi[i] != null && n.primitive().differentiable(i) && leads.contains(in[i])) {
+                        Tensor gt = unbroadcastLevels(gi[i], in[i], t);
+                        if (arena == null || !ct.containsKey(in[i]) || !addInPlace(ct, in[i], gt, arena, result, g, gi, i))
+                            accumulate(ct, in[i], gt);
+                    }
                 if (arena != null) arena.collect(Liveness.data(ct.values(), result.values()));   // t's cotangent and the rule's temporaries die here
             }
             if (arena != null) for (Tensor r : result.values()) arena.keep(r.data());
@@ -124,5 +129,40 @@ public final class Backprop {
     private static void accumulate(Map<Tensor, Tensor> ct, Tensor t, Tensor g) {
         Tensor prev = ct.get(t);
         ct.put(t, prev == null ? g : prev.add(g));
+    }
+
+    /**
+     * Adds {@code gt} (rule output {@code i}, unbroadcast) to what {@code t} has gathered by writing into one of the two
+     * buffers, when the sweep made it ({@code arena}) and nothing else the sweep holds shares it: the other gathered
+     * cotangents, the results, the node's own cotangent {@code g} and its rule's other outputs. A tensor used k times
+     * then costs no new arrays for its sum. Returns false (nothing done) otherwise: a rule passing its cotangent on, a
+     * different layout.
+     */
+    private static boolean addInPlace(Map<Tensor, Tensor> ct, Tensor t, Tensor gt, Arena arena, Map<Tensor, Tensor> result,
+                                      Tensor g, Tensor[] gi, int i) {
+        Tensor prev = ct.get(t);
+        if (prev.dtype() != gt.dtype() || !java.util.Arrays.equals(prev.levels(), gt.levels())
+                || !java.util.Arrays.equals(prev.data().shape(), gt.data().shape())) return false;
+        List<NdArray> others = new ArrayList<>(ct.size() + result.size() + gi.length + 1);
+        for (Map.Entry<Tensor, Tensor> e : ct.entrySet()) if (e.getKey() != t) others.add(e.getValue().data());
+        for (Tensor r : result.values()) others.add(r.data());
+        others.add(g.data());
+        int mark = others.size();
+        for (Tensor x : gi) if (x != null) others.add(x.data());
+        if (gt != gi[i]) others.add(gt.data());
+        if (arena.ownsAlone(prev.data(), others)) {                     // prev += gt
+            InPlace.axpy(1, gt.data(), prev.data());
+            return true;
+        }
+        others.subList(mark, others.size()).clear();                    // now prev is held, gt is the candidate
+        others.add(prev.data());
+        for (int j = 0; j < gi.length; j++) if (j != i && gi[j] != null) others.add(gi[j].data());
+        if (gt != gi[i] && gi[i] != null) others.add(gi[i].data());     // gt is a new sum over levels: gi[i] stays aside
+        if (arena.ownsAlone(gt.data(), others)) {                       // gt += prev
+            InPlace.axpy(1, prev.data(), gt.data());
+            ct.put(t, gt);
+            return true;
+        }
+        return false;
     }
 }
