@@ -30,11 +30,14 @@ public final class Adam extends Optimizer {
     private final int[] offset;
     private final int floats, doubles;
     private float[] mf, vf, vmaxf;
+    /** Packed copies of gradients that arrive as strided views, one per parameter, made when first needed. */
+    private final NdArray[] work;
     private double[] md, vd, vmaxd;
 
     public Adam(List<Parameter> params, double lr) {
         super(params, lr);
         offset = new int[params.size()];
+        work = new NdArray[params.size()];
         long f = 0, d = 0;
         for (int i = 0; i < offset.length; i++) {
             Parameter p = params.get(i);
@@ -76,6 +79,7 @@ public final class Adam extends Optimizer {
         long t = steps() + 1;
         double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
         int n = (int) p.numel();
+        g = packed(i, g);
         if (p.dtype() == DType.FLOAT32) {
             FloatBuffer pb = InPlace.hostFloats(p), gb = InPlace.hostFloats(g);
             float[] pa = pb == null ? floats(p) : null, ga = gb == null ? floats(g) : null;
@@ -125,6 +129,18 @@ public final class Adam extends Optimizer {
     private void allocateMax() {                                // AMSGrad's running maximum, from its first step
         if (vmaxf.length != floats) vmaxf = new float[floats];
         if (vmaxd.length != doubles) vmaxd = new double[doubles];
+    }
+
+    /**
+     * {@code g} itself when its host buffer can be read as is, else a copy into parameter i's work buffer (allocated
+     * once; gradients that are strided views, such as a transposed product, come this way).
+     */
+    private NdArray packed(int i, NdArray g) {
+        if (InPlace.hostFloats(g) != null || InPlace.hostDoubles(g) != null) return g;
+        if (work[i] == null) work[i] = stateLike(i);
+        if (InPlace.hostFloats(work[i]) == null && InPlace.hostDoubles(work[i]) == null) return g;   // no host buffer at all
+        InPlace.assign(work[i], g);
+        return work[i];
     }
 
     private static float[] floats(NdArray x) {

@@ -95,7 +95,8 @@ class OptimizerTest {
     }
 
     /**
-     * Adam over several parameters (one flat moment buffer across them, one without a gradient in some steps) against
+     * Adam over several parameters (one flat moment buffer across them, one without a gradient in some steps, one whose
+     * gradient is a transposed view) against
      * the textbook update in plain doubles: equal to the last bit in float64, and in float32 against the same formula
      * in float arithmetic.
      */
@@ -124,7 +125,13 @@ class OptimizerTest {
                         if (i == 1 && t % 2 == 0) continue;     // no gradient: skipped, its state untouched
                         double[] g = new double[th[i].length];
                         for (int k = 0; k < g.length; k++) g[k] = dtype == DType.FLOAT32 ? (float) rnd.nextGaussian() : rnd.nextGaussian();
-                        ps.get(i).value().backward(Tensor.fromArray(g, shapes[i]).cast(dtype));
+                        Tensor ct = Tensor.fromArray(g, shapes[i]).cast(dtype);
+                        if (i == 0) {                           // a gradient that arrives as a strided view (transposed)
+                            double[] gt = new double[6];
+                            for (int r = 0; r < 2; r++) for (int c = 0; c < 3; c++) gt[c * 2 + r] = g[r * 3 + c];
+                            ct = Tensor.fromArray(gt, 3, 2).cast(dtype).mT();
+                        }
+                        ps.get(i).value().backward(ct);
                         taken[i]++;
                         for (int k = 0; k < g.length; k++) {
                             if (dtype == DType.FLOAT64) {
