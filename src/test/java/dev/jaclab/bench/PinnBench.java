@@ -95,9 +95,13 @@ public final class PinnBench {
         long t0 = System.nanoTime(), c0 = threads.getCurrentThreadCpuTime();
         Adam adam = new Adam(net.parameters(), 1e-3);
         for (int i = 0; i < adamSteps; i++) adam.step(loss);
+        System.err.printf("after Adam: peak RSS %.0f MiB, RSS %.0f MiB, javacpp %.0f MiB in %d, heap %.0f MiB%n", peakMiB(), rssMiB(),
+                org.bytedeco.javacpp.Pointer.totalBytes() / 1048576.0, org.bytedeco.javacpp.Pointer.totalCount(),
+                (Runtime.getRuntime().totalMemory()) / 1048576.0);
         LBFGS lbfgs = new LBFGS(net.parameters()).maxIterations(lbfgsIterations).historySize(50).strongWolfe(true)
                 .toleranceGrad(1e-9).toleranceChange(1e-12);
         lbfgs.step(loss);
+        System.err.printf("after L-BFGS: peak RSS %.0f MiB, RSS %.0f MiB%n", peakMiB(), rssMiB());
         double seconds = (System.nanoTime() - t0) / 1e9, cpuSeconds = (threads.getCurrentThreadCpuTime() - c0) / 1e9;
         double rel;
         try (var scope = Tensor.noGrad()) {
@@ -108,9 +112,14 @@ public final class PinnBench {
     }
 
     /** Peak resident set size of this process (VmHWM). */
-    static double peakMiB() throws Exception {
+    static double peakMiB() throws Exception { return status("VmHWM:"); }
+
+    /** Resident set size now (VmRSS). */
+    static double rssMiB() throws Exception { return status("VmRSS:"); }
+
+    private static double status(String key) throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc/self/status")))
-            if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+            if (line.startsWith(key)) return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
         return Double.NaN;
     }
 }
