@@ -292,14 +292,18 @@ public final class NdArray implements AutoCloseable {
 
     /**
      * Sum over the first {@code n} dims as one gemm, ones(1, M) · X(M, K): ND4J's own reduction over leading dims
-     * is an order of magnitude slower (bias gradients, unbroadcasting, summing a batch of cotangents).
+     * is an order of magnitude slower (bias gradients, unbroadcasting, summing a batch of cotangents). A few wide rows
+     * (M ≤ 16: directions, batch levels) take {@link RowSums}' loop instead; the gemm is slow there too.
      */
     private NdArray sumLeading(int n, boolean keepDim) {
         long[] s = shape();
         long m = Shapes.numel(Shapes.prefix(s, n)), k = Shapes.numel(Shapes.suffix(s, n));
         INDArray x = a.rank() == 2 && !a.isView() ? a : packedCopy(a).reshape('c', m, k);
-        INDArray z = Nd4j.createUninitialized(a.dataType(), 1, k);
-        Nd4j.gemm(tracked(Nd4j.ones(a.dataType(), 1, m)), x, z, false, false, 1.0, 0.0);
+        INDArray z = RowSums.sum(x, m, k);                     // a few wide rows: a Java loop at memory speed
+        if (z == null) {
+            z = Nd4j.createUninitialized(a.dataType(), 1, k);
+            Nd4j.gemm(tracked(Nd4j.ones(a.dataType(), 1, m)), x, z, false, false, 1.0, 0.0);
+        }
         long[] rest = Shapes.suffix(s, n);
         long[] out = keepDim ? Shapes.concat(Shapes.padLeft(new long[0], n), rest) : rest;
         return borrow(tracked(z).reshape('c', out));          // a reshape is a view ND4J will not close: track z itself
