@@ -152,6 +152,7 @@ public final class Backprop {
         if (gt != gi[i]) others.add(gt.data());
         if (arena.ownsAlone(prev.data(), others)) {                     // prev += gt
             InPlace.axpy(1, gt.data(), prev.data());
+            counted(prev, gt);
             return true;
         }
         others.subList(mark, others.size()).clear();                    // now prev is held, gt is the candidate
@@ -160,9 +161,15 @@ public final class Backprop {
         if (gt != gi[i] && gi[i] != null) others.add(gi[i].data());     // gt is a new sum over levels: gi[i] stays aside
         if (arena.ownsAlone(gt.data(), others)) {                       // gt += prev
             InPlace.axpy(1, prev.data(), gt.data());
+            counted(gt, prev);
             ct.put(t, gt);
             return true;
         }
         return false;
+    }
+
+    /** The in-place sum reads and writes what the add it replaces would: open work meters count it as that add. */
+    private static void counted(Tensor sum, Tensor addend) {
+        WorkMeter.bound(new Elementwise.Add(), new NdArray[]{sum.data(), addend.data()}, sum.data(), sum.levels().length);
     }
 }
