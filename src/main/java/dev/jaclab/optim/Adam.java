@@ -30,9 +30,9 @@ public final class Adam extends Optimizer {
     private final int[] offset;
     private final int floats, doubles;
     private float[] mf, vf, vmaxf;
+    private double[] md, vd, vmaxd;
     /** Packed copies of gradients that arrive as strided views, one per parameter, made when first needed. */
     private final NdArray[] work;
-    private double[] md, vd, vmaxd;
 
     public Adam(List<Parameter> params, double lr) {
         super(params, lr);
@@ -51,6 +51,7 @@ public final class Adam extends Optimizer {
         floats = (int) f;
         doubles = (int) d;
     }
+
     /** AdamW: decoupled weight decay {@code weightDecay}. */
     public static Adam adamW(List<Parameter> params, double lr, double weightDecay) {
         Adam a = new Adam(params, lr);
