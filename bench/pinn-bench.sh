@@ -5,12 +5,15 @@
 # JVM runs as the kernel does (serial GC, a 64 MiB initial heap, glibc's malloc keeping freed buffers for reuse), with
 # -Xmx1g unless JAVA_OPTS says otherwise.
 # Installs python3-torch and libopenblas0-openmp when missing (as root on Debian). Prints markdown tables.
-# Usage: bench/pinn-bench.sh [--no-recipe] [N ...]      (default N: 1024 4096; the recipe: 1,500 Adam + 500 L-BFGS)
+# Usage: [WARMUP=100] bench/pinn-bench.sh [--no-recipe] [N ...]   (default N: 1024 4096; the recipe: 1,500 Adam + 500 L-BFGS)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 recipe=1
 if [ "${1:-}" = "--no-recipe" ]; then recipe=0; shift; fi
 SIZES=("$@"); [ ${#SIZES[@]} -eq 0 ] && SIZES=(1024 4096)
+# warm-up steps before the timed ones, the same on both sides: the JVM's compilers are still at work after the first
+# few dozen steps on a busy machine, and their threads share the stepping thread's slice of the CPU
+WARMUP="${WARMUP:-100}"
 py=/usr/bin/python3
 openblas=/usr/lib/x86_64-linux-gnu/openblas-openmp
 if ! "$py" -c 'import torch' 2>/dev/null || [ ! -d "$openblas" ]; then
@@ -34,14 +37,14 @@ jaclab() { MALLOC_MMAP_THRESHOLD_=$mmap MALLOC_TRIM_THRESHOLD_=$trim java ${JAVA
 torch() { LD_LIBRARY_PATH="$openblas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$py" bench/pinn_bench.py "$@" | grep '^RESULT' | cut -d' ' -f2-; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-echo "### PINN training step (forward, Laplacian, loss, backward, Adam), float32, one thread, median of 21"
+echo "### PINN training step (forward, Laplacian, loss, backward, Adam), float32, one thread, median of 21 after $WARMUP warm-up steps"
 echo "(wall and CPU time of the stepping thread; on a busy machine the CPU time is the steadier figure)"
 echo
 echo "| N | JacLab ms (CPU) | PyTorch ms (CPU) | JacLab / PyTorch wall (CPU) | JacLab peak RSS MiB | PyTorch peak RSS MiB |"
 echo "|---|---|---|---|---|---|"
 for n in "${SIZES[@]}"; do
-  IFS='|' read -r _ _ jms jcpu jrss <<< "$(jaclab step "$n" 21)"
-  IFS='|' read -r _ _ tms tcpu trss <<< "$(torch step "$n" 21)"
+  IFS='|' read -r _ _ jms jcpu jrss <<< "$(jaclab step "$n" 21 "$WARMUP")"
+  IFS='|' read -r _ _ tms tcpu trss <<< "$(torch step "$n" 21 "$WARMUP")"
   echo "| $n | $jms ($jcpu) | $tms ($tcpu) | $(ratio "$jms" "$tms") ($(ratio "$jcpu" "$tcpu")) | $jrss | $trss |"
 done
 if [ "$recipe" = 1 ]; then

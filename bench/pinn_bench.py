@@ -56,19 +56,19 @@ def peak_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def step(n, reps):
+def step(n, reps, warmup=10):
     net = mlp()
     points = torch.rand(n, 2)
     f = 2 * math.pi ** 2 * exact(points)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     times, cpu = [], []
-    for i in range(reps + 10):
+    for i in range(reps + warmup):
         t0, c0 = time.perf_counter(), time.thread_time()
         opt.zero_grad()
         loss = pde_loss(net, points, f)
         loss.backward()
         opt.step()
-        if i >= 10:
+        if i >= warmup:
             times.append(time.perf_counter() - t0)
             cpu.append(time.thread_time() - c0)
     times.sort()
@@ -111,6 +111,6 @@ def recipe(adam_steps, lbfgs_iterations):
 
 if __name__ == "__main__":
     if sys.argv[1] == "step":
-        step(int(sys.argv[2]), int(sys.argv[3]))
+        step(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 10)
     else:
         recipe(int(sys.argv[2]), int(sys.argv[3]))

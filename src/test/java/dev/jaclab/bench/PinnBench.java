@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  * The 2-D Poisson PINN of notebooks/06 as a benchmark (not a test), run by {@code bench/pinn-bench.sh} next to the same
  * recipe in PyTorch ({@code bench/pinn_bench.py}); float32, one thread.
  * <ul>
- *   <li>{@code step N REPS}: median ms of one training step (forward, per-sample Laplacian, loss, backward, Adam update)
+ *   <li>{@code step N REPS [WARMUP]}: median ms of one training step (forward, per-sample Laplacian, loss, backward, Adam update)
  *   on N collocation points, wall and CPU time of the stepping thread (CPU time is the steadier figure on a shared
  *   machine), and the peak RSS;</li>
  *   <li>{@code recipe ADAM LBFGS}: Adam steps then L-BFGS iterations (strong Wolfe, history 50) on 1,024 points: wall
@@ -35,7 +35,7 @@ public final class PinnBench {
     public static void main(String[] args) throws Exception {
         Locale.setDefault(Locale.ROOT);
         Tensor.setDefaultDType(DType.FLOAT32);
-        if (args[0].equals("step")) step(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+        if (args[0].equals("step")) step(Integer.parseInt(args[1]), Integer.parseInt(args[2]), args.length > 3 ? Integer.parseInt(args[3]) : 10);
         else recipe(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
     }
 
@@ -59,19 +59,19 @@ public final class PinnBench {
 
     static Sequential mlp() { return Sequential.mlp(0, Activation.tanh(), Init.xavierNormal(), Init.zeros(), 2, 64, 64, 1); }
 
-    static void step(int n, int reps) throws Exception {
+    static void step(int n, int reps, int warmup) throws Exception {
         Sequential net = mlp();
         Tensor points = Tensor.rand(1, n, 2), f = exact(points).mul(2 * Math.PI * Math.PI);
         Adam adam = new Adam(net.parameters(), 1e-3);
         Supplier<Tensor> loss = loss(net, points, f);
         var threads = java.lang.management.ManagementFactory.getThreadMXBean();
         double[] ms = new double[reps], cpu = new double[reps];
-        for (int i = 0; i < reps + 10; i++) {                                // 10 warm-up steps (JIT)
+        for (int i = 0; i < reps + warmup; i++) {                            // warm-up steps first (JIT)
             long t0 = System.nanoTime(), c0 = threads.getCurrentThreadCpuTime();
             adam.step(loss);
-            if (i >= 10) {
-                ms[i - 10] = (System.nanoTime() - t0) / 1e6;
-                cpu[i - 10] = (threads.getCurrentThreadCpuTime() - c0) / 1e6;
+            if (i >= warmup) {
+                ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
+                cpu[i - warmup] = (threads.getCurrentThreadCpuTime() - c0) / 1e6;
             }
         }
         Arrays.sort(ms);
