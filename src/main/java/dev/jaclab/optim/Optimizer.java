@@ -68,11 +68,23 @@ public abstract class Optimizer {
     /** Clears every parameter's gradient. */
     public void zeroGrad() { for (Parameter p : params) p.zeroGrad(); }
 
-    /** √(Σ ‖grad‖²) over the parameters that have a gradient. */
+    /** √(Σ ‖grad‖²) over the parameters that have a gradient (summed in double precision). */
     public static double gradNorm(List<Parameter> params) {
         double s = 0;
-        for (Parameter p : params) if (p.grad() != null) s += InPlace.squaredNorm(p.grad().data());
+        for (Parameter p : params) if (p.grad() != null) s += squaredNorm(p.grad().data());
         return Math.sqrt(s);
+    }
+
+    /** Σ x² as a loop over the host buffer when there is one (no ND4J call per parameter), else ND4J's norm. */
+    private static double squaredNorm(NdArray x) {
+        java.nio.FloatBuffer f = InPlace.hostFloats(x);
+        java.nio.DoubleBuffer d = f == null ? InPlace.hostDoubles(x) : null;
+        if (f == null && d == null) return InPlace.squaredNorm(x);
+        double s = 0;
+        int n = (int) x.numel();
+        if (f != null) for (int k = 0; k < n; k++) { double v = f.get(k); s += v * v; }
+        else for (int k = 0; k < n; k++) { double v = d.get(k); s += v * v; }
+        return s;
     }
 
     /** One update from the current gradients. */
