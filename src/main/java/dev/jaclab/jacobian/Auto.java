@@ -9,6 +9,12 @@ import java.util.List;
  * tape shows coupled samples. The explorer's recommendation weighs the same predictions (calibrated by its
  * measurements).
  *
+ * <p>{@link RowBlocks rowBlocks} runs the same batched sweep as reverseSum or forwardSum, a block of rows at a time, so
+ * its predicted time ties with theirs; the tie rule: rowBlocks is picked when its predicted time is within
+ * {@link #TIE} of the fastest other strategy's and its peak bytes are smaller (it splits the batch into several
+ * blocks), otherwise the fastest other strategy is. Given a function ({@code Jacobian.of(f, x)}), auto decides on f
+ * traced at N with shapes only, so picking rowBlocks never records the whole batch.
+ *
  * <pre>{@code
  * Strategy s = Strategies.auto().choose(problem);   // e.g. forwardSum for sin, sparseRows for attention
  * }</pre>
@@ -32,18 +38,43 @@ public record Auto() implements Strategy {
         }
     }
 
+    /** Predicted times within this factor of each other count as a tie, which rowBlocks wins when its peak is smaller. */
+    static final double TIE = 1.05;
+
     private static Strategy weigh(Problem p) {
+        Strategy best = fastestOther(p);
+        Strategy blocks = candidates(p).stream().filter(s -> s instanceof RowBlocks).findFirst().orElse(null);
+        if (best == null || blocks == null || !runs(blocks, p)) return best;
+        return seconds(blocks, p) <= TIE * seconds(best, p) && blocks.cost(p).peakBytes() < best.cost(p).peakBytes() ? blocks : best;
+    }
+
+    /** The strategy with the least predicted time among the candidates other than rowBlocks (null: none runs). */
+    static Strategy fastestOther(Problem p) {
         Strategy best = null;
         double bestSeconds = Double.MAX_VALUE;
         Rates rates = Rates.current();
         for (Strategy s : candidates(p)) {
-            if (s.needsIndependentSamples() && !p.structure().independent()) continue;
-            if (p.createGraph() && s.createGraphRefusal(p) != null) continue;
-            if (s.refusal(p) != null) continue;
+            if (s instanceof RowBlocks || !runs(s, p)) continue;
             double t = rates.seconds(s.work(p));
             if (t < bestSeconds) { best = s; bestSeconds = t; }
         }
         return best;
+    }
+
+    private static boolean runs(Strategy s, Problem p) {
+        if (s.needsIndependentSamples() && !p.structure().independent()) return false;
+        if (p.createGraph() && s.createGraphRefusal(p) != null) return false;
+        return s.refusal(p) == null;
+    }
+
+    /** Why auto picked rowBlocks over the fastest other strategy, for {@code Jacobian.plan()}. */
+    static String blocksReason(Problem p) {
+        Strategy other = fastestOther(p);
+        RowBlocks b = Strategies.rowBlocks();
+        return String.format(java.util.Locale.ROOT, "rowBlocks runs %s's batched sweep a block of rows at a time: predicted %.3g s vs %.3g s"
+                        + " (a tie within ×%.2f, one thread, %s rates) at a peak of %s instead of %s; at equal time the smaller peak wins",
+                other.name(), seconds(b, p), seconds(other, p), TIE, Rates.current().source(), Bytes.format(b.cost(p).peakBytes()),
+                Bytes.format(other.cost(p).peakBytes()));
     }
 
     /** Predicted seconds of a strategy on one thread with the rates in use ({@link Rates#current}). */

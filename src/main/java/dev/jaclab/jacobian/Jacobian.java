@@ -4,6 +4,7 @@ import dev.jaclab.autodiff.Autograd;
 import dev.jaclab.nd.Backend;
 import dev.jaclab.nd.Shapes;
 import dev.jaclab.progress.Progress;
+import dev.jaclab.tensor.ShapeTrace;
 import dev.jaclab.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,7 @@ public final class Jacobian {
     private long seed = 0;
     private boolean createGraph;
     private Problem problem;
+    private Problem traced;                   // for a function not recorded yet: f traced at N with shapes only
 
     private Jacobian(Tensor y, Tensor x, Function<Tensor, Tensor> closure) {
         this.y = y;
@@ -65,19 +67,19 @@ public final class Jacobian {
         return ram > 0 ? ram / 2 : Runtime.getRuntime().maxMemory() / 2;
     }
 
-    public Jacobian batchAxis(int a) { axis = a; problem = null; return this; }
+    public Jacobian batchAxis(int a) { axis = a; problem = traced = null; return this; }
 
-    public Jacobian budget(long bytes) { budget = bytes; problem = null; return this; }
+    public Jacobian budget(long bytes) { budget = bytes; problem = traced = null; return this; }
 
-    public Jacobian chunkSize(int c) { chunk = c; problem = null; return this; }
+    public Jacobian chunkSize(int c) { chunk = c; problem = traced = null; return this; }
 
-    public Jacobian seed(long s) { seed = s; problem = null; return this; }
+    public Jacobian seed(long s) { seed = s; problem = traced = null; return this; }
 
     /**
      * Worker threads that run the chunks of sparseRows and meetInMiddle (default: the machine's cores); the blocks
      * are the serial run's exactly. Native ops run single-threaded inside each worker where OMP_NUM_THREADS=1.
      */
-    public Jacobian parallelism(int workers) { parallelism = workers; problem = null; return this; }
+    public Jacobian parallelism(int workers) { parallelism = workers; problem = traced = null; return this; }
 
     /**
      * Blocks recorded on the tape, so a loss built from them trains what y was computed from
@@ -85,7 +87,7 @@ public final class Jacobian {
      */
     public Jacobian createGraph() { return createGraph(true); }
 
-    public Jacobian createGraph(boolean on) { createGraph = on; problem = null; return this; }
+    public Jacobian createGraph(boolean on) { createGraph = on; problem = traced = null; return this; }
 
     /** The problem strategies see (shapes, structure, pattern). */
     public Problem problem() {
@@ -97,6 +99,26 @@ public final class Jacobian {
         return problem;
     }
 
+    /**
+     * The problem auto weighs: for a function not recorded yet, f traced at N with shapes only ({@link ShapeTrace}:
+     * nothing computed or allocated), so that picking rowBlocks never records the whole batch; the recorded problem
+     * otherwise, and when f cannot be traced (its code reads values).
+     */
+    private Problem weighed() {
+        if (closure == null || y != null || createGraph) return problem();
+        if (traced == null) {
+            try (ShapeTrace t = ShapeTrace.open()) {
+                Tensor xt = Tensor.zeros(input.dtype(), input.shape()).requiresGrad();
+                Tensor yt = closure.apply(xt);
+                int a = Shapes.dim("Jacobian", axis, Math.min(xt.rank(), yt.rank()));
+                traced = new Problem(yt, xt, closure, a, budget, chunk, seed, parallelism, createGraph);
+            } catch (RuntimeException valuesRead) {
+                return problem();
+            }
+        }
+        return traced;
+    }
+
     /** Blocks (N, y per-sample shape, x per-sample shape), strategy chosen by the cost model. */
     public Tensor perSample() { return perSample(Strategies.auto()); }
 
@@ -104,7 +126,15 @@ public final class Jacobian {
     public Tensor perSample(Strategy s) {
         if (s instanceof RowBlocks rb && closure != null && y == null && !createGraph) {   // f block by block: nothing recorded at N
             if (axis != 0) throw new IllegalArgumentException(rb.name() + " splits axis 0 only");
-            return rb.blocks(closure, input);
+            return rb.blocks(closure, input, parallelism);
+        }
+        if (s instanceof Auto auto && closure != null && y == null && !createGraph) {      // decided on f traced at N
+            Problem w = weighed();
+            if (w != problem) {
+                Strategy pick = auto.choose(w);
+                if (pick == null) throw new IllegalArgumentException(auto.refusal(w));
+                return perSample(pick);                              // rowBlocks: block by block; otherwise recorded here
+            }
         }
         Problem p = problem();
         String r = p.createGraph() ? s.createGraphRefusal(p) : null;
@@ -147,7 +177,7 @@ public final class Jacobian {
 
     /** The strategy auto would pick, why, and every strategy's predicted cost or refusal. */
     public Plan plan() {
-        Problem p = problem();
+        Problem p = weighed();
         Strategy chosen = Strategies.auto().choose(p);
         List<Plan.Row> rows = new ArrayList<>();
         for (Strategy s : Auto.candidates(p)) {
@@ -155,6 +185,7 @@ public final class Jacobian {
             rows.add(new Plan.Row(s.name(), s.cost(p), refusal == null ? Auto.seconds(s, p) : Double.NaN, refusal));
         }
         String why = chosen == null ? "no strategy fits the budget of " + Bytes.format(p.budgetBytes())
+                : chosen instanceof RowBlocks ? p.structure().explain() + "; " + Auto.blocksReason(p)
                 : p.structure().explain() + "; " + chosen.name() + " has the least predicted time (" + String.format(java.util.Locale.ROOT, "%.3g s", Auto.seconds(chosen, p))
                 + " on one thread, " + Rates.current().source() + " rates) within the budget of " + Bytes.format(p.budgetBytes());
         return new Plan(chosen, why, rows);

@@ -23,7 +23,9 @@ import java.util.function.Function;
  * ~260,000 rows, where per-op costs no longer show).
  *
  * <p>It needs the function ({@code Jacobian.of(f, x)}), not only a recorded y: given a function,
- * {@code Jacobian.of(f, x).perSample(rowBlocks())} never records the whole batch.
+ * {@code Jacobian.of(f, x).perSample(rowBlocks())} never records the whole batch, and neither does {@code auto()}
+ * when it picks rowBlocks. The blocks after the first run on {@code Jacobian.parallelism} threads, each writing its
+ * own rows of the result; they are the same blocks on any number of threads.
  *
  * <pre>{@code
  * Tensor x = Tensor.randn(1, 1 << 20, 3);
@@ -53,8 +55,8 @@ public record RowBlocks(int rows) implements Strategy {
 
     /** One batched sweep per block: reverse with m vectors when m ≤ n, else forward with n; the closure's forward once over N. */
     @Override public Cost cost(Problem p) {
-        long N = p.samples(), m = p.outputWidth(), n = p.inputWidth(), w = Math.min(m, n);
-        long rowBytes = Math.max(1, w * Cost.perVectorBytes(p) / 3 / Math.max(1, N));
+        long N = p.samples(), m = p.outputWidth(), n = p.inputWidth();
+        long rowBytes = rowBytes(p);
         long[] sizes = blockRows(N, rows, rowBytes);
         long blocks = sizes.length, b = 0;
         for (long r : sizes) b = Math.max(b, r);
@@ -64,52 +66,79 @@ public record RowBlocks(int rows) implements Strategy {
         return c.withWork(1 + c.work() / blocks);
     }
 
-    /** The inner sweep's whole call traced once over N (the blocks split it by rows); the blocks' forwards are not counted. */
+    /**
+     * The inner sweep's whole call traced once over N (the blocks split its elements and flops by rows), its ops once
+     * per block; the blocks' forwards are not counted (every strategy given a function runs one over N).
+     */
     @Override public dev.jaclab.tensor.Work work(Problem p) {
-        return SweepWork.wholeRun(p, p.outputWidth() <= p.inputWidth() ? Strategies.reverseSum() : Strategies.forwardSum());
+        dev.jaclab.tensor.Work sweep = SweepWork.wholeRun(p, p.outputWidth() <= p.inputWidth() ? Strategies.reverseSum() : Strategies.forwardSum());
+        int blocks = blockRows(p.samples(), rows, rowBytes(p)).length;
+        return sweep.plus(new dev.jaclab.tensor.Work(0, 0, 0, 0, 0, sweep.ops() * (blocks - 1)));
+    }
+
+    /** Bytes of the widest batched tensor per row of a block's sweep. */
+    private static long rowBytes(Problem p) {
+        return Math.max(1, Math.min(p.outputWidth(), p.inputWidth()) * Cost.perVectorBytes(p) / 3 / Math.max(1, p.samples()));
     }
 
     @Override public Tensor run(Problem p) {
-        Tensor J = blocks(p.closure, p.x.detach());
+        Tensor J = blocks(p.closure, p.x.detach(), p.parallelism());
         return J.reshape(p.samples(), p.outputWidth(), p.inputWidth());
     }
 
     /**
      * The blocks (N, y per-sample shape, x per-sample shape) of {@code f} at {@code x} (batch axis 0), computed block by
-     * block without recording f on the whole batch. Refuses, before the second block, when the first block's tape shows
-     * that samples interact.
+     * block without recording f on the whole batch, the blocks after the first on {@code workers} threads
+     * ({@link Chunks}), each writing its own rows of the result. The first block runs on the caller's thread: it sizes
+     * the others, and refuses, before any other block runs, when its tape shows that samples interact. The blocks'
+     * rows do not depend on the number of threads, so neither do the results.
      */
-    Tensor blocks(Function<Tensor, Tensor> f, Tensor x) {
+    Tensor blocks(Function<Tensor, Tensor> f, Tensor x, int workers) {
         long N = x.size(0);
         if (N == 0) throw new IllegalArgumentException(name() + ": x " + Shapes.str(x.shape()) + " has no samples");
         Tensor in = x.detach();
-        NdArray out = null;
-        long[] blockShape = null;
-        long size = rows > 0 ? rows : Math.min(PROBE_ROWS, N);
-        for (long start = 0, count; start < N; start += count) {
-            count = Math.min(size, N - start);
-            try (Scope scope = Tensor.scope()) {
-                Tensor xb = in.narrow(0, start, count).requiresGrad();
-                Tensor yb = f.apply(xb);
-                if (!yb.isRequiresGrad() || yb.rank() == 0 || yb.size(0) != count)
-                    throw new IllegalArgumentException(name() + ": f maps x rows " + Shapes.str(xb.shape()) + " to y " + Shapes.str(yb.shape())
-                            + ", not one output row per sample recorded from x");
-                scope.release(yb);                                   // the block's forward values that no rule reads
-                Problem p = Jacobian.of(yb, xb).parallelism(1).problem();
-                long m = p.outputWidth(), n = p.inputWidth();
-                if (out == null) {
-                    String r = SumRefusal.check(name(), p, true);
-                    if (r != null) throw new IllegalArgumentException(r);
-                    blockShape = p.blockShape();
-                    out = NdArray.uninitialized(yb.dtype(), N, m, n);   // every row is written by its block
-                    scope.keep(Tensor.wrap(out));                    // the result outlives every block's scope
-                    if (rows == 0) size = autoRows(Math.min(m, n) * Cost.perVectorBytes(p) / 3 / count);
+        long first = rows > 0 ? Math.min(rows, N) : Math.min(PROBE_ROWS, N), size;
+        NdArray out;
+        long[] blockShape;
+        try (Scope scope = Tensor.scope()) {
+            Problem p = block(f, in, 0, first, scope);
+            String r = SumRefusal.check(name(), p, true);
+            if (r != null) throw new IllegalArgumentException(r);
+            blockShape = p.blockShape();
+            out = NdArray.uninitialized(p.y.dtype(), N, p.outputWidth(), p.inputWidth());   // every row is written by its block
+            scope.keep(Tensor.wrap(out));                            // the result outlives every block's scope
+            size = rows > 0 ? rows : autoRows(Math.min(p.outputWidth(), p.inputWidth()) * Cost.perVectorBytes(p) / 3 / first);
+            write(out, 0, p);
+        }
+        long rest = N - first, count = (rest + size - 1) / size, step = size;
+        if (count > 0) {
+            Tensor result = Tensor.wrap(out);
+            Chunks.map(name(), (int) count, workers, k -> {
+                long start = first + k * step;
+                try (Scope scope = Tensor.scope()) {
+                    write(out, start, block(f, in, start, Math.min(step, N - start), scope));
                 }
-                if (m <= n) InPlace.assignRows(out, start, ReverseSum.sampleMajor(p).data(), new int[]{1, 0, 2});   // (m, B, n) → rows
-                else InPlace.assignRows(out, start, ForwardSum.sampleMajor(p).data(), new int[]{1, 2, 0});          // (n, B, m) → rows
-            }
+                return result;                                       // each block wrote its own rows of the shared result
+            });
         }
         return Tensor.wrap(out).reshape(Shapes.concat(new long[]{N}, blockShape));
+    }
+
+    /** The problem of rows [start, start + count): f recorded on them alone, its values that no rule reads released. */
+    private Problem block(Function<Tensor, Tensor> f, Tensor in, long start, long count, Scope scope) {
+        Tensor xb = in.narrow(0, start, count).requiresGrad();
+        Tensor yb = f.apply(xb);
+        if (!yb.isRequiresGrad() || yb.rank() == 0 || yb.size(0) != count)
+            throw new IllegalArgumentException(name() + ": f maps x rows " + Shapes.str(xb.shape()) + " to y " + Shapes.str(yb.shape())
+                    + ", not one output row per sample recorded from x");
+        scope.release(yb);                                           // the block's forward values that no rule reads
+        return Jacobian.of(yb, xb).parallelism(1).problem();
+    }
+
+    /** One batched sweep over the block's tape, its (B, m, n) blocks written as rows start.. of {@code out}. */
+    private static void write(NdArray out, long start, Problem p) {
+        if (p.outputWidth() <= p.inputWidth()) InPlace.assignRows(out, start, ReverseSum.sampleMajor(p).data(), new int[]{1, 0, 2});   // (m, B, n) → rows
+        else InPlace.assignRows(out, start, ForwardSum.sampleMajor(p).data(), new int[]{1, 2, 0});                                     // (n, B, m) → rows
     }
 
     /**
