@@ -77,7 +77,7 @@ class RowBlocksTest {
         };
         Tensor J;
         try (Scope s = Tensor.scope()) {
-            J = s.keep(Jacobian.of(traced, x).perSample(Strategies.rowBlocks(16)));
+            J = s.keep(Jacobian.of(traced, x).parallelism(1).perSample(Strategies.rowBlocks(16)));   // one thread: one block at a time
         }
         assertEquals(List.of(16L, 16L, 8L), rows, "f is called once per block, never on all 40 rows");
         assertFalse(J.data().isClosed(), "the result survives the blocks' scopes");
@@ -93,7 +93,7 @@ class RowBlocksTest {
         Model m = Models.mlp(1);
         Tensor x = m.inputs(3000, 1)[0];
         List<Long> rows = new ArrayList<>();
-        Tensor J = Jacobian.of(v -> { rows.add(v.size(0)); return m.forward(v)[0]; }, x).perSample(Strategies.rowBlocks());
+        Tensor J = Jacobian.of(v -> { rows.add(v.size(0)); return m.forward(v)[0]; }, x).parallelism(1).perSample(Strategies.rowBlocks());
         assertEquals(List.of(1024L, 1976L), rows, "a float64 MLP row holds 3 · 64 · 8 bytes at its widest: 8,192 rows fit 12 MiB");
         assertTrue(J.maxAbsDiff(Jacobian.of(f(m), x).perSample(Strategies.forwardSum())) < 1e-13);
     }
