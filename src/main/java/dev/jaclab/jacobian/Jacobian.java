@@ -76,7 +76,7 @@ public final class Jacobian {
     public Jacobian seed(long s) { seed = s; problem = traced = null; return this; }
 
     /**
-     * Worker threads that run the chunks of sparseRows and meetInMiddle (default: the machine's cores); the blocks
+     * Worker threads that run the chunks of sparseRows and meetInMiddle and rowBlocks' blocks (default: the machine's cores); the blocks
      * are the serial run's exactly. Native ops run single-threaded inside each worker where OMP_NUM_THREADS=1.
      */
     public Jacobian parallelism(int workers) { parallelism = workers; problem = traced = null; return this; }

@@ -22,7 +22,9 @@ import java.util.Locale;
  *   <li>{@code sin|mlp N STRATEGY [repeats]}: the model's forward (recorded) plus the per-sample Jacobian by that
  *   strategy ({@code Strategies.byName}, or {@code auto}), each run in a {@link Scope}: the forward's values that no
  *   rule saves are freed before the sweep, everything else when the run ends; {@code rowBlocks(B)} takes the model as
- *   a function ({@code Jacobian.of(f, x)}) and runs forward and sweep per block of B rows;</li>
+ *   a function ({@code Jacobian.of(f, x)}) and runs forward and sweep per block of B rows, and so does any strategy
+ *   named with the suffix {@code :f} ({@code auto:f}: auto given the function, which decides on f traced at N); the
+ *   function form runs on {@code JACLAB_WORKERS} threads (default 1);</li>
  *   <li>{@code chain N recorded|constant [repeats]}: the ten elementwise ops of the PyTorch script on (N, 3), per chain.</li>
  * </ul>
  *
@@ -67,11 +69,13 @@ public final class IndependentBench {
             scale = inner;
         } else {
             Model m = Models.byName(name);
-            Strategy s = Strategies.byName(route);
+            boolean function = route.endsWith(":f");
+            Strategy s = Strategies.byName(function ? route.substring(0, route.length() - 2) : route);
             Tensor x = m.inputs(n, 1)[0];
-            run = s instanceof dev.jaclab.jacobian.RowBlocks ? () -> {
-                try (Scope scope = Tensor.scope()) {               // from the function, a block of rows at a time:
-                    Jacobian.of(v -> m.forward(v)[0], x).parallelism(1).perSample(s);   // never recorded at N
+            int workers = Integer.parseInt(System.getenv().getOrDefault("JACLAB_WORKERS", "1"));
+            run = function || s instanceof dev.jaclab.jacobian.RowBlocks ? () -> {
+                try (Scope scope = Tensor.scope()) {               // from the function (rowBlocks: a block of rows at a
+                    Jacobian.of(v -> m.forward(v)[0], x).parallelism(workers).perSample(s);   // time, never recorded at N)
                 }
             } : () -> {
                 try (Scope scope = Tensor.scope()) {               // what PyTorch's reference counts do: the forward's
