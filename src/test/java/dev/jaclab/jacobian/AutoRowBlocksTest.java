@@ -59,6 +59,20 @@ class AutoRowBlocksTest {
         assertTrue(J.maxAbsDiff(whole) < 1e-12);
     }
 
+    /** A function whose code reads values cannot be traced with shapes only: auto records it and decides on the tape. */
+    @Test void aFunctionThatReadsValuesIsRecordedInstead() {
+        Tensor x = Tensor.randn(5, 3000, 3);
+        List<Long> rows = new ArrayList<>();
+        Function<Tensor, Tensor> f = v -> {
+            if (!v.data().isShapeOnly()) rows.add(v.size(0));       // rows computed, not traced
+            double scale = 1 + v.abs().max().item() * 0;             // reads a value: fails inside a shape trace
+            return v.mul(scale).sin();
+        };
+        Plan plan = Jacobian.of(f, x).plan();
+        assertTrue(rows.contains(3000L), "computed on the whole batch: " + rows);
+        assertTrue(plan.chosen() != null && plan.rows().stream().allMatch(r -> r.refusal() != null || r.seconds() > 0), plan.toString());
+    }
+
     @Test void coupledSamplesAreNeverGivenRowBlocks() {
         Model m = Models.batchNorm(1);
         for (long N : new long[]{40, 5000}) {
