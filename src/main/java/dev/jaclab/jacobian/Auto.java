@@ -71,9 +71,10 @@ public record Auto() implements Strategy {
     static String blocksReason(Problem p) {
         Strategy other = fastestOther(p);
         RowBlocks b = Strategies.rowBlocks();
-        return String.format(java.util.Locale.ROOT, "rowBlocks runs %s's batched sweep a block of rows at a time: predicted %.3g s vs %.3g s"
-                        + " (a tie within ×%.2f, one thread, %s rates) at a peak of %s instead of %s; at equal time the smaller peak wins",
-                other.name(), seconds(b, p), seconds(other, p), TIE, Rates.current().source(), Bytes.format(b.cost(p).peakBytes()),
+        String sweep = p.outputWidth() <= p.inputWidth() ? "reverseSum" : "forwardSum";
+        return String.format(java.util.Locale.ROOT, "rowBlocks (%s's batched sweep, a block of rows at a time) ties with the fastest other, %s:"
+                        + " predicted %.3g s vs %.3g s (within ×%.2f, one thread, %s rates), at a peak of %s instead of %s; at equal time the smaller peak wins",
+                sweep, other.name(), seconds(b, p), seconds(other, p), TIE, Rates.current().source(), Bytes.format(b.cost(p).peakBytes()),
                 Bytes.format(other.cost(p).peakBytes()));
     }
 

@@ -188,6 +188,7 @@ public final class Jacobian {
                 : chosen instanceof RowBlocks ? p.structure().explain() + "; " + Auto.blocksReason(p)
                 : p.structure().explain() + "; " + chosen.name() + " has the least predicted time (" + String.format(java.util.Locale.ROOT, "%.3g s", Auto.seconds(chosen, p))
                 + " on one thread, " + Rates.current().source() + " rates) within the budget of " + Bytes.format(p.budgetBytes());
+        if (p.traced()) why += "; weighed on f traced at N with shapes only (nothing computed; the batch is recorded only for a pick other than rowBlocks)";
         return new Plan(chosen, why, rows);
     }
 
