@@ -115,10 +115,7 @@ public final class CostModel {
     /** The model's tape at N with shapes only (nothing computed or allocated), as the Jacobian problem it poses. */
     public static Problem trace(Model m, long n, long seed, long budget) {
         try (ShapeTrace t = ShapeTrace.open()) {
-            Tensor[] in = m.inputs(n, seed);
-            in[m.inputIndex()].requiresGrad();
-            Tensor[] out = m.forward(in);
-            return Jacobian.of(out[m.outputIndex()], in[m.inputIndex()]).budget(budget).parallelism(1).problem();
+            return m.jacobian(m.inputs(n, seed)).budget(budget).parallelism(1).problem();
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot trace " + m.name() + " at N = " + n + " with shapes only: its code reads values ("
                     + e + "); predictions need a model whose forward only calls tensor ops", e);

@@ -211,10 +211,7 @@ public final class Explorer {
     }
 
     private Problem problem(long n) {
-        Tensor[] in = model.inputs(n, seed);
-        in[model.inputIndex()].requiresGrad();
-        Tensor[] out = model.forward(in);
-        return Jacobian.of(out[model.outputIndex()], in[model.inputIndex()]).budget(budget).parallelism(1).problem();
+        return model.jacobian(model.inputs(n, seed)).budget(budget).parallelism(1).problem();
     }
 
     /** The exact reference: sparseRows, else chunked, else perElement (the first that does not refuse). */

@@ -30,6 +30,20 @@ public interface Model {
     /** Index of the output y the Jacobian is about. */
     default int outputIndex() { return 0; }
 
+    /**
+     * The per-sample Jacobian of output {@link #outputIndex} with respect to input {@link #inputIndex} at these inputs,
+     * as a function of x (the other inputs held), so every strategy is open to it — {@code rowBlocks} included, which
+     * runs the model a block of rows at a time. Nothing is recorded until a strategy needs the whole batch.
+     */
+    default dev.jaclab.jacobian.Jacobian jacobian(Tensor[] inputs) {
+        int at = inputIndex();
+        return dev.jaclab.jacobian.Jacobian.of(x -> {
+            Tensor[] in = inputs.clone();
+            in[at] = x;
+            return forward(in)[outputIndex()];
+        }, inputs[at]);
+    }
+
     /** Whether samples are coupled by design (documentation; detection never relies on it). */
     boolean coupled();
 

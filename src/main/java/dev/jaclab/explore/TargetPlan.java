@@ -2,6 +2,7 @@ package dev.jaclab.explore;
 
 import dev.jaclab.jacobian.Bytes;
 import dev.jaclab.jacobian.Problem;
+import dev.jaclab.jacobian.Auto;
 import dev.jaclab.jacobian.Rates;
 import dev.jaclab.jacobian.Strategies;
 import dev.jaclab.jacobian.Strategy;
@@ -34,6 +35,8 @@ public record TargetPlan(Strategy strategy, CostModel.Prediction serial, CostMod
         Strategy best = null;
         CostModel.Prediction bestP = null;
         double smallest = Double.POSITIVE_INFINITY;
+        Strategy blocks = null;
+        CostModel.Prediction blocksP = null;
         for (Strategy s0 : candidates) {
             if (!s0.exact() || (coupled && s0.needsIndependentSamples())) continue;
             CostModel.Calibration cal = calibration.getOrDefault(Explorer.label(s0), CostModel.Calibration.NONE);
@@ -54,6 +57,14 @@ public record TargetPlan(Strategy strategy, CostModel.Prediction serial, CostMod
             }
             if (p.refusal() == null || budgetRefusal(p)) smallest = Math.min(smallest, p.peakBytes());
             if (p.fits(budget) && (bestP == null || p.seconds() < bestP.seconds())) { best = s; bestP = p; }
+            if (p.fits(budget) && s instanceof dev.jaclab.jacobian.RowBlocks) { blocks = s; blocksP = p; }
+        }
+        String tie = "";
+        if (blocks != null && best != blocks && blocksP.seconds() <= Auto.TIE * bestP.seconds() && blocksP.peakBytes() < bestP.peakBytes()) {
+            tie = " (it ties with the fastest, " + best.name() + " at " + Units.seconds(bestP.seconds()) + " and a peak of "
+                    + Bytes.format((long) bestP.peakBytes()) + ": within " + Math.round((Auto.TIE - 1) * 100) + " %, the smaller peak wins, as in auto())";
+            best = blocks;
+            bestP = blocksP;
         }
         String coupling = coupled ? "samples are coupled, so sum tricks (reverseSum, forwardSum) are never chosen"
                 : "samples are independent, so summing over the batch is exact";
@@ -62,10 +73,10 @@ public record TargetPlan(Strategy strategy, CostModel.Prediction serial, CostMod
                     + " at N = " + target.samples() + (Double.isInfinite(smallest) ? "" : "; the leanest needs about "
                     + Bytes.format((long) Math.min(Long.MAX_VALUE, smallest)) + ": raise the budget to that, or lower N"));
         CostModel.Prediction par = CostModel.predict(target, best, workers, rates, calibration.getOrDefault(labelOf(best, candidates), CostModel.Calibration.NONE));
-        return new TargetPlan(best, bestP, par, bestP.peakBytes(), coupling + "; " + best.name() + " is the fastest exact strategy predicted to fit "
+        return new TargetPlan(best, bestP, par, bestP.peakBytes(), coupling + "; " + best.name() + (tie.isEmpty() ? " is the fastest exact strategy predicted to fit " : " is the leanest of the fastest exact strategies predicted to fit ")
                 + Bytes.format(budget) + " at N = " + target.samples() + ": about " + Units.seconds(bestP.seconds()) + " on one thread"
                 + (par.workers() > 1 ? ", " + Units.seconds(par.seconds()) + " on " + par.workers() + " workers (Jacobian.parallelism("
-                + par.workers() + "), peak " + Bytes.format((long) par.peakBytes()) + ")" : "") + ", peak " + Bytes.format((long) bestP.peakBytes()));
+                + par.workers() + "), peak " + Bytes.format((long) par.peakBytes()) + ")" : "") + ", peak " + Bytes.format((long) bestP.peakBytes()) + tie);
     }
 
     /** Whether the strategy refuses only for memory (a smaller chunk may fit). */

@@ -39,7 +39,7 @@ public record Auto() implements Strategy {
     }
 
     /** Predicted times within this factor of each other count as a tie, which rowBlocks wins when its peak is smaller. */
-    static final double TIE = 1.05;
+    public static final double TIE = 1.05;
 
     private static Strategy weigh(Problem p) {
         Strategy best = fastestOther(p);

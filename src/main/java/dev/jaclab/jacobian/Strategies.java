@@ -100,7 +100,7 @@ public final class Strategies {
             entry("meetInMiddle", List.of("chunk=256"), a -> meetInMiddle(toInt("meetInMiddle", "chunk", a[0])), Use.AUTO),
             entry("chunked", List.of("chunk=256"), a -> chunked(toInt("chunked", "chunk", a[0])), Use.AUTO, Use.EXPLORER, Use.BACKEND_CHECK),
             entry("fullBatched", List.of(), a -> fullBatched(), Use.AUTO),
-            entry("rowBlocks", List.of("rows=0"), a -> rowBlocks(toInt("rowBlocks", "rows", a[0])), Use.AUTO),
+            entry("rowBlocks", List.of("rows=0"), a -> rowBlocks(toInt("rowBlocks", "rows", a[0])), Use.AUTO, Use.EXPLORER),
             entry("perElement", List.of(), a -> perElement()),
             entry("stochastic", List.of("probes=64", "seed=0"), a -> stochastic(toInt("stochastic", "probes", a[0]), a[1])),
             entry("auto", List.of(), a -> auto()));

@@ -26,6 +26,19 @@ class TargetPlanTest {
         assertEquals(tight.serial().seconds() / 2, tight.parallel().seconds(), 1e-9 * tight.serial().seconds());
     }
 
+    /** The model as a function opens rowBlocks to the plan; within auto()'s tie factor the smaller peak wins, as in auto(). */
+    @Test void rowBlocksWinsATieOnPeakAsInAuto() {
+        Problem far = CostModel.trace(Models.mlp(1), 1 << 20, 0, Bytes.gib(8));
+        TargetPlan p = TargetPlan.choose(far, List.of(Strategies.reverseSum().unchecked(), Strategies.rowBlocks()), Map.of(), Bytes.gib(8), 1,
+                Rates.NOMINAL, false);
+        assertEquals("rowBlocks", p.strategy().name(), p.toString());
+        assertTrue(p.toString().contains("ties with the fastest"), p.toString());
+        assertEquals("rowBlocks", Strategies.auto().choose(far).name());
+        TargetPlan coupled = TargetPlan.choose(CostModel.trace(Models.batchNorm(3), 1 << 16, 0, Bytes.gib(8)),
+                List.of(Strategies.chunked(64), Strategies.rowBlocks()), Map.of(), Bytes.gib(8), 1, Rates.NOMINAL, true);
+        assertEquals("chunked(64)", coupled.strategy().name(), coupled.toString());
+    }
+
     @Test void noSumTrickOnCoupledSamplesAndTheSmallestBudgetWhenNothingFits() {
         Problem far = CostModel.trace(Models.globalMean(), 100_000, 0, Bytes.gib(64));
         TargetPlan p = TargetPlan.choose(far, List.of(Strategies.reverseSum().unchecked(), Strategies.chunked(64)), Map.of(), Bytes.gib(64), 1,
