@@ -43,7 +43,7 @@ class StrategyRegistryTest {
     }
 
     @Test void usesComeFromTheRegistry() {
-        assertEquals(List.of("forwardSum", "reverseSum", "colored", "contextForward", "sparseRows(256)", "chunked(256)"),
+        assertEquals(List.of("forwardSum", "reverseSum", "colored", "contextForward", "sparseRows(256)", "chunked(256)", "rowBlocks"),
                 Strategies.all(Strategies.Use.EXPLORER).stream().map(Strategy::name).toList());
         assertEquals(List.of("forwardSum", "reverseSum", "sparseRows(256)", "chunked(256)"),
                 Strategies.all(Strategies.Use.BACKEND_CHECK).stream().map(Strategy::name).toList());
