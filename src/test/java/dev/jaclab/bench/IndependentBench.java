@@ -86,15 +86,18 @@ public final class IndependentBench {
                 }
             };
         }
-        // warm-up at the measured size until the JIT has compiled the path (30 runs or 3 s), then each repeat runs
+        // warm-up at the measured size until the JIT has compiled the path (3 s and at least 2 runs: a 5 ms run needs
+        // hundreds of calls before C2 has compiled it, and compiling counts as process CPU time), then each repeat runs
         // enough times to last ≥ 0.3 s (the process CPU clock ticks in 10 ms)
         long w0 = System.nanoTime();
         int warm = 0;
-        while (warm < 30 && System.nanoTime() - w0 < 3e9) {
+        double perRun = 0;
+        while (warm < 2 || System.nanoTime() - w0 < 3e9) {
+            long r0 = System.nanoTime();
             run.run();
+            perRun = (System.nanoTime() - r0) / 1e9;                // the last (warmest) run's time
             warm++;
         }
-        double perRun = (System.nanoTime() - w0) / 1e9 / warm;
         int inner = (int) Math.max(1, Math.ceil(0.3 / perRun));
         double[] t = new double[repeats], c = new double[repeats];
         for (int r = 0; r < repeats; r++) {
