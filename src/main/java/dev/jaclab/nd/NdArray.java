@@ -186,6 +186,8 @@ public final class NdArray implements AutoCloseable {
         }
         if (p.rank() == 0) p = p.reshape(Shapes.padLeft(new long[0], out.length));
         if (q.rank() == 0) q = q.reshape(Shapes.padLeft(new long[0], out.length));
+        INDArray loop = SmallOps.broadcast(op, p, q, out);
+        if (loop != null) return new NdArray(loop);
         INDArray z = Nd4j.createUninitialized(p.dataType(), out);
         INDArray[] in = {p, q}, o = {z};
         switch (op) {

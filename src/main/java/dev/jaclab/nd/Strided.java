@@ -96,6 +96,29 @@ final class Strided {
         else doubles(sb.asDoubleBuffer(), zb.asDoubleBuffer(), sh, st, n);
     }
 
+    /**
+     * Heap arrays reused per thread (slot 0 the source, 1 the output) up to this many elements each; longer ones are
+     * fresh. A copy made per op otherwise leaves its source and output as garbage: 1.2 MB per (3, 16384, 3) permute.
+     */
+    private static final int REUSE_MAX = 1 << 20;
+    private static final ThreadLocal<float[][]> HEAP_FLOATS = ThreadLocal.withInitial(() -> new float[2][0]);
+    private static final ThreadLocal<double[][]> HEAP_DOUBLES = ThreadLocal.withInitial(() -> new double[2][0]);
+
+    /** A heap array of at least n elements for this thread's slot (contents undefined). */
+    private static float[] heapFloats(int slot, int n) {
+        if (n > REUSE_MAX) return new float[n];
+        float[][] a = HEAP_FLOATS.get();
+        if (a[slot].length < n) a[slot] = new float[Math.max(n, Math.min(REUSE_MAX, 2 * a[slot].length))];
+        return a[slot];
+    }
+
+    private static double[] heapDoubles(int slot, int n) {
+        if (n > REUSE_MAX) return new double[n];
+        double[][] a = HEAP_DOUBLES.get();
+        if (a[slot].length < n) a[slot] = new double[Math.max(n, Math.min(REUSE_MAX, 2 * a[slot].length))];
+        return a[slot];
+    }
+
     /** The host buffer of a packed array (offset 0) as a native-order byte view. */
     static ByteBuffer bytes(INDArray x) {
         long len = x.length() * x.dataType().width();
@@ -120,23 +143,23 @@ final class Strided {
      * on the heap walking the longest dim innermost, then written with one bulk put.
      */
     private static void gatherFloats(FloatBuffer s, FloatBuffer z, long[] sh, long[] st, long n) {
-        float[] src = new float[s.capacity()], out = new float[(int) n];
-        s.get(0, src);
+        float[] src = heapFloats(0, s.capacity()), out = heapFloats(1, (int) n);
+        s.get(0, src, 0, s.capacity());
         Gather g = new Gather(sh, st);
         do {
             for (int j = 0, at = (int) g.srcBase, to = (int) g.outBase; j < g.len; j++, at += g.srcStep, to += g.outStep) out[to] = src[at];
         } while (g.next());
-        z.put(0, out);
+        z.put(0, out, 0, (int) n);
     }
 
     private static void gatherDoubles(DoubleBuffer s, DoubleBuffer z, long[] sh, long[] st, long n) {
-        double[] src = new double[s.capacity()], out = new double[(int) n];
-        s.get(0, src);
+        double[] src = heapDoubles(0, s.capacity()), out = heapDoubles(1, (int) n);
+        s.get(0, src, 0, s.capacity());
         Gather g = new Gather(sh, st);
         do {
             for (int j = 0, at = (int) g.srcBase, to = (int) g.outBase; j < g.len; j++, at += g.srcStep, to += g.outStep) out[to] = src[at];
         } while (g.next());
-        z.put(0, out);
+        z.put(0, out, 0, (int) n);
     }
 
     /** An odometer over every dim but the longest, tracking the source and (packed) output offsets. */
@@ -182,10 +205,10 @@ final class Strided {
     private static final int CHUNK = 1 << 15, MAX_BLOCK = 1 << 22;
 
     private static void floats(FloatBuffer s, FloatBuffer z, long[] sh, long[] st, long n) {
-        float[] src = new float[s.capacity()];
-        s.get(0, src);
+        float[] src = heapFloats(0, s.capacity());
+        s.get(0, src, 0, s.capacity());
         Walk w = new Walk(sh, st, n);
-        float[] out = new float[w.bufferSize()];
+        float[] out = heapFloats(1, w.bufferSize());
         for (int pos = 0; pos < n; ) {
             int o = 0;
             for (int q = 0; q < w.per && pos + o < n; q++, w.step()) {
@@ -209,10 +232,10 @@ final class Strided {
     }
 
     private static void doubles(DoubleBuffer s, DoubleBuffer z, long[] sh, long[] st, long n) {
-        double[] src = new double[s.capacity()];
-        s.get(0, src);
+        double[] src = heapDoubles(0, s.capacity());
+        s.get(0, src, 0, s.capacity());
         Walk w = new Walk(sh, st, n);
-        double[] out = new double[w.bufferSize()];
+        double[] out = heapDoubles(1, w.bufferSize());
         for (int pos = 0; pos < n; ) {
             int o = 0;
             for (int q = 0; q < w.per && pos + o < n; q++, w.step()) {

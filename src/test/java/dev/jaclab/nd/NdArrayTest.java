@@ -150,6 +150,40 @@ class NdArrayTest {
         return idx;
     }
 
+    /**
+     * add, sub, mul, div between operands broadcast against each other — through the Java loop (short last dims whose
+     * merged run is long, either operand broadcast) and through ND4J (short merged runs, long rows) — equal the same
+     * IEEE operation in the dtype, element by element.
+     */
+    @Test void broadcastArithmeticMatchesIndexArithmeticInTheDtype() {
+        long[][][] cases = {{{3, 40, 3}, {1, 40, 3}}, {{1, 1000, 3}, {3, 1000, 3}}, {{3, 40, 3}, {3, 1, 1}}, {{2, 3, 50, 2}, {2, 1, 50, 2}},
+                {{40, 3}, {40, 1}}, {{20, 64}, {1, 64}}, {{2, 1, 9, 5}, {1, 4, 9, 5}}};
+        String[] ops = {"add", "sub", "mul", "div"};
+        for (DType t : DType.values())
+            for (long[][] c : cases) {
+                NdArray x = NdArray.random(t, 11, true, c[0]), y = NdArray.random(t, 12, true, c[1]);
+                long[] out = Shapes.broadcast("test", c[0], c[1]);
+                double[] xv = x.broadcastTo(out).toDoubleArray(), yv = y.broadcastTo(out).toDoubleArray();
+                for (String op : ops) {
+                    NdArray z = switch (op) { case "add" -> x.add(y); case "sub" -> x.sub(y); case "mul" -> x.mul(y); default -> x.div(y); };
+                    assertArrayEquals(out, z.shape(), op + " shape");
+                    double[] zv = z.toDoubleArray();
+                    for (int i = 0; i < zv.length; i++) {
+                        double expect = t == DType.FLOAT32 ? floatOp(op, (float) xv[i], (float) yv[i]) : doubleOp(op, xv[i], yv[i]);
+                        assertEquals(expect, zv[i], 0, op + " " + t + " " + Shapes.str(c[0]) + " with " + Shapes.str(c[1]) + " at " + i);
+                    }
+                }
+            }
+    }
+
+    private static float floatOp(String op, float a, float b) {
+        return switch (op) { case "add" -> a + b; case "sub" -> a - b; case "mul" -> a * b; default -> a / b; };
+    }
+
+    private static double doubleOp(String op, double a, double b) {
+        return switch (op) { case "add" -> a + b; case "sub" -> a - b; case "mul" -> a * b; default -> a / b; };
+    }
+
     /** Broadcasts and permutations (the strided-copy kernel: short rows, long rows, split blocks) match index arithmetic. */
     @Test void broadcastAndPermuteMatchIndexArithmetic() {
         for (DType t : DType.values()) {
