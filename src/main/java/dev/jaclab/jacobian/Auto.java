@@ -48,12 +48,27 @@ public record Auto() implements Strategy {
         return seconds(blocks, p) <= TIE * seconds(best, p) && blocks.cost(p).peakBytes() < best.cost(p).peakBytes() ? blocks : best;
     }
 
-    /** The strategy with the least predicted time among the candidates other than rowBlocks (null: none runs). */
+    /**
+     * The strategy with the least predicted time among the candidates other than rowBlocks (null: none runs). For
+     * independent samples the sum strategies' sweeps are the least work any strategy does — colored's one color is
+     * forwardSum's sweep plus a gather, contextForward's is forwardSum's plus context terms, the row-sparse and one-hot
+     * strategies carry N·m vectors — so only they are weighed when one fits (weighing the others traced their
+     * row-sparse sweeps: ~2.6 ms at N = 16,384, more than the Jacobian of sin itself); the rest when none fits.
+     */
     static Strategy fastestOther(Problem p) {
+        if (p.structure().independent()) {
+            Strategy sum = least(p, Strategies.all(Strategies.Use.AUTO).stream()
+                    .filter(s -> s.needsIndependentSamples() && !(s instanceof RowBlocks)).toList());
+            if (sum != null) return sum;
+        }
+        return least(p, candidates(p));
+    }
+
+    private static Strategy least(Problem p, List<Strategy> candidates) {
         Strategy best = null;
         double bestSeconds = Double.MAX_VALUE;
         Rates rates = Rates.current();
-        for (Strategy s : candidates(p)) {
+        for (Strategy s : candidates) {
             if (s instanceof RowBlocks || !runs(s, p)) continue;
             double t = rates.seconds(s.work(p));
             if (t < bestSeconds) { best = s; bestSeconds = t; }
