@@ -23,7 +23,8 @@ final class Binder {
         int logicalRank = -1;
         if (p.broadcasting()) for (long[] s : shapes) logicalRank = Math.max(logicalRank, s.length);
         NdArray[] phys = new NdArray[in.length];
-        for (int i = 0; i < in.length; i++) phys[i] = align(in[i], levels, logicalRank);
+        for (int i = 0; i < in.length; i++)
+            phys[i] = levels.length == 0 && scalarOperand(p, in[i]) ? in[i].data() : align(in[i], levels, logicalRank);
         NdArray out = ShapeTrace.active() ? shapeOnly(p, phys, levels.length, outShape) : forward(p, phys, levels.length, in);
         WorkMeter.bound(p, phys, out, levels.length);
         Tensor y = new Tensor(out, levels);
@@ -75,6 +76,14 @@ final class Binder {
             acc = java.util.stream.IntStream.concat(Arrays.stream(acc), Arrays.stream(l)).distinct().sorted().toArray();
         }
         return acc;
+    }
+
+    /**
+     * A 0-d operand of add, sub, mul or div on unbatched tensors: NdArray's arithmetic broadcasts it as it is, so it is
+     * not reshaped to the other operand's rank (the view cost more than a (1024, 3) op: a shape-info pointer each).
+     */
+    private static boolean scalarOperand(Primitive p, Tensor t) {
+        return p instanceof Elementwise.Binary && t.levels().length == 0 && t.data().rank() == 0;
     }
 
     /** The tensor's physical array viewed with a (size-1 where missing) dim per level, logical part padded. */
