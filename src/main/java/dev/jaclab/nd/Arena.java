@@ -9,7 +9,8 @@ import java.util.Set;
  * A scope that frees, when closed, every array created inside it except the ones kept (and anything sharing their
  * buffers). ND4J memory is off-heap and otherwise returns only when the JVM's garbage collector runs, so loops that
  * make many short-lived arrays (strategy chunks) use an arena per iteration to keep peak memory at one iteration's
- * worth. Only for code that records nothing on the tape (nothing created inside may outlive the scope unkept); a
+ * worth. Freed arrays of up to 16 MiB go to the {@link Pool}: the next op asking for that dtype and shape reuses them.
+ * Only for code that records nothing on the tape (nothing created inside may outlive the scope unkept); a
  * region that records uses the tensor layer's {@code Scope}, which also keeps what a kept tape's rules read.
  *
  * <pre>{@code
@@ -63,15 +64,7 @@ public final class Arena implements AutoCloseable {
     }
 
     /** The address of the buffer an array lives in (0 when it is empty, shape-only or already released). */
-    private static long address(NdArray x) {
-        if (x.isShapeOnly()) return 0;
-        try {
-            var d = x.a.data();
-            return x.a.isEmpty() ? 0 : d.originalDataBuffer() != null ? d.originalDataBuffer().address() : d.address();
-        } catch (IllegalStateException released) {
-            return 0;
-        }
-    }
+    private static long address(NdArray x) { return x.isShapeOnly() ? 0 : Pool.address(x.a); }
 
     /**
      * Whether {@code x} is a whole buffer made in this scope (not a view, not kept) that no array of {@code others}
@@ -98,11 +91,11 @@ public final class Arena implements AutoCloseable {
         for (NdArray x : live) if (x != null) liveBuffers.add(address(x));
         int kept = 0;
         for (NdArray x : created) {
-            if (x.a.isView() || x.a.rank() == 0 || x.a.wasClosed()) continue;
+            if (x.a.isView() || x.a.rank() == 0 || x.isClosed()) continue;
             long at = address(x);
             if (at == 0) continue;
             if (liveBuffers.contains(at)) created.set(kept++, x);
-            else x.close();
+            else x.release();
         }
         created.subList(kept, created.size()).clear();
     }
@@ -110,14 +103,14 @@ public final class Arena implements AutoCloseable {
     @Override public void close() {
         CURRENT.set(outer);
         for (NdArray x : created) {
-            if (x.a.isView() || x.a.rank() == 0 || x.a.wasClosed()) continue;
+            if (x.a.isView() || x.a.rank() == 0 || x.isClosed()) continue;
             long at = address(x);
             if (at == 0) continue;
             if (keptBuffers.contains(at)) {
                 if (outer != null) outer.created.add(x);
                 continue;
             }
-            x.close();
+            x.release();
         }
         created.clear();
     }

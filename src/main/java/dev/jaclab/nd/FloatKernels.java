@@ -50,7 +50,7 @@ final class FloatKernels {
 
     /** f(x) into a fresh packed array of x's shape ({@link #supported} must hold). */
     static INDArray apply(Fn f, INDArray x) {
-        INDArray z = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
+        INDArray z = Pool.uninitialized(DataType.FLOAT, x.shape());
         int n = (int) x.length();
         FloatBuffer in = Strided.bytes(x).asFloatBuffer(), out = Strided.bytes(z).asFloatBuffer();
         float[][] s = SCRATCH.get();

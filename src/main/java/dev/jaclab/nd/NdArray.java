@@ -31,17 +31,21 @@ public final class NdArray implements AutoCloseable {
     private final long[] traced;
     private final DType tracedType;
 
+    /** The {@link Pool} generation of the buffer when this wrapper was made: a later one means the buffer was recycled. */
+    private final int generation;
+
     NdArray(INDArray a) {
         this.a = a;
         this.traced = null;
         this.tracedType = null;
+        this.generation = Pool.generation(a);
         Arena.track(this);
     }
 
     /** A wrapper around an array owned by someone else (never freed by an {@link Arena}). */
-    private NdArray(INDArray a, boolean borrowed) { this.a = a; this.traced = null; this.tracedType = null; }
+    private NdArray(INDArray a, boolean borrowed) { this.a = a; this.traced = null; this.tracedType = null; this.generation = Pool.generation(a); }
 
-    private NdArray(DType t, long[] shape) { this.a = null; this.traced = shape.clone(); this.tracedType = t; }
+    private NdArray(DType t, long[] shape) { this.a = null; this.traced = shape.clone(); this.tracedType = t; this.generation = 0; }
 
     /**
      * A shape-only array: shape and dtype, no values and no memory, for tracing a model's shapes at a large N without
@@ -147,8 +151,14 @@ public final class NdArray implements AutoCloseable {
     /** Frees the off-heap buffer now (the array must not be used afterwards). */
     @Override public void close() { if (traced == null && !a.isView() && a.closeable()) a.close(); }
 
-    /** Whether the off-heap buffer was freed ({@link #close}, an {@link Arena}); never for a shape-only array. */
-    public boolean isClosed() { return traced == null && a.wasClosed(); }
+    /** Hands the buffer to the {@link Pool} for reuse, or frees it when it cannot be pooled (the array must not be used afterwards). */
+    void release() { if (traced == null && !a.isView() && a.closeable() && !Pool.recycle(a)) a.close(); }
+
+    /**
+     * Whether the off-heap buffer was freed ({@link #close}, an {@link Arena}) or recycled since this wrapper was made
+     * (then it may hold another value now); never for a shape-only array.
+     */
+    public boolean isClosed() { return traced == null && (a.wasClosed() || Pool.generation(a) != generation); }
 
     @Override public String toString() { return traced != null ? "shape-only " + Shapes.str(traced) : a.toString(); }
 
@@ -188,7 +198,7 @@ public final class NdArray implements AutoCloseable {
         if (q.rank() == 0) q = q.reshape(Shapes.padLeft(new long[0], out.length));
         INDArray loop = SmallOps.broadcast(op, p, q, out);
         if (loop != null) return new NdArray(loop);
-        INDArray z = Nd4j.createUninitialized(p.dataType(), out);
+        INDArray z = Pool.uninitialized(p.dataType(), out);
         INDArray[] in = {p, q}, o = {z};
         switch (op) {
             case "add": Nd4j.exec(new AddOp(in, o)); break;
@@ -595,7 +605,7 @@ public final class NdArray implements AutoCloseable {
         if (Shapes.numel(qb) == 1) {
             INDArray p2 = pr == 2 && !p.isView() ? p : packedCopy(p).reshape('c', Shapes.numel(pb) * i, k);
             INDArray q2 = qr == 2 && !q.isView() ? q : packedCopy(q).reshape('c', k, j);
-            INDArray z = Nd4j.createUninitialized(p.dataType(), p2.rows(), j);
+            INDArray z = Pool.uninitialized(p.dataType(), p2.rows(), j);
             Nd4j.gemm(p2, q2, z, false, false, 1.0, 0.0);
             return new NdArray(z).reshape(Shapes.concat(pb, new long[]{i, j}));
         }
@@ -605,7 +615,7 @@ public final class NdArray implements AutoCloseable {
             boolean ta = !isPacked(p) && isPacked(swapLastTwo(p)), tb = !isPacked(q) && isPacked(swapLastTwo(q));
             INDArray p3 = (ta ? swapLastTwo(p) : packedCopy(p)).reshape('c', nb, ta ? k : i, ta ? i : k);
             INDArray q3 = (tb ? swapLastTwo(q) : packedCopy(q)).reshape('c', nb, tb ? j : k, tb ? k : j);
-            INDArray z = Nd4j.createUninitialized(p.dataType(), nb, i, j);
+            INDArray z = Pool.uninitialized(p.dataType(), nb, i, j);
             Nd4j.matmul(p3, q3, z, ta, tb, false);
             return new NdArray(z).reshape(Shapes.concat(batch, new long[]{i, j}));
         }
@@ -614,7 +624,7 @@ public final class NdArray implements AutoCloseable {
             INDArray p2 = pr == 2 ? p : isTransposedPacked(p) ? p.reshape('f', i, k) : packedCopy(p).reshape('c', i, k);
             if (p2.isView() && p2.ordering() != 'c' && p2.ordering() != 'f') p2 = tracked(p2.dup('c'));
             INDArray qkbj = tracked(packedCopy(q).reshape('c', nb, k, j).permute(1, 0, 2).dup('c')).reshape('c', k, nb * j);
-            INDArray z = Nd4j.createUninitialized(p.dataType(), i, nb * j);
+            INDArray z = Pool.uninitialized(p.dataType(), i, nb * j);
             Nd4j.gemm(p2, qkbj, z, false, false, 1.0, 0.0);
             new NdArray(z);                                  // tracked, so an Arena frees it
             return new NdArray(z.reshape('c', i, nb, j).permute(1, 0, 2).dup('c')).reshape(Shapes.concat(batch, new long[]{i, j}));

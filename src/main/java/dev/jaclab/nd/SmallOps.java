@@ -89,7 +89,7 @@ final class SmallOps {
             ay[r++] = sy[d];
         }
         if (r == 0 || sh[r - 1] < 16) return null;
-        INDArray z = Nd4j.createUninitialized(t, out);
+        INDArray z = Pool.uninitialized(t, out);
         int c = code(op), inner = (int) sh[r - 1];
         boolean xRun = ax[r - 1] != 0, yRun = ay[r - 1] != 0;
         long[] idx = new long[r];
@@ -149,7 +149,7 @@ final class SmallOps {
     /** z = x op (y, or the scalar s when y is null), chunk by chunk. */
     private static INDArray run(int c, INDArray x, INDArray y, double s) {
         int n = (int) x.length();
-        INDArray z = Nd4j.createUninitialized(x.dataType(), x.shape());
+        INDArray z = Pool.uninitialized(x.dataType(), x.shape());
         ByteBuffer bx = Strided.bytes(x), by = y == null ? null : Strided.bytes(y), bz = Strided.bytes(z);
         if (x.dataType() == DataType.FLOAT) {
             FloatBuffer fx = bx.asFloatBuffer(), fy = by == null ? null : by.asFloatBuffer(), fz = bz.asFloatBuffer();

@@ -55,7 +55,7 @@ final class Strided {
 
     /** A fresh packed array of {@code shape} with {@code out[idx] = src[Σ idx_d · strides_d]} (src packed, offset 0). */
     static INDArray copy(INDArray src, long[] shape, long[] strides) {
-        INDArray z = Nd4j.createUninitialized(src.dataType(), shape);
+        INDArray z = Pool.uninitialized(src.dataType(), shape);
         copyInto(src, shape, strides, z, 0);
         return z;
     }

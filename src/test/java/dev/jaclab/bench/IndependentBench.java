@@ -25,7 +25,8 @@ import java.util.Locale;
  *   a function ({@code Jacobian.of(f, x)}) and runs forward and sweep per block of B rows, and so does any strategy
  *   named with the suffix {@code :f} ({@code auto:f}: auto given the function, which decides on f traced at N); the
  *   function form runs on {@code JACLAB_WORKERS} threads (default 1);</li>
- *   <li>{@code chain N recorded|constant [repeats]}: the ten elementwise ops of the PyTorch script on (N, 3), per chain.</li>
+ *   <li>{@code chain N recorded|constant [repeats]}: the ten elementwise ops of the PyTorch script on (N, 3), per chain,
+ *   each chain in a {@link Scope} (its values freed when it ends, as PyTorch frees them when the result is dropped).</li>
  * </ul>
  *
  * <pre>{@code
@@ -65,7 +66,12 @@ public final class IndependentBench {
             Tensor x = Tensor.randn(1, n, 3);
             if (route.equals("recorded")) x.requiresGrad();
             Tensor xr = x;
-            run = () -> { for (int i = 0; i < inner; i++) chain(xr); };
+            run = () -> {                                          // each chain's values freed when it ends, as
+                for (int i = 0; i < inner; i++)                    // PyTorch's reference counts free them
+                    try (Scope scope = Tensor.scope()) {
+                        chain(xr);
+                    }
+            };
             scale = inner;
         } else {
             Model m = Models.byName(name);

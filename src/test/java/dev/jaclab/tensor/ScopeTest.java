@@ -104,6 +104,19 @@ class ScopeTest {
     }
 
     /** y = c(b(a(x))), each a user op whose rule notes, when it runs, whether the cotangents seen before were freed. */
+    /** Its buffer reissued by the pool to a new value, a released tensor still fails loudly, and the new value is its own. */
+    @Test void aReleasedValueWhoseBufferWasReusedStillFailsNamingTheOp() {
+        Tensor x = Tensor.randn(9, 64, 8);
+        Tensor[] f = new Tensor[1];
+        try (Scope s = Tensor.scope()) {
+            f[0] = x.mul(2.0);
+        }
+        Tensor u = x.add(1.0);                                       // same dtype and shape: may take f[0]'s buffer
+        var e = assertThrows(IllegalStateException.class, () -> f[0].sin());
+        assertTrue(e.getMessage().contains("sin") && e.getMessage().contains("released"), e.getMessage());
+        assertEquals(x.get(3, 5) + 1.0, u.get(3, 5), 1e-6);
+    }
+
     @Test void theReverseSweepFreesEachCotangentAfterItsLastUse() {
         List<Tensor> seen = new ArrayList<>();
         List<Boolean> freedBefore = new ArrayList<>();
