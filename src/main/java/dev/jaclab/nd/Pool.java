@@ -13,8 +13,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * Reuse of the off-heap arrays an {@link Arena} frees. A fresh ND4J array costs an allocation that ND4J zero-fills
  * (page faults included) plus a shape-info pointer that JavaCPP checks against the process's physical memory — on
  * small arrays more than the op itself (a (1024, 3) elementwise op: ~60 % of its time). Freed arrays up to
- * {@link #MAX_ARRAY_BYTES} go to this thread's free lists (at most {@link #MAX_THREAD_BYTES} in all), keyed by dtype
- * and shape, and the next op asking for that dtype and shape gets one back, uninitialised as a fresh one.
+ * {@link #MAX_ARRAY_BYTES} go to this thread's free lists (at most {@link #MAX_PER_SHAPE} per dtype and shape and
+ * {@link #MAX_THREAD_BYTES} in all: past that the lists are freed and refill from what recurs), and the next op asking
+ * for that dtype and shape gets one back, uninitialised as a fresh one.
  *
  * <p>Safety: an array is pooled only when its arena found no live value sharing its buffer, and each recycling bumps
  * the buffer's generation; every {@link NdArray} records the generation of its buffer when made, so a wrapper or
@@ -35,8 +36,10 @@ final class Pool {
     private static final boolean HOST = !Backend.kind().equals("CUDA");
     /** Arrays larger than this are freed, not pooled. */
     static final long MAX_ARRAY_BYTES = 16L << 20;
-    /** The most a thread's free lists hold. */
+    /** The most a thread's free lists hold; past it they are emptied (freed) and refill from what recurs. */
     static final long MAX_THREAD_BYTES = 64L << 20;
+    /** Arrays kept per dtype and shape (freed arrays of shapes no op asks for again do not pile up). */
+    static final int MAX_PER_SHAPE = 16;
 
     private static final class Key {
         final DataType type;
@@ -94,19 +97,40 @@ final class Pool {
     static boolean recycle(INDArray a) {
         if (!HOST || a.isView() || a.wasClosed() || a.isEmpty() || a.ordering() != 'c' || a.offset() != 0) return false;
         long b = bytes(a);
-        Free f = FREE.get();
-        if (b == 0 || b > MAX_ARRAY_BYTES || f.bytes + b > MAX_THREAD_BYTES) return false;
+        if (b == 0 || b > MAX_ARRAY_BYTES) return false;
         long at = address(a);
         if (at == 0) return false;
         Lease l = LEASES.computeIfAbsent(at, k -> new Lease());
         synchronized (l) {
             if (l.pooled) return true;
+        }
+        Free f = FREE.get();
+        Key key = new Key(a.dataType(), a.shape());
+        ArrayDeque<INDArray> q = f.lists.get(key);
+        if (q != null && q.size() >= MAX_PER_SHAPE) return false;
+        if (f.bytes + b > MAX_THREAD_BYTES) flush(f);
+        q = f.lists.computeIfAbsent(key, k -> new ArrayDeque<>());
+        synchronized (l) {
             l.pooled = true;
             l.generation++;
         }
-        f.lists.computeIfAbsent(new Key(a.dataType(), a.shape()), k -> new ArrayDeque<>()).push(a);
+        q.push(a);
         f.bytes += b;
         return true;
+    }
+
+    /** Frees every array in this thread's free lists. */
+    private static void flush(Free f) {
+        for (ArrayDeque<INDArray> q : f.lists.values())
+            for (INDArray a : q) {
+                Lease l = LEASES.get(address(a));
+                synchronized (l) {
+                    l.pooled = false;
+                }
+                a.close();
+            }
+        f.lists.clear();
+        f.bytes = 0;
     }
 
     /** The generation of the buffer {@code a} lives in: 0 until it is first pooled, then bumped at each recycling. */

@@ -92,13 +92,13 @@ public final class IndependentBench {
                 }
             };
         }
-        // warm-up at the measured size until the JIT has compiled the path (3 s and at least 2 runs: a 5 ms run needs
-        // hundreds of calls before C2 has compiled it, and compiling counts as process CPU time), then each repeat runs
-        // enough times to last ≥ 0.3 s (the process CPU clock ticks in 10 ms)
+        // warm-up at the measured size until the JIT has compiled the path (10 s and at least 2 runs: with the cores
+        // shared, C2 was still compiling the op path 11 s into a run of 1 ms Jacobians, and its compiling counts as
+        // process CPU time), then each repeat runs enough times to last ≥ 0.3 s (the process CPU clock ticks in 10 ms)
         long w0 = System.nanoTime();
         int warm = 0;
         double perRun = 0;
-        while (warm < 2 || System.nanoTime() - w0 < 3e9) {
+        while (warm < 2 || System.nanoTime() - w0 < 10e9) {
             long r0 = System.nanoTime();
             run.run();
             perRun = (System.nanoTime() - r0) / 1e9;                // the last (warmest) run's time

@@ -88,6 +88,15 @@ class PoolTest {
         }
     }
 
+    @Test void freedArraysOfOneShapePileUpToABound() {
+        long before = Pool.pooledBytes();
+        try (Arena arena = Arena.open()) {
+            for (int k = 0; k < Pool.MAX_PER_SHAPE + 10; k++) NdArray.zeros(DType.FLOAT32, 13, 17).add(1.0);
+        }
+        assertTrue(Pool.pooledBytes() - before <= Pool.MAX_PER_SHAPE * 13 * 17 * 4L, "at most " + Pool.MAX_PER_SHAPE + " arrays of a shape");
+        assertTrue(Pool.pooledBytes() <= Pool.MAX_THREAD_BYTES);
+    }
+
     @Test void largeArraysAreFreedNotPooled() {
         long before = Pool.pooledBytes();
         NdArray big;
