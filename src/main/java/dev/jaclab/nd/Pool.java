@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Reuse of the off-heap arrays an {@link Arena} frees. A fresh ND4J array costs an allocation that ND4J zero-fills
+ * Reuse of the off-heap arrays an {@link Arena} frees. A fresh ND4J array costs a native allocation
  * (page faults included) plus a shape-info pointer that JavaCPP checks against the process's physical memory — on
  * small arrays more than the op itself (a (1024, 3) elementwise op: ~60 % of its time). Freed arrays up to
  * {@link #MAX_ARRAY_BYTES} go to this thread's free lists (at most {@link #MAX_PER_SHAPE} per dtype and shape and
