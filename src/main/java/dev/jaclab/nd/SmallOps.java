@@ -92,9 +92,8 @@ final class SmallOps {
         INDArray z = Pool.uninitialized(t, out);
         int c = code(op), inner = (int) sh[r - 1];
         boolean xRun = ax[r - 1] != 0, yRun = ay[r - 1] != 0;
-        long[] idx = new long[r];
+        Rows w = new Rows(sh, ax, ay, r);
         ByteBuffer bx = Strided.bytes(x), by = Strided.bytes(y), bz = Strided.bytes(z);
-        long px = 0, py = 0;
         if (t == DataType.FLOAT) {
             FloatBuffer fx = bx.asFloatBuffer(), fy = by.asFloatBuffer(), fz = bz.asFloatBuffer();
             float[][] tmp = FLOATS.get();
@@ -102,19 +101,12 @@ final class SmallOps {
             for (long row = 0; row < n; row += inner) {
                 for (int at = 0; at < inner; at += CHUNK) {
                     int len = Math.min(CHUNK, inner - at);
-                    if (xRun) fx.get((int) px + at, u, 0, len); else java.util.Arrays.fill(u, 0, len, fx.get((int) px));
-                    if (yRun) fy.get((int) py + at, v, 0, len); else java.util.Arrays.fill(v, 0, len, fy.get((int) py));
+                    if (xRun) fx.get((int) w.px + at, u, 0, len); else java.util.Arrays.fill(u, 0, len, fx.get((int) w.px));
+                    if (yRun) fy.get((int) w.py + at, v, 0, len); else java.util.Arrays.fill(v, 0, len, fy.get((int) w.py));
                     floats(c, u, v, len);
                     fz.put((int) row + at, u, 0, len);
                 }
-                for (int d = r - 2; d >= 0; d--) {            // the odometer over the outer dims
-                    px += ax[d];
-                    py += ay[d];
-                    if (++idx[d] < sh[d]) break;
-                    px -= ax[d] * sh[d];
-                    py -= ay[d] * sh[d];
-                    idx[d] = 0;
-                }
+                w.next();
             }
         } else {
             DoubleBuffer dx = bx.asDoubleBuffer(), dy = by.asDoubleBuffer(), dz = bz.asDoubleBuffer();
@@ -123,22 +115,41 @@ final class SmallOps {
             for (long row = 0; row < n; row += inner) {
                 for (int at = 0; at < inner; at += CHUNK) {
                     int len = Math.min(CHUNK, inner - at);
-                    if (xRun) dx.get((int) px + at, u, 0, len); else java.util.Arrays.fill(u, 0, len, dx.get((int) px));
-                    if (yRun) dy.get((int) py + at, v, 0, len); else java.util.Arrays.fill(v, 0, len, dy.get((int) py));
+                    if (xRun) dx.get((int) w.px + at, u, 0, len); else java.util.Arrays.fill(u, 0, len, dx.get((int) w.px));
+                    if (yRun) dy.get((int) w.py + at, v, 0, len); else java.util.Arrays.fill(v, 0, len, dy.get((int) w.py));
                     doubles(c, u, v, len);
                     dz.put((int) row + at, u, 0, len);
                 }
-                for (int d = r - 2; d >= 0; d--) {
-                    px += ax[d];
-                    py += ay[d];
-                    if (++idx[d] < sh[d]) break;
-                    px -= ax[d] * sh[d];
-                    py -= ay[d] * sh[d];
-                    idx[d] = 0;
-                }
+                w.next();
             }
         }
         return z;
+    }
+
+    /** The odometer over a broadcast's outer dims: where the current row of x and of y starts. */
+    private static final class Rows {
+        final long[] sh, ax, ay, idx;
+        final int r;
+        long px, py;
+
+        Rows(long[] sh, long[] ax, long[] ay, int r) {
+            this.sh = sh;
+            this.ax = ax;
+            this.ay = ay;
+            this.r = r;
+            idx = new long[r];
+        }
+
+        void next() {
+            for (int d = r - 2; d >= 0; d--) {
+                px += ax[d];
+                py += ay[d];
+                if (++idx[d] < sh[d]) return;
+                px -= ax[d] * sh[d];
+                py -= ay[d] * sh[d];
+                idx[d] = 0;
+            }
+        }
     }
 
     private static boolean packed(INDArray x) {
