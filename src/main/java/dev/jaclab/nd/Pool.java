@@ -1,5 +1,6 @@
 package dev.jaclab.nd;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -62,10 +63,15 @@ final class Pool {
         long bytes;
     }
 
-    /** A buffer's recycling count, and whether it sits in a free list now. */
+    /**
+     * A buffer's recycling count, and the array that sits in a free list with it now (weakly: a free list of a thread
+     * that ended is collected, its buffers freed by ND4J, and their addresses may come back for new arrays).
+     */
     private static final class Lease {
         int generation;
-        boolean pooled;
+        WeakReference<INDArray> pooled;
+
+        boolean pooled() { return pooled != null && pooled.get() != null; }
     }
 
     private static final ThreadLocal<Free> FREE = ThreadLocal.withInitial(Free::new);
@@ -82,7 +88,7 @@ final class Pool {
                 f.bytes -= bytes(a);
                 Lease l = LEASES.get(address(a));
                 synchronized (l) {
-                    l.pooled = false;
+                    l.pooled = null;
                 }
                 return a;
             }
@@ -102,7 +108,7 @@ final class Pool {
         if (at == 0) return false;
         Lease l = LEASES.computeIfAbsent(at, k -> new Lease());
         synchronized (l) {
-            if (l.pooled) return true;
+            if (l.pooled()) return true;                          // its buffer is in a free list already
         }
         Free f = FREE.get();
         Key key = new Key(a.dataType(), a.shape());
@@ -111,7 +117,7 @@ final class Pool {
         if (f.bytes + b > MAX_THREAD_BYTES) flush(f);
         q = f.lists.computeIfAbsent(key, k -> new ArrayDeque<>());
         synchronized (l) {
-            l.pooled = true;
+            l.pooled = new WeakReference<>(a);
             l.generation++;
         }
         q.push(a);
@@ -125,7 +131,7 @@ final class Pool {
             for (INDArray a : q) {
                 Lease l = LEASES.get(address(a));
                 synchronized (l) {
-                    l.pooled = false;
+                    l.pooled = null;
                 }
                 a.close();
             }
