@@ -71,7 +71,7 @@ public final class Arena implements AutoCloseable {
      * shares (x's own holder left out of them): its owner may then write into it (a sweep summing cotangents in place).
      */
     public boolean ownsAlone(NdArray x, Iterable<NdArray> others) {
-        if (x.isShapeOnly() || x.a.isView() || x.a.rank() == 0 || x.a.wasClosed()) return false;
+        if (x.isShapeOnly() || x.a.isView() || x.a.rank() == 0 || x.isClosed()) return false;
         long at = address(x);
         if (at == 0 || keptBuffers.contains(at)) return false;
         boolean made = false;
