@@ -34,7 +34,7 @@ class MainTest {
             assertTrue(Files.size(dir.resolve(f)) > 500, f);
         String html = Files.readString(dir.resolve("report.html"));
         assertTrue(html.contains("data:image/png;base64,") && html.contains("<table>"));
-        assertEquals(6 * 2 + 1, Files.readAllLines(dir.resolve("report.csv")).size());   // the line-up × sizes, and the header
+        assertEquals(7 * 2 + 1, Files.readAllLines(dir.resolve("report.csv")).size());   // the line-up (7, rowBlocks refused on coupled samples) × sizes, and the header
     }
 
     @Test void badInputExitsTwoWithOneLine() {
