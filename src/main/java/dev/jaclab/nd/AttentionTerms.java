@@ -335,16 +335,12 @@ public final class AttentionTerms {
     }
 
     private static long seedsOf(String op, String[] inputs, List<Factor>[] fs, long[] rows, long[] widths) {
-        long s = -1;
+        long[] seen = new long[fs.length];
         for (int i = 0; i < fs.length; i++) {
-            long seen = -1;
-            for (Factor f : fs[i]) seen = Terms.check(op, inputs[i], f, rows[i], widths[i], seen);
-            if (seen < 0) continue;
-            if (s >= 0 && s != seen) throw new IllegalArgumentException("attention " + op + " (factored): inputs carry " + s + " and " + seen + " seeds");
-            s = seen;
+            seen[i] = -1;
+            for (Factor f : fs[i]) seen[i] = Terms.check(op, inputs[i], f, rows[i], widths[i], seen[i]);
         }
-        if (s < 0) throw new IllegalArgumentException("attention " + op + " (factored): no factors");
-        return s;
+        return Terms.common(op, seen);
     }
 
     /** One input's factors, packed in the layer's dtype and checked against its rows and width. */
@@ -380,12 +376,15 @@ public final class AttentionTerms {
             return Math.max(k, cs / k * k);
         }
 
-        static long seeds(String op, Terms... ts) {
+        static long seeds(String op, Terms... ts) { return common(op, java.util.Arrays.stream(ts).mapToLong(t -> t.seeds).toArray()); }
+
+        /** The seed count all inputs that carry factors agree on (−1: an input without factors). */
+        static long common(String op, long... seeds) {
             long s = -1;
-            for (Terms t : ts) {
-                if (t.seeds < 0) continue;
-                if (s >= 0 && s != t.seeds) throw new IllegalArgumentException("attention " + op + " (factored): inputs carry " + s + " and " + t.seeds + " seeds");
-                s = t.seeds;
+            for (long k : seeds) {
+                if (k < 0) continue;
+                if (s >= 0 && s != k) throw new IllegalArgumentException("attention " + op + " (factored): inputs carry " + s + " and " + k + " seeds");
+                s = k;
             }
             if (s < 0) throw new IllegalArgumentException("attention " + op + " (factored): no factors");
             return s;
