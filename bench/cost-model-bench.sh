@@ -39,7 +39,9 @@ attention forwardSum 256,1024,2048 65536
 attention reverseSum 256,1024,2048 65536
 attention chunked 64,128,256 65536
 dense sparseRows 128,256,512 4096
-dense chunked 128,256,512 4096"
+dense chunked 128,256,512 4096
+attention2 meetInMiddle 128,256,512 4096
+attention4 meetInMiddle 128,256 1024"
 jar=${JACLAB_CP:-target/jaclab-all.jar}
 csv=$(mktemp)
 trap 'rm -f "$csv"' EXIT
