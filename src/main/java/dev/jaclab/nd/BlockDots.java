@@ -2,6 +2,7 @@ package dev.jaclab.nd;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -86,6 +87,90 @@ public final class BlockDots {
                 }
         }
         return NdArray.fromDoubles(t, out, c, p, q);
+    }
+
+    /** A factored batch over all rows: seed s's value at row r is a[s, r]·f[s] (per seed) or a[s, r]·f[r] (shared). */
+    public record Term(NdArray a, NdArray f, boolean shared) {}
+
+    /**
+     * Two sides that are each a dense part plus factored terms, met whole: out[c, i, k] = Σ_x A[c, i, x]·B[c, k, x] with
+     * A = da + Σ ta written out and B = db + Σ tb, (C, p, q). The dense parts are (C, p, N·w) and (C, q, N·w) or null
+     * (then that side is its terms alone; {@code perSample} gives its seeds per sample); each term's row weights are
+     * (C·seeds, N). One sample at a time, each side's rows are summed on the heap (one pass per term over its N·w
+     * values) and dotted: O(C·(p + q)·N·w) per term instead of a pass per pair of terms.
+     */
+    public static NdArray ofSums(NdArray da, List<Term> ta, NdArray db, List<Term> tb, long c, long[] perSample, long rows, long width) {
+        Side a = new Side("a", da, ta, c, perSample[0], rows, width), b = new Side("b", db, tb, c, perSample[1], rows, width);
+        DType t = DType.promote(a.dtype, b.dtype);
+        int p = (int) a.seeds, q = (int) b.seeds, x = (int) (rows * width);
+        double[] out = new double[(int) (c * p * q)];
+        for (int s = 0; s < c; s++) {
+            double[] u = a.full(s), v = b.full(s);
+            for (int i = 0; i < p; i++) for (int k = 0; k < q; k++) out[(s * p + i) * q + k] = dot(u, i * x, v, k * x, x);
+        }
+        return NdArray.fromDoubles(t, out, c, p, q);
+    }
+
+    /** One side of {@link #ofSums}: its dense part and terms read per sample, summed into one heap buffer. */
+    private static final class Side {
+        final long seeds;
+        final DType dtype;
+        final Rows dense;
+        final Rows[] weights, features;
+        final boolean[] shared;
+        final double[][] fixed;                        // shared features, read once
+        final double[] sum;
+        final int rows, width;
+
+        Side(String name, NdArray d, List<Term> terms, long c, long perSample, long rows, long width) {
+            long x = rows * width;
+            long[] sd = d == null ? null : d.shape();
+            if (sd != null && (sd.length != 3 || sd[0] != c || sd[2] != x))
+                throw new IllegalArgumentException("block dots: dense " + name + " " + Shapes.str(sd) + " is not (" + c + ", seeds, " + rows + "·" + width + ")");
+            seeds = sd != null ? sd[1] : perSample;
+            DType t = d == null ? null : d.dtype();
+            weights = new Rows[terms.size()];
+            features = new Rows[terms.size()];
+            shared = new boolean[terms.size()];
+            fixed = new double[terms.size()][];
+            for (Term term : terms) {
+                long[] sa = term.a().shape(), sf = term.f().shape();
+                boolean ok = sa.length == 2 && sf.length == 2 && sa[0] == c * seeds && sa[1] == rows && sf[1] == width && sf[0] == (term.shared() ? rows : sa[0]);
+                if (!ok) throw new IllegalArgumentException("block dots: " + name + " term " + Shapes.str(sa) + " ⊗ " + Shapes.str(sf)
+                        + (term.shared() ? " (shared)" : " (per seed)") + " does not match " + c + " samples × " + seeds + " seeds over " + rows + " rows of width " + width);
+                t = t == null ? DType.promote(term.a().dtype(), term.f().dtype()) : DType.promote(t, DType.promote(term.a().dtype(), term.f().dtype()));
+            }
+            if (t == null) throw new IllegalArgumentException("block dots: side " + name + " has neither a dense part nor terms");
+            dtype = t;
+            dense = d == null ? null : new Rows(d, t, seeds * x);
+            for (int i = 0; i < terms.size(); i++) {
+                Term term = terms.get(i);
+                shared[i] = term.shared();
+                weights[i] = new Rows(term.a(), t, seeds * rows);
+                features[i] = new Rows(term.f(), t, term.shared() ? rows * width : seeds * width);
+                if (shared[i]) fixed[i] = features[i].block(0).clone();
+            }
+            this.rows = (int) rows;
+            this.width = (int) width;
+            sum = new double[(int) (seeds * x)];
+        }
+
+        /** Sample s's seeds written out, (seeds, N·w) row-major: the dense part plus every term. */
+        double[] full(int s) {
+            if (dense != null) System.arraycopy(dense.block(s), 0, sum, 0, sum.length);
+            else java.util.Arrays.fill(sum, 0);
+            for (int i = 0; i < weights.length; i++) {
+                double[] a = weights[i].block(s), f = shared[i] ? fixed[i] : features[i].block(s);
+                for (int k = 0; k < seeds; k++)
+                    for (int r = 0; r < rows; r++) {
+                        double w = a[k * rows + r];
+                        if (w == 0) continue;
+                        int at = (k * rows + r) * width, fo = shared[i] ? r * width : k * width;
+                        for (int e = 0; e < width; e++) sum[at + e] += w * f[fo + e];
+                    }
+            }
+            return sum;
+        }
     }
 
     private static double dot(double[] a, int oa, double[] b, int ob, int n) {

@@ -71,6 +71,10 @@ public final class MixedModeSweep {
         boolean cpOwn = cp != null && cp.ownRowsOnly(down), tpOwn = tp != null && tp.ownRowsOnly(up);
         Tensor cd = cp == null || cpOwn ? null : dense(cp, down, u, c), td = tp == null || tpOwn ? null : dense(tp, up, u, c);
         Tensor out = null;
+        if (cd != null || td != null) {                                      // one side dense: every part meets through the sums
+            List<RowTerm> ct = withOwnRows(cot.terms(), cpOwn ? cp : null, down, u), tt = withOwnRows(tan.terms(), tpOwn ? tp : null, up, u);
+            if ((cd != null || !ct.isEmpty()) && (td != null || !tt.isEmpty())) return sums(cd, ct, td, tt, u, c);
+        }
         if (cp != null && tp != null) out = cd != null && td != null ? blockDots(cd, td) : plain(cp, down, tp, up, u, c);
         for (RowTerm t : tan.terms()) if (cp != null) out = add(out, cpOwn ? plainWithTerm(cp, down, t, up.rows(), u, c, false) : withTerm(cd, t, false));
         for (RowTerm t : cot.terms()) if (tp != null) out = add(out, tpOwn ? plainWithTerm(tp, up, t, down.rows(), u, c, true) : withTerm(td, t, true));
@@ -86,6 +90,40 @@ public final class MixedModeSweep {
         long c = a.size(0), p = a.size(1), q = b.size(1), x = a.size(2);
         WorkMeter.add(new Work(0, (double) c * (p + q) * x + (double) c * p * q * x, 0, 0, 0, 3));
         return ShapeTrace.active() ? Tensor.zeros(a.dtype(), c, p, q) : Tensor.wrap(BlockDots.of(a.data(), b.data()));
+    }
+
+    /**
+     * Two dense sides (C, m, numel(u)) and (C, n, numel(u)), each with its factored terms: every term is added into its
+     * side one sample at a time and the sums meet once ({@link BlockDots#ofSums}) — one pass per term rather than one
+     * per pair of terms, (C, m, n). The kernel reads its operands itself, so it states its work: each side's dense part
+     * and row weights read, one multiply-add per term value, and the C·m·n dots.
+     */
+    private static Tensor sums(Tensor cd, List<RowTerm> ct, Tensor td, List<RowTerm> tt, Tensor u, long c) {
+        long m = cd != null ? cd.size(1) : ct.get(0).a().size(0) / c, n = td != null ? td.size(1) : tt.get(0).a().size(0) / c;
+        long x = u.numel(), rows = u.size(0), width = x / rows;
+        double elements = (double) c * (m + n) * x + (double) c * m * n * x;
+        for (RowTerm t : ct) elements += t.a().numel() * (width + 1) + t.f().numel();
+        for (RowTerm t : tt) elements += t.a().numel() * (width + 1) + t.f().numel();
+        WorkMeter.add(new Work(0, elements, 0, 0, 0, 3 + ct.size() + tt.size()));
+        if (ShapeTrace.active()) return Tensor.zeros(u.dtype(), c, m, n);
+        return Tensor.wrap(BlockDots.ofSums(cd == null ? null : cd.data(), terms(ct), td == null ? null : td.data(), terms(tt), c, new long[]{m, n}, rows, width));
+    }
+
+    /** The terms plus, when given, a plain part on the seeds' own rows as one more term (one-hot row weights). */
+    private static List<RowTerm> withOwnRows(List<RowTerm> terms, SeedBatch own, SeedBatch.Chunk ch, Tensor u) {
+        if (own == null) return terms;
+        long rows = u.size(0);
+        Tensor f = own.logical(ch).reshape(-1, u.numel() / rows);
+        long[] at = ch.rows();
+        double[] hot = new double[Math.toIntExact(at.length * rows)];
+        for (int s = 0; s < at.length; s++) hot[(int) (s * rows + at[s])] = 1;
+        List<RowTerm> out = new ArrayList<>(terms);
+        out.add(new RowTerm(Tensor.fromArray(hot, at.length, rows).cast(f.dtype()), f, false));
+        return out;
+    }
+
+    private static List<BlockDots.Term> terms(List<RowTerm> ts) {
+        return ts.stream().map(t -> new BlockDots.Term(t.a().data(), t.f().data(), t.shared())).toList();
     }
 
     /** A dense side (C, seeds per sample, numel(u)) against a factored term of the other side, (C, m, n). */
