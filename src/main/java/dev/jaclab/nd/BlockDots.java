@@ -102,11 +102,16 @@ public final class BlockDots {
     public static NdArray ofSums(NdArray da, List<Term> ta, NdArray db, List<Term> tb, long c, long[] perSample, long rows, long width) {
         Side a = new Side("a", da, ta, c, perSample[0], rows, width), b = new Side("b", db, tb, c, perSample[1], rows, width);
         DType t = DType.promote(a.dtype, b.dtype);
-        int p = (int) a.seeds, q = (int) b.seeds, x = (int) (rows * width);
+        int p = (int) a.seeds, q = (int) b.seeds, w = (int) width;
         double[] out = new double[(int) (c * p * q)];
         for (int s = 0; s < c; s++) {
-            double[] u = a.full(s), v = b.full(s);
-            for (int i = 0; i < p; i++) for (int k = 0; k < q; k++) out[(s * p + i) * q + k] = dot(u, i * x, v, k * x, x);
+            double[][] u = a.full(s), v = b.full(s);
+            for (int i = 0; i < p; i++)
+                for (int k = 0; k < q; k++) {
+                    double dot = 0;
+                    for (int e = 0; e < w; e++) dot += dot(u[i * w + e], 0, v[k * w + e], 0, (int) rows);
+                    out[(s * p + i) * q + k] = dot;
+                }
         }
         return NdArray.fromDoubles(t, out, c, p, q);
     }
@@ -117,9 +122,8 @@ public final class BlockDots {
         final DType dtype;
         final Rows dense;
         final Rows[] weights, features;
-        final boolean[] shared;
-        final double[][] fixed;                        // shared features, read once
-        final double[] sum;
+        final double[][][] fixed;                      // shared features, read once, feature-major: [term][e][row]
+        final double[][] sum, a;                       // [seed·w + e][row]; one term's row weights [seed][row]
         final int rows, width;
 
         Side(String name, NdArray d, List<Term> terms, long c, long perSample, long rows, long width) {
@@ -129,44 +133,66 @@ public final class BlockDots {
                 throw new IllegalArgumentException("block dots: dense " + name + " " + Shapes.str(sd) + " is not (" + c + ", seeds, " + rows + "·" + width + ")");
             seeds = sd != null ? sd[1] : perSample;
             DType t = d == null ? null : d.dtype();
-            weights = new Rows[terms.size()];
-            features = new Rows[terms.size()];
-            shared = new boolean[terms.size()];
-            fixed = new double[terms.size()][];
             for (Term term : terms) {
                 long[] sa = term.a().shape(), sf = term.f().shape();
                 boolean ok = sa.length == 2 && sf.length == 2 && sa[0] == c * seeds && sa[1] == rows && sf[1] == width && sf[0] == (term.shared() ? rows : sa[0]);
                 if (!ok) throw new IllegalArgumentException("block dots: " + name + " term " + Shapes.str(sa) + " ⊗ " + Shapes.str(sf)
                         + (term.shared() ? " (shared)" : " (per seed)") + " does not match " + c + " samples × " + seeds + " seeds over " + rows + " rows of width " + width);
-                t = t == null ? DType.promote(term.a().dtype(), term.f().dtype()) : DType.promote(t, DType.promote(term.a().dtype(), term.f().dtype()));
+                DType tt = DType.promote(term.a().dtype(), term.f().dtype());
+                t = t == null ? tt : DType.promote(t, tt);
             }
             if (t == null) throw new IllegalArgumentException("block dots: side " + name + " has neither a dense part nor terms");
             dtype = t;
-            dense = d == null ? null : new Rows(d, t, seeds * x);
-            for (int i = 0; i < terms.size(); i++) {
-                Term term = terms.get(i);
-                shared[i] = term.shared();
-                weights[i] = new Rows(term.a(), t, seeds * rows);
-                features[i] = new Rows(term.f(), t, term.shared() ? rows * width : seeds * width);
-                if (shared[i]) fixed[i] = features[i].block(0).clone();
-            }
             this.rows = (int) rows;
             this.width = (int) width;
-            sum = new double[(int) (seeds * x)];
+            dense = d == null ? null : new Rows(d, t, seeds * x);
+            weights = new Rows[terms.size()];
+            features = new Rows[terms.size()];
+            fixed = new double[terms.size()][][];
+            for (int i = 0; i < terms.size(); i++) {
+                Term term = terms.get(i);
+                weights[i] = new Rows(term.a(), t, seeds * rows);
+                features[i] = new Rows(term.f(), t, term.shared() ? rows * width : seeds * width);
+                if (term.shared()) fixed[i] = split(features[i].block(0), this.width, this.rows);
+            }
+            sum = new double[(int) (seeds * width)][this.rows];
+            a = new double[(int) seeds][this.rows];
         }
 
-        /** Sample s's seeds written out, (seeds, N·w) row-major: the dense part plus every term. */
-        double[] full(int s) {
-            if (dense != null) System.arraycopy(dense.block(s), 0, sum, 0, sum.length);
-            else java.util.Arrays.fill(sum, 0);
-            for (int i = 0; i < weights.length; i++) {
-                double[] a = weights[i].block(s), f = shared[i] ? fixed[i] : features[i].block(s);
+        /** x (rows, cols) row-major → its columns, each its own array. */
+        private static double[][] split(double[] x, int cols, int rows) {
+            double[][] out = new double[cols][rows];
+            for (int r = 0; r < rows; r++) for (int e = 0; e < cols; e++) out[e][r] = x[r * cols + e];
+            return out;
+        }
+
+        /**
+         * Sample s's seeds written out, feature-major ([seed·w + e][row], one array per feature so that every term is a
+         * vectorizable pass of length N over arrays indexed alike): the dense part plus every term.
+         */
+        double[][] full(int s) {
+            int n = rows, w = width;
+            if (dense != null) {
+                double[] d = dense.block(s);
                 for (int k = 0; k < seeds; k++)
-                    for (int r = 0; r < rows; r++) {
-                        double w = a[k * rows + r];
-                        if (w == 0) continue;
-                        int at = (k * rows + r) * width, fo = shared[i] ? r * width : k * width;
-                        for (int e = 0; e < width; e++) sum[at + e] += w * f[fo + e];
+                    for (int e = 0; e < w; e++) {
+                        double[] to = sum[k * w + e];
+                        for (int r = 0, from = k * n * w + e; r < n; r++, from += w) to[r] = d[from];
+                    }
+            } else for (double[] row : sum) java.util.Arrays.fill(row, 0);
+            for (int i = 0; i < weights.length; i++) {
+                double[] all = weights[i].block(s), f = fixed[i] != null ? null : features[i].block(s);
+                for (int k = 0; k < seeds; k++) System.arraycopy(all, k * n, a[k], 0, n);
+                for (int k = 0; k < seeds; k++)
+                    for (int e = 0; e < w; e++) {
+                        double[] y = sum[k * w + e], ak = a[k];
+                        if (fixed[i] != null) {
+                            double[] fe = fixed[i][e];
+                            for (int r = 0; r < n; r++) y[r] += ak[r] * fe[r];
+                        } else {
+                            double fe = f[k * w + e];
+                            if (fe != 0) for (int r = 0; r < n; r++) y[r] += fe * ak[r];
+                        }
                     }
             }
             return sum;
