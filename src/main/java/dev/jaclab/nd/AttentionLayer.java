@@ -9,7 +9,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * One self-attention layer's primal y = softmax(q·kᵀ·scale)·v on plain matrices q (N, d), k (M, d), v (M, w) and its
  * output y (N, w), packed row-major in one dtype: what the batched rules ({@link AttentionBatch}, {@link AttentionTerms})
- * share. The softmax rows P are recomputed a block of query rows at a time, never stored whole.
+ * share. The softmax rows P are recomputed a block of query rows at a time, stored whole only when one block holds them.
  */
 final class AttentionLayer {
     final DataType dt;
@@ -36,6 +36,25 @@ final class AttentionLayer {
                 || this.y.rows() != n || this.y.columns() != w)
             throw new IllegalArgumentException("attention (batched): q " + Shapes.str(q.shape()) + ", k " + Shapes.str(k.shape())
                     + ", v " + Shapes.str(v.shape()) + ", y " + Shapes.str(y.shape()) + " do not match");
+    }
+
+    /** All softmax rows, kept for the rest of a call when one block holds them ({@link #keepWhole}); else null. */
+    private INDArray whole;
+
+    /**
+     * Keeps the softmax rows whole, in the current arena, when one block of {@code rowsPerBlock} rows holds all N: the
+     * passes of a call (seed-free parts, each sub-batch of seeds) then share one softmax instead of recomputing it.
+     */
+    void keepWhole(long rowsPerBlock) {
+        if (rowsPerBlock >= n && whole == null) whole = NdArray.tracked(probs(0, n));
+    }
+
+    /** Softmax rows s..s+b: a view of the kept rows, or fresh and tracked; hand it to {@link #release} when done. */
+    INDArray block(long s, long b) { return whole != null ? rows(whole, s, b) : NdArray.tracked(probs(s, b)); }
+
+    /** Frees a block of {@link #block} unless it is the kept softmax. */
+    void release(INDArray p) {
+        if (whole == null) p.close();
     }
 
     /** Softmax rows s..s+b, (b, M), fresh (the caller closes it). */

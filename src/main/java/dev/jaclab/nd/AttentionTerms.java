@@ -77,6 +77,7 @@ public final class AttentionTerms {
         try (Arena arena = Arena.open()) {
             INDArray vAug = NdArray.tracked(l.valuesWithOnes());
             long rows = blockRows(l, block);
+            l.keepWhole(rows);
             // seed-free parts: P·a for per-seed dv, the shared dq factors, and Z = P·(k ⊗ [v, 1]) for per-seed dq
             INDArray[] pa = new INDArray[tv.perSeed.size()];
             for (int t = 0; t < pa.length; t++) pa[t] = Nd4j.createUninitialized(l.dt, s, l.n);
@@ -87,14 +88,14 @@ public final class AttentionTerms {
             if (pa.length > 0 || fq.length > 0 || z != null)
                 for (long r0 = 0; r0 < l.n; r0 += rows) try (Arena rowBlock = Arena.open()) {               // frees the block's temporaries
                     long b = Math.min(rows, l.n - r0);
-                    INDArray p = NdArray.tracked(l.probs(r0, b));
+                    INDArray p = l.block(r0, b);
                     for (int t = 0; t < pa.length; t++) cols(pa[t], r0, b).assign(mm(tv.perSeed.get(t).a, false, p, true));
                     for (int t = 0; t < fq.length; t++) {
                         INDArray ph = mm(AttentionLayer.rows(tq.shared.get(t).f, r0, b), false, l.k, true).muli(scale).muli(p);
                         AttentionLayer.rows(fq[t], r0, b).assign(normalised(mm(ph, false, vAug, false), l.outputRows(r0, b), l.w).reshape('c', b, l.w));
                     }
                     if (z != null) Nd4j.gemm(p, kv, AttentionLayer.rows(z, r0, b), false, false, 1.0, 0.0);
-                    p.close();
+                    l.release(p);
                 }
             for (int t = 0; t < pa.length; t++) factors.add(new Factor(new NdArray(pa[t]), tv.perSeed.get(t).features(), false));
             for (int t = 0; t < fq.length; t++) factors.add(new Factor(tq.shared.get(t).rowWeights(), new NdArray(fq[t]), true));
@@ -105,6 +106,8 @@ public final class AttentionTerms {
             INDArray rhoAll = anyRowSums ? Nd4j.createUninitialized(l.dt, s, l.n) : null;
             long cs = tk.align(Math.max(1, Math.min(s, wide / Math.max(1, Math.max(l.m, l.n) * Math.max(perSeedCols, l.w + 1)))));
             INDArray zT = z == null ? null : NdArray.tracked(z.reshape('c', l.n, l.d, l.w + 1).permute(0, 2, 1).dup('c').reshape('c', l.n * (l.w + 1), l.d));
+            INDArray[] keyScores = new INDArray[rows >= l.n && anyDense ? tk.shared.size() : 0];                 // P ⊙ scale·q·Fᵀ, one block: once per call
+            for (int t = 0; t < keyScores.length; t++) keyScores[t] = keyScores(l, l.block(0, l.n), 0, l.n, tk.shared.get(t).f);
             for (long c0 = 0; anyDense && c0 < s; c0 += cs) {
                 long c = Math.min(cs, s - c0);
                 try (Arena sub = Arena.open()) {
@@ -119,7 +122,7 @@ public final class AttentionTerms {
                     for (int t = 0; t < gShared.length; t++) gShared[t] = NdArray.tracked(outer(seedRows(tk.shared.get(t).a, c0, c).transpose(), vAug));
                     for (long r0 = 0; r0 < l.n; r0 += rows) try (Arena rowBlock = Arena.open()) {           // frees the block's temporaries
                         long b = Math.min(rows, l.n - r0);
-                        INDArray p = NdArray.tracked(l.probs(r0, b));
+                        INDArray p = l.block(r0, b);
                         INDArray accB = acc.get(NDArrayIndex.interval(r0, r0 + b), NDArrayIndex.all(), NDArrayIndex.all());
                         INDArray rhoB = AttentionLayer.rows(rho, r0, b);
                         if (gP != null) {
@@ -134,10 +137,10 @@ public final class AttentionTerms {
                             for (int t = 0; t < tv.shared.size(); t++, at += c * l.w) accB.addi(block3(h, at, c, l.w));
                         }
                         for (int t = 0; t < gShared.length; t++) {                                            // (P ⊙ scale·q·Fᵀ)·(a ⊙ [v, 1])
-                            INDArray pt = mm(l.queryRows(r0, b), false, tk.shared.get(t).f, true).muli(scale).muli(p);
+                            INDArray pt = keyScores.length > 0 ? keyScores[t] : keyScores(l, p, r0, b, tk.shared.get(t).f);
                             addScaled(accB, rhoB, mm(pt, false, gShared[t], false).reshape('c', b, c, l.w + 1), null, l.w, 1);
                         }
-                        p.close();
+                        l.release(p);
                     }
                     for (Packed f : tq.perSeed) {                                                             // a ⊙ Σ_e f_e·Z_e
                         INDArray u = mm(zT, false, seedRows(f.f, c0, c), true).muli(scale);   // (N·(w+1), c)
@@ -157,6 +160,11 @@ public final class AttentionTerms {
         return new Part(out, factors);
     }
 
+    /** P ⊙ scale·q·Fᵀ for query rows r0..r0+b (p: their softmax rows), fresh. */
+    private static INDArray keyScores(AttentionLayer l, INDArray p, long r0, long b, INDArray f) {
+        return mm(l.queryRows(r0, b), false, f, true).muli(l.scale).muli(p);
+    }
+
     /** The cotangents of q, k and v (null where not wanted) of S seeds from factored output cotangents. */
     public static Part[] vjp(NdArray q, NdArray k, NdArray v, NdArray y, List<Factor> g, double scale, boolean wantQ, boolean wantK, boolean wantV) {
         return vjp(q, k, v, y, g, scale, wantQ, wantK, wantV, AttentionBatch.BLOCK_ELEMENTS / 2, WIDE_ELEMENTS);
@@ -172,6 +180,7 @@ public final class AttentionTerms {
         NdArray[] out = new NdArray[3];
         try (Arena arena = Arena.open()) {
             long rows = blockRows(l, block);
+            l.keepWhole(rows);
             INDArray vAug = NdArray.tracked(l.valuesWithOnes());
             // seed-free parts: a·P for per-seed dv, the shared dq factors, W = P·([v, 1] ⊗ k) for per-seed dq
             INDArray[] ap = new INDArray[wantV ? tg.perSeed.size() : 0];
@@ -185,14 +194,14 @@ public final class AttentionTerms {
             if (ap.length > 0 || fq.length > 0 || w != null)
                 for (long r0 = 0; r0 < l.n; r0 += rows) try (Arena rowBlock = Arena.open()) {               // frees the block's temporaries
                     long b = Math.min(rows, l.n - r0);
-                    INDArray p = NdArray.tracked(l.probs(r0, b));
+                    INDArray p = l.block(r0, b);
                     for (int t = 0; t < ap.length; t++) Nd4j.gemm(NdArray.tracked(cols(tg.perSeed.get(t).a, r0, b).dup('c')), p, ap[t], false, false, 1.0, 1.0);
                     for (int t = 0; t < fq.length; t++) {                                                  // scale·(P ⊙ F·vᵀ − ρ·P)·k
                         INDArray ds = NdArray.tracked(scores(p, AttentionLayer.rows(tg.shared.get(t).f, r0, b), l.v, AttentionLayer.rows(rho[t], r0, b)));
                         AttentionLayer.rows(fq[t], r0, b).assign(mm(ds, false, l.k, false).muli(scale));
                     }
                     if (w != null) Nd4j.gemm(p, vk, AttentionLayer.rows(w, r0, b), false, false, 1.0, 0.0);
-                    p.close();
+                    l.release(p);
                 }
             for (int t = 0; t < ap.length; t++) vFactors.add(new Factor(new NdArray(ap[t]), tg.perSeed.get(t).features(), false));
             for (int t = 0; t < fq.length; t++) qFactors.add(new Factor(tg.shared.get(t).rowWeights(), new NdArray(fq[t]), true));
@@ -242,13 +251,13 @@ public final class AttentionTerms {
                         for (int t = 0; t < xs.length; t++) xs[t] = NdArray.tracked(outer(aS[t], l.q));
                         for (long r0 = 0; r0 < l.n; r0 += rows) try (Arena rowBlock = Arena.open()) {       // frees the block's temporaries
                             long b = Math.min(rows, l.n - r0);
-                            INDArray p = NdArray.tracked(l.probs(r0, b));
+                            INDArray p = l.block(r0, b);
                             Nd4j.gemm(p, AttentionLayer.rows(x, r0, b), h, true, false, 1.0, 1.0);
                             for (int t = 0; t < hs.length; t++) {                                              // (P ⊙ F·vᵀ)ᵀ·(a ⊙ q)
                                 INDArray pf = NdArray.tracked(scores(p, AttentionLayer.rows(tg.shared.get(t).f, r0, b), l.v, null));
                                 Nd4j.gemm(pf, AttentionLayer.rows(xs[t], r0, b), hs[t], true, false, 1.0, 1.0);
                             }
-                            p.close();
+                            l.release(p);
                         }
                         long at = 0;
                         if (denseK) {
