@@ -81,15 +81,16 @@ public final class AttentionTerms {
             // seed-free parts: P·a for per-seed dv, the shared dq factors, and Z = P·(k ⊗ [v, 1]) for per-seed dq
             INDArray[] pa = new INDArray[tv.perSeed.size()];
             for (int t = 0; t < pa.length; t++) pa[t] = Nd4j.createUninitialized(l.dt, s, l.n);
+            int[] fromKey = keyWithSameWeights(tv.perSeed, tk.perSeed);      // P·a is then the ones column of that key factor's product
             INDArray[] fq = new INDArray[tq.shared.size()];
             for (int t = 0; t < fq.length; t++) fq[t] = Nd4j.createUninitialized(l.dt, l.n, l.w);
             INDArray kv = tq.perSeed.isEmpty() ? null : NdArray.tracked(outer(l.k, vAug));                  // (M, d·(w+1))
             INDArray z = kv == null ? null : NdArray.tracked(Nd4j.createUninitialized(l.dt, l.n, l.d * (l.w + 1)));
-            if (pa.length > 0 || fq.length > 0 || z != null)
+            if (java.util.Arrays.stream(fromKey).anyMatch(i -> i < 0) || fq.length > 0 || z != null)
                 for (long r0 = 0; r0 < l.n; r0 += rows) try (Arena rowBlock = Arena.open()) {               // frees the block's temporaries
                     long b = Math.min(rows, l.n - r0);
                     INDArray p = l.block(r0, b);
-                    for (int t = 0; t < pa.length; t++) cols(pa[t], r0, b).assign(mm(tv.perSeed.get(t).a, false, p, true));
+                    for (int t = 0; t < pa.length; t++) if (fromKey[t] < 0) cols(pa[t], r0, b).assign(mm(tv.perSeed.get(t).a, false, p, true));
                     for (int t = 0; t < fq.length; t++) {
                         INDArray ph = mm(AttentionLayer.rows(tq.shared.get(t).f, r0, b), false, l.k, true).muli(scale).muli(p);
                         AttentionLayer.rows(fq[t], r0, b).assign(normalised(mm(ph, false, vAug, false), l.outputRows(r0, b), l.w).reshape('c', b, l.w));
@@ -129,6 +130,7 @@ public final class AttentionTerms {
                             INDArray h = AttentionLayer.rows(hBuf, 0, b);                                      // (b, Σ widths)
                             Nd4j.gemm(p, gP, h, false, false, 1.0, 0.0);
                             long at = 0;
+                            for (int t = 0; t < pa.length; t++) if (fromKey[t] >= 0) onesColumn(pa[t], h, tk.perSeed, fromKey[t], c0, c, r0, b, l.w);
                             for (Packed f : tk.perSeed) {                                                     // α ⊙ (P·(a ⊙ [v, 1]))
                                 INDArray alpha = mm(l.queryRows(r0, b), false, seedRows(f.f, c0, c), true).muli(scale);
                                 addScaled(accB, rhoB, block3(h, at, c / f.group, l.w + 1), alpha, l.w, f.group);
@@ -158,6 +160,33 @@ public final class AttentionTerms {
             }
         }
         return new Part(out, factors);
+    }
+
+    /**
+     * For each per-seed value factor, the per-seed key factor with the very same row weights (the q, k, v tangents of a
+     * seed come from one tangent through three linear maps, so they share row weights), or −1: its P·a is the ones
+     * column of that key factor's wide product P·(a ⊙ [v, 1]), no separate product needed.
+     */
+    private static int[] keyWithSameWeights(List<Packed> values, List<Packed> keys) {
+        int[] out = new int[values.size()];
+        for (int t = 0; t < out.length; t++) {
+            out[t] = -1;
+            for (int u = 0; u < keys.size() && out[t] < 0; u++) if (values.get(t).src.a() == keys.get(u).src.a()) out[t] = u;
+        }
+        return out;
+    }
+
+    /**
+     * pa (S, N) for seeds c0..c0+c and rows r0..r0+b ← the ones column of key factor {@code key}'s block of h (b, ·): one
+     * value per group of seeds sharing row weights, written to each seed of the group.
+     */
+    private static void onesColumn(INDArray pa, INDArray h, List<Packed> keys, int key, long c0, long c, long r0, long b, long w) {
+        long at = 0;
+        for (int u = 0; u < key; u++) at += c / keys.get(u).group * (w + 1);
+        long g = keys.get(key).group;
+        INDArray ones = block3(h, at, c / g, w + 1).get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(w));   // (b, c / g)
+        long n = pa.size(1);                                                               // pa is packed (S, N)
+        for (long j = 0; j < g; j++) view(pa, (c0 + j) * n + r0, new long[]{c / g, b}, new long[]{g * n, 1}).assign(ones.transpose());
     }
 
     /** P ⊙ scale·q·Fᵀ for query rows r0..r0+b (p: their softmax rows), fresh. */

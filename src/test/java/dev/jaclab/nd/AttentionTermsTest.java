@@ -115,6 +115,28 @@ class AttentionTermsTest {
         }
     }
 
+    /**
+     * Value factors with the very row weights of key factors (one tangent through the layer's three linear maps): their
+     * P·a comes from the key factors' wide product — grouped seeds and not, with block and sub-batch remainders.
+     */
+    @ParameterizedTest @CsvSource({"1, 9, 30", "3, 9, 40", "3, 20, 1000", "2, 2097152, 16777216"})
+    void valueFactorsSharingKeyRowWeightsGiveTheSameValues(long k, long block, long wide) {
+        long s = 6;
+        Tensor q = rnd(1, N, D), k1 = rnd(2, M, D), v = rnd(3, M, W);
+        NdArray y = FusedAttention.forward(q.data(), k1.data(), v.data(), SCALE, N);
+        long[] runs = new long[(int) s];
+        for (int i = 0; i < s; i++) runs[i] = i / k;
+        NdArray grouped = rnd(70, s / k, M).indexSelect(0, runs).data(), plain = rnd(71, s, M).data();
+        List<AttentionTerms.Factor> fk = List.of(new AttentionTerms.Factor(grouped, rnd(72, s, D).data(), false),
+                new AttentionTerms.Factor(plain, rnd(73, s, D).data(), false));
+        List<AttentionTerms.Factor> fv = List.of(new AttentionTerms.Factor(plain, rnd(74, s, W).data(), false),
+                new AttentionTerms.Factor(grouped, rnd(75, s, W).data(), false), new AttentionTerms.Factor(rnd(76, s, M).data(), rnd(77, s, W).data(), false));
+        AttentionTerms.Part got = AttentionTerms.jvp(q.data(), k1.data(), v.data(), y, List.of(), fk, fv, SCALE, block, wide);
+        NdArray want = AttentionBatch.jvp(q.data(), k1.data(), v.data(), y, null, dense(fk), dense(fv), SCALE);
+        Tensor have = Tensor.wrap(got.dense()).add(Tensor.wrap(dense(got.factors())));
+        assertTrue(have.maxAbsDiff(Tensor.wrap(want)) < 1e-12, "runs of " + k + ": " + have.maxAbsDiff(Tensor.wrap(want)));
+    }
+
     @Test void float32FollowsFloat64() {
         Tensor q = rnd(1, N, D), k = rnd(2, M, D), v = rnd(3, M, W);
         NdArray y = FusedAttention.forward(q.data(), k.data(), v.data(), SCALE, N);
