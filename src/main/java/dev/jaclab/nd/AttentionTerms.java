@@ -189,6 +189,12 @@ public final class AttentionTerms {
         for (long j = 0; j < g; j++) view(pa, (c0 + j) * n + r0, new long[]{c / g, b}, new long[]{g * n, 1}).assign(ones.transpose());
     }
 
+    /**
+     * How many times a call of {@link #jvp} or {@link #vjp} over N query rows and M keys forms its softmax rows: once
+     * when one block holds them all (kept for the call), else about three passes of blocks (for the cost model).
+     */
+    public static int softmaxPasses(long n, long m) { return n * m <= AttentionBatch.BLOCK_ELEMENTS / 2 ? 1 : 3; }
+
     /** P ⊙ scale·q·Fᵀ for query rows r0..r0+b (p: their softmax rows), fresh. */
     private static INDArray keyScores(AttentionLayer l, INDArray p, long r0, long b, INDArray f) {
         return mm(l.queryRows(r0, b), false, f, true).muli(l.scale).muli(p);

@@ -25,15 +25,17 @@ final class AttentionWork {
     }
 
     /**
-     * {@code AttentionTerms} for S seeds: the softmax rows once per pass (2·N·M·d flops, N·M exps), and per seed one
-     * N×M product of width about w + 1 for each wide part (key factors and shared value factors in the JVP; the
-     * Pᵀ·(… ⊙ q) parts and shared value factors in the VJP), plus O(N·d·w) per seed for the rest.
+     * {@code AttentionTerms} for S seeds: the softmax rows once per call when one block holds them, else once per pass
+     * ({@link dev.jaclab.nd.AttentionTerms#softmaxPasses}: 2·N·M·d flops and N·M exps each), and per seed one N×M
+     * product of width about w + 1 for each wide part (key factors and shared value factors in the JVP; the Pᵀ·(… ⊙ q)
+     * parts and shared value factors in the VJP), plus O(N·d·w) per seed for the rest.
      */
     static Work terms(Node n, long seeds, int wideParts, int valueParts) {
         Tensor qt = n.inputs()[0], kt = n.inputs()[1], vt = n.inputs()[2];
         double N = qt.size(0), M = kt.size(0), d = qt.size(1), dv = vt.size(1), scores = N * M, s = seeds;
-        double gemm = 2 * scores * d * 3 + 2 * scores * s * ((wideParts * (Math.max(d, dv) + 1)) + valueParts * dv) + 2 * s * N * d * (dv + 1) * 2;
-        return new Work(gemm, 3 * scores + 4 * s * N * Math.max(d, dv) * (wideParts + 1), 3 * scores, 0, 8 * s * N * Math.max(d, dv), 10 + 6.0 * (wideParts + 1));
+        double passes = dev.jaclab.nd.AttentionTerms.softmaxPasses(qt.size(0), kt.size(0));
+        double gemm = 2 * scores * d * passes + 2 * scores * s * ((wideParts * (Math.max(d, dv) + 1)) + valueParts * dv) + 2 * s * N * d * (dv + 1) * 2;
+        return new Work(gemm, passes * scores + 4 * s * N * Math.max(d, dv) * (wideParts + 1), passes * scores, 0, 8 * s * N * Math.max(d, dv), 10 + 6.0 * (wideParts + 1));
     }
 
     /**
