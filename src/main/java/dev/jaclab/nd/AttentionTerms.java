@@ -195,6 +195,14 @@ public final class AttentionTerms {
      */
     public static int softmaxPasses(long n, long m) { return n * m <= AttentionBatch.BLOCK_ELEMENTS / 2 ? 1 : 3; }
 
+    /** [x, 1], (R, c + 1), fresh. */
+    private static INDArray withOnes(INDArray x) {
+        INDArray a = Nd4j.createUninitialized(x.dataType(), x.rows(), x.columns() + 1);
+        a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, x.columns())).assign(x);
+        a.getColumn(x.columns()).assign(1);
+        return a;
+    }
+
     /** P ⊙ scale·q·Fᵀ for query rows r0..r0+b (p: their softmax rows), fresh. */
     private static INDArray keyScores(AttentionLayer l, INDArray p, long r0, long b, INDArray f) {
         return mm(l.queryRows(r0, b), false, f, true).muli(l.scale).muli(p);
@@ -220,17 +228,22 @@ public final class AttentionTerms {
             // seed-free parts: a·P for per-seed dv, the shared dq factors, W = P·([v, 1] ⊗ k) for per-seed dq
             INDArray[] ap = new INDArray[wantV ? tg.perSeed.size() : 0];
             for (int t = 0; t < ap.length; t++) ap[t] = Nd4j.zeros(l.dt, s, l.m);
+            // with the key cotangent wanted, every per-seed factor's Pᵀ·(a ⊙ q) is formed anyway: as Pᵀ·(a ⊙ [q, 1]) its
+            // ones column is a·P, no separate product
+            boolean apFromKeys = ap.length > 0 && wantK;
+            INDArray qAug = apFromKeys ? NdArray.tracked(withOnes(l.q)) : l.q;
+            long perSeedWidth = qAug.columns();
             INDArray[] fq = new INDArray[wantQ ? tg.shared.size() : 0];
             for (int t = 0; t < fq.length; t++) fq[t] = Nd4j.createUninitialized(l.dt, l.n, l.d);
             INDArray[] rho = new INDArray[tg.shared.size()];
             for (int t = 0; t < rho.length; t++) rho[t] = NdArray.tracked(NdArray.tracked(tg.shared.get(t).f.mul(l.y)).sum(true, 1).reshape('c', l.n, 1));
             INDArray vk = wantQ && !tg.perSeed.isEmpty() ? NdArray.tracked(outer(vAug, l.k)) : null;        // (M, (w+1)·d)
             INDArray w = vk == null ? null : NdArray.tracked(Nd4j.createUninitialized(l.dt, l.n, (l.w + 1) * l.d));
-            if (ap.length > 0 || fq.length > 0 || w != null)
+            if ((ap.length > 0 && !apFromKeys) || fq.length > 0 || w != null)
                 for (long r0 = 0; r0 < l.n; r0 += rows) try (Arena rowBlock = Arena.open()) {               // frees the block's temporaries
                     long b = Math.min(rows, l.n - r0);
                     INDArray p = l.block(r0, b);
-                    for (int t = 0; t < ap.length; t++) Nd4j.gemm(NdArray.tracked(cols(tg.perSeed.get(t).a, r0, b).dup('c')), p, ap[t], false, false, 1.0, 1.0);
+                    for (int t = 0; t < ap.length && !apFromKeys; t++) Nd4j.gemm(NdArray.tracked(cols(tg.perSeed.get(t).a, r0, b).dup('c')), p, ap[t], false, false, 1.0, 1.0);
                     for (int t = 0; t < fq.length; t++) {                                                  // scale·(P ⊙ F·vᵀ − ρ·P)·k
                         INDArray ds = NdArray.tracked(scores(p, AttentionLayer.rows(tg.shared.get(t).f, r0, b), l.v, AttentionLayer.rows(rho[t], r0, b)));
                         AttentionLayer.rows(fq[t], r0, b).assign(mm(ds, false, l.k, false).muli(scale));
@@ -253,7 +266,7 @@ public final class AttentionTerms {
                 corr.rsubi(w3.get(NDArrayIndex.all(), NDArrayIndex.interval(0, l.w), NDArrayIndex.all()));
                 wT = NdArray.tracked(corr.permute(0, 2, 1).dup('c')).reshape('c', l.n * l.d, l.w);
             }
-            long perSeedCols = (tg.perSeed.size() + 1 + tg.shared.size()) * l.d + tg.shared.size() * l.w;
+            long perSeedCols = tg.perSeed.size() * perSeedWidth + (1 + tg.shared.size()) * l.d + tg.shared.size() * l.w;
             long cs = tg.align(Math.max(1, Math.min(s, wide / Math.max(1, Math.max(l.m, l.n) * perSeedCols))));
             for (long c0 = 0; (denseQ || denseK || denseV) && c0 < s; c0 += cs) {
                 long c = Math.min(cs, s - c0);
@@ -274,7 +287,7 @@ public final class AttentionTerms {
                     if (denseK || denseV) {
                         List<INDArray[]> wide1 = new ArrayList<>();                                           // multiplied by Pᵀ
                         if (denseK) {
-                            for (Packed f : tg.perSeed) wide1.add(new INDArray[]{f.weightsT(c0, c), l.q});
+                            for (Packed f : tg.perSeed) wide1.add(new INDArray[]{f.weightsT(c0, c), qAug});
                             wide1.add(new INDArray[]{phiAll, l.q});
                         }
                         if (denseV) for (int t = 0; t < aS.length; t++) wide1.add(new INDArray[]{aS[t], tg.shared.get(t).f});
@@ -297,10 +310,18 @@ public final class AttentionTerms {
                         long at = 0;
                         if (denseK) {
                             INDArray acc = Scratch.zeros("terms.vjp.dk", l.dt, l.m, c, l.d);
-                            for (Packed f : tg.perSeed) {                                                    // (v·f) ⊙ Pᵀ·(a ⊙ q)
+                            for (int t = 0; t < tg.perSeed.size(); t++) {                                   // (v·f) ⊙ Pᵀ·(a ⊙ q)
+                                Packed f = tg.perSeed.get(t);
                                 INDArray psi = mm(l.v, false, seedRows(f.f, c0, c), true);   // (M, c)
-                                addExpanded(acc, block3(h, at, c / f.group, l.d), psi, f.group);
-                                at += c / f.group * l.d;
+                                long groups = c / f.group;
+                                INDArray pq = view(h, at, new long[]{l.m, groups, l.d}, new long[]{h.stride(0), perSeedWidth, 1});
+                                addExpanded(acc, pq, psi, f.group);
+                                if (apFromKeys) {                                                          // the ones column: a·P
+                                    INDArray ones = view(h, at + l.d, new long[]{l.m, groups}, new long[]{h.stride(0), perSeedWidth});
+                                    for (long j = 0; j < f.group; j++)
+                                        view(ap[t], (c0 + j) * l.m, new long[]{groups, l.m}, new long[]{f.group * l.m, 1}).assign(ones.transpose());
+                                }
+                                at += groups * perSeedWidth;
                             }
                             acc.subi(block3(h, at, c, l.d));
                             at += c * l.d;
