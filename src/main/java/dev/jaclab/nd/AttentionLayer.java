@@ -74,10 +74,13 @@ final class AttentionLayer {
     }
 
     /** [v, 1], (M, w + 1). */
-    INDArray valuesWithOnes() {
-        INDArray a = Nd4j.createUninitialized(dt, m, w + 1);
-        a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, w)).assign(v);
-        a.getColumn(w).assign(1);
+    INDArray valuesWithOnes() { return withOnes(v); }
+
+    /** [x, 1], (R, c + 1), fresh. */
+    static INDArray withOnes(INDArray x) {
+        INDArray a = Nd4j.createUninitialized(x.dataType(), x.rows(), x.columns() + 1);
+        a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, x.columns())).assign(x);
+        a.getColumn(x.columns()).assign(1);
         return a;
     }
 

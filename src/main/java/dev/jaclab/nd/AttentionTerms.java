@@ -195,14 +195,6 @@ public final class AttentionTerms {
      */
     public static int softmaxPasses(long n, long m) { return n * m <= AttentionBatch.BLOCK_ELEMENTS / 2 ? 1 : 3; }
 
-    /** [x, 1], (R, c + 1), fresh. */
-    private static INDArray withOnes(INDArray x) {
-        INDArray a = Nd4j.createUninitialized(x.dataType(), x.rows(), x.columns() + 1);
-        a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, x.columns())).assign(x);
-        a.getColumn(x.columns()).assign(1);
-        return a;
-    }
-
     /** P ⊙ scale·q·Fᵀ for query rows r0..r0+b (p: their softmax rows), fresh. */
     private static INDArray keyScores(AttentionLayer l, INDArray p, long r0, long b, INDArray f) {
         return mm(l.queryRows(r0, b), false, f, true).muli(l.scale).muli(p);
@@ -231,7 +223,7 @@ public final class AttentionTerms {
             // with the key cotangent wanted, every per-seed factor's Pᵀ·(a ⊙ q) is formed anyway: as Pᵀ·(a ⊙ [q, 1]) its
             // ones column is a·P, no separate product
             boolean apFromKeys = ap.length > 0 && wantK;
-            INDArray qAug = apFromKeys ? NdArray.tracked(withOnes(l.q)) : l.q;
+            INDArray qAug = apFromKeys ? NdArray.tracked(AttentionLayer.withOnes(l.q)) : l.q;
             long perSeedWidth = qAug.columns();
             INDArray[] fq = new INDArray[wantQ ? tg.shared.size() : 0];
             for (int t = 0; t < fq.length; t++) fq[t] = Nd4j.createUninitialized(l.dt, l.n, l.d);

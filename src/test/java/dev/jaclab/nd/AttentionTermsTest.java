@@ -87,15 +87,20 @@ class AttentionTermsTest {
         }
     }
 
+    /** Row weights (s, rows) in runs of k equal rows. */
+    static NdArray inRuns(long seed, long s, long k, long rows) {
+        long[] runs = new long[(int) s];
+        for (int i = 0; i < s; i++) runs[i] = i / k;
+        return rnd(seed, s / k, rows).indexSelect(0, runs).data();
+    }
+
     /** Seeds of one sample often share row weights (a softmax row or column): runs of k equal rows, k = 1, 2, 3, 6. */
     @ParameterizedTest @CsvSource({"1, 9, 30", "2, 9, 40", "3, 20, 1000", "6, 2097152, 16777216"})
     void seedsSharingRowWeightsGiveTheSameValues(long k, long block, long wide) {
         long s = 6;
         Tensor q = rnd(1, N, D), k1 = rnd(2, M, D), v = rnd(3, M, W);
         NdArray y = FusedAttention.forward(q.data(), k1.data(), v.data(), SCALE, N);
-        long[] runs = new long[(int) s];
-        for (int i = 0; i < s; i++) runs[i] = i / k;
-        java.util.function.BiFunction<Long, Long, NdArray> grouped = (seed, rows) -> rnd(seed, s / k, rows).indexSelect(0, runs).data();
+        java.util.function.BiFunction<Long, Long, NdArray> grouped = (seed, rows) -> inRuns(seed, s, k, rows);
         AttentionTerms.Factor kf = new AttentionTerms.Factor(grouped.apply(50L, M), rnd(51, s, D).data(), false),
                 kf2 = new AttentionTerms.Factor(rnd(52, s, M).data(), rnd(53, s, D).data(), false);
         assertEquals(k, AttentionTerms.group(kf.a().a));
@@ -124,9 +129,7 @@ class AttentionTermsTest {
         long s = 6;
         Tensor q = rnd(1, N, D), k1 = rnd(2, M, D), v = rnd(3, M, W);
         NdArray y = FusedAttention.forward(q.data(), k1.data(), v.data(), SCALE, N);
-        long[] runs = new long[(int) s];
-        for (int i = 0; i < s; i++) runs[i] = i / k;
-        NdArray grouped = rnd(70, s / k, M).indexSelect(0, runs).data(), plain = rnd(71, s, M).data();
+        NdArray grouped = inRuns(70, s, k, M), plain = rnd(71, s, M).data();
         List<AttentionTerms.Factor> fk = List.of(new AttentionTerms.Factor(grouped, rnd(72, s, D).data(), false),
                 new AttentionTerms.Factor(plain, rnd(73, s, D).data(), false));
         List<AttentionTerms.Factor> fv = List.of(new AttentionTerms.Factor(plain, rnd(74, s, W).data(), false),
