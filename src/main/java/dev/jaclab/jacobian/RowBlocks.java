@@ -135,9 +135,13 @@ public record RowBlocks(int rows) implements Strategy {
         return Jacobian.of(yb, xb).parallelism(1).problem();
     }
 
-    /** One batched sweep over the block's tape, its (B, m, n) blocks written as rows start.. of {@code out}. */
+    /**
+     * One batched sweep over the block's tape, its (B, m, n) blocks written as rows start.. of {@code out}; a diagonal
+     * tape takes reverseSum's one sweep of ones ({@link SumSeeds}), as its predicted work says.
+     */
     private static void write(NdArray out, long start, Problem p) {
-        if (p.outputWidth() <= p.inputWidth()) InPlace.assignRows(out, start, ReverseSum.sampleMajor(p).data(), new int[]{1, 0, 2});   // (m, B, n) → rows
+        if (p.structure().diagonal()) InPlace.assignRows(out, start, SumSeeds.diagonalByVjp(p).data());
+        else if (p.outputWidth() <= p.inputWidth()) InPlace.assignRows(out, start, ReverseSum.sampleMajor(p).data(), new int[]{1, 0, 2});   // (m, B, n) → rows
         else InPlace.assignRows(out, start, ForwardSum.sampleMajor(p).data(), new int[]{1, 2, 0});                                     // (n, B, m) → rows
     }
 

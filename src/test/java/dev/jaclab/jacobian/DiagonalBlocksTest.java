@@ -96,6 +96,23 @@ class DiagonalBlocksTest {
         }
     }
 
+    /**
+     * Off-diagonal entries are exact zeros even where the derivative is infinite (log at 0: the basis sweep's 0·inf is
+     * NaN there), whole-batch and a block of rows at a time (rowBlocks takes the same route).
+     */
+    @Test void offDiagonalEntriesStayZeroWhereTheDerivativeIsInfinite() {
+        Tensor x = Tensor.of(new double[][]{{0, 1, 2}, {3, 0, 5}, {6, 7, 8}, {0.5, 0, 1}, {1, 1, 0}});
+        Tensor xi = x.detach().requiresGrad();
+        Tensor whole = Jacobian.of(xi.log(), xi).perSample(Strategies.reverseSum()), blocks = Jacobian.of(Tensor::log, x).perSample(Strategies.rowBlocks(2));
+        for (Tensor J : List.of(whole, blocks))
+            for (int i = 0; i < 5; i++)
+                for (int a = 0; a < 3; a++)
+                    for (int b = 0; b < 3; b++) {
+                        double want = a != b ? 0 : x.get(i, a) == 0 ? Double.POSITIVE_INFINITY : 1 / x.get(i, a);
+                        assertEquals(want, J.get(i, a, b), 1e-15, "J[" + i + "][" + a + "][" + b + "]");
+                    }
+    }
+
     /** The basis is made once per dtype and shape, outside every scope: a scope's end neither frees nor reissues it. */
     @Test void seedsAreSharedAcrossCallsAndScopes() {
         Tensor first;
