@@ -53,7 +53,7 @@ public record RowBlocks(int rows) implements Strategy {
         return SumRefusal.check(name(), p, true);
     }
 
-    /** One batched sweep per block: reverse with m vectors when m ≤ n, else forward with n; the closure's forward once over N. */
+    /** One batched sweep per block: reverse with m vectors when m ≤ n, else forward with n (one of ones on a diagonal tape); the closure's forward once over N. */
     @Override public Cost cost(Problem p) {
         long N = p.samples(), m = p.outputWidth(), n = p.inputWidth();
         long rowBytes = rowBytes(p);
@@ -61,8 +61,11 @@ public record RowBlocks(int rows) implements Strategy {
         long blocks = sizes.length, b = 0;
         for (long r : sizes) b = Math.max(b, r);
         long peak = 3 * rowBytes * b + Cost.blockBytes(p);
-        String formula = blocks + " block(s) of ≤ " + b + " rows: forward + " + (m <= n ? "m VJPs" : "n JVPs") + ", batched per block";
-        Cost c = m <= n ? Cost.reverse(blocks, blocks * m, peak, formula) : Cost.forward(blocks, blocks * n, peak, formula);
+        boolean diagonal = p.structure().diagonal();                 // one VJP of ones per block
+        String formula = blocks + " block(s) of ≤ " + b + " rows: forward + " + (diagonal ? "one VJP of ones" : m <= n ? "m VJPs" : "n JVPs")
+                + ", batched per block";
+        Cost c = diagonal ? Cost.reverse(blocks, blocks, peak, formula)
+                : m <= n ? Cost.reverse(blocks, blocks * m, peak, formula) : Cost.forward(blocks, blocks * n, peak, formula);
         return c.withWork(1 + c.work() / blocks);
     }
 
