@@ -71,12 +71,15 @@ public record RowBlocks(int rows) implements Strategy {
 
     /**
      * The inner sweep's whole call traced once over N (the blocks split its elements and flops by rows), its ops once
-     * per block; the blocks' forwards are not counted (every strategy given a function runs one over N).
+     * per block; the blocks' forwards are not counted (every strategy given a function runs one over N). A diagonal
+     * tape's blocks come out of diagEmbed already laid out, so writing them into their rows is one more copy of the
+     * (N, m, n) result (the sums' permuted copy is the row write itself).
      */
     @Override public dev.jaclab.tensor.Work work(Problem p) {
         dev.jaclab.tensor.Work sweep = SweepWork.wholeRun(p, p.outputWidth() <= p.inputWidth() ? Strategies.reverseSum() : Strategies.forwardSum());
         int blocks = blockRows(p.samples(), rows, rowBytes(p)).length;
-        return sweep.plus(new dev.jaclab.tensor.Work(0, 0, 0, 0, 0, sweep.ops() * (blocks - 1)));
+        double rowCopy = p.structure().diagonal() ? (double) p.samples() * p.outputWidth() * p.inputWidth() : 0;
+        return sweep.plus(new dev.jaclab.tensor.Work(0, 0, 0, 0, 0, sweep.ops() * (blocks - 1), rowCopy));
     }
 
     /** Bytes of the widest batched tensor per row of a block's sweep. */
