@@ -24,14 +24,16 @@ public record ForwardSum(boolean checked) implements Strategy {
     @Override public String createGraphRefusal(Problem p) { return null; }
 
     @Override public Cost cost(Problem p) {
+        if (p.structure().diagonal()) return Cost.forward(1, 1, Cost.perVectorBytes(p) + Cost.blockBytes(p), "one JVP of ones, diagonal blocks");
         long n = p.inputWidth();
         return Cost.forward(1, n, n * Cost.perVectorBytes(p) + Cost.blockBytes(p), "n JVPs, batched");
     }
 
-    /** Its one call traced with shapes only: the basis seeds, the sweep and the blocks' layout, every op counted. */
+    /** Its one call traced with shapes only: the sweep and the blocks' layout, every op counted (the seeds are cached, no ops). */
     @Override public dev.jaclab.tensor.Work work(Problem p) { return SweepWork.wholeRun(p, this); }
 
-    @Override public Tensor run(Problem p) { return sampleMajor(p).permute(1, 2, 0); }   // (N, m, n)
+    /** (N, m, n); a diagonal tape ({@link Structure#diagonal()}) takes one sweep of ones ({@link SumSeeds}). */
+    @Override public Tensor run(Problem p) { return p.structure().diagonal() ? SumSeeds.diagonalByJvp(p) : sampleMajor(p).permute(1, 2, 0); }
 
     /** The batched JVP's result as it comes: (n, N, m), row i of slice k the block column J[i][:, k]. */
     static Tensor sampleMajor(Problem p) {

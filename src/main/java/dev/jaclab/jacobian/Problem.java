@@ -153,10 +153,8 @@ public final class Problem {
     /** Tangents for x from sample-major (B, N, n). */
     Tensor xTangents(Tensor bnn) { return fromSampleMajor(bnn, x.shape()); }
 
-    /** Basis seeds: (w, N, w) with e_k on every sample (the sum-over-the-batch seeds). */
-    Tensor everySampleBasis(long w) {
-        return Tensor.eye(w).cast(x.dtype()).reshape(w, 1, w).expand(w, samples(), w);
-    }
+    /** Basis seeds: (w, N, w) with e_k on every sample (the sum-over-the-batch seeds), made once per dtype and shape. */
+    Tensor everySampleBasis(long w) { return SumSeeds.basis(x.dtype(), w, samples()); }
 
     @Override public String toString() {
         return "Problem[N=" + samples() + ", n=" + inputWidth() + ", m=" + outputWidth() + ", axis=" + axis + ", x " + Shapes.str(x.shape())

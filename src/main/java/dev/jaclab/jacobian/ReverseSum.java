@@ -24,14 +24,16 @@ public record ReverseSum(boolean checked) implements Strategy {
     @Override public String createGraphRefusal(Problem p) { return null; }
 
     @Override public Cost cost(Problem p) {
+        if (p.structure().diagonal()) return Cost.reverse(1, 1, Cost.perVectorBytes(p) + Cost.blockBytes(p), "one VJP of ones, diagonal blocks");
         long m = p.outputWidth();
         return Cost.reverse(1, m, m * Cost.perVectorBytes(p) + Cost.blockBytes(p), "m VJPs, batched");
     }
 
-    /** Its one call traced with shapes only: the basis seeds, the sweep and the blocks' layout, every op counted. */
+    /** Its one call traced with shapes only: the sweep and the blocks' layout, every op counted (the seeds are cached, no ops). */
     @Override public dev.jaclab.tensor.Work work(Problem p) { return SweepWork.wholeRun(p, this); }
 
-    @Override public Tensor run(Problem p) { return sampleMajor(p).permute(1, 0, 2); }   // (N, m, n)
+    /** (N, m, n); a diagonal tape ({@link Structure#diagonal()}) takes one sweep of ones ({@link SumSeeds}). */
+    @Override public Tensor run(Problem p) { return p.structure().diagonal() ? SumSeeds.diagonalByVjp(p) : sampleMajor(p).permute(1, 0, 2); }
 
     /** The batched VJP's result as it comes: (m, N, n), row i of slice k the block row J[i][k, :]. */
     static Tensor sampleMajor(Problem p) {

@@ -53,7 +53,7 @@ public record RowBlocks(int rows) implements Strategy {
         return SumRefusal.check(name(), p, true);
     }
 
-    /** One batched sweep per block: reverse with m vectors when m ≤ n, else forward with n; the closure's forward once over N. */
+    /** One batched sweep per block: reverse with m vectors when m ≤ n, else forward with n (one of ones on a diagonal tape); the closure's forward once over N. */
     @Override public Cost cost(Problem p) {
         long N = p.samples(), m = p.outputWidth(), n = p.inputWidth();
         long rowBytes = rowBytes(p);
@@ -61,19 +61,25 @@ public record RowBlocks(int rows) implements Strategy {
         long blocks = sizes.length, b = 0;
         for (long r : sizes) b = Math.max(b, r);
         long peak = 3 * rowBytes * b + Cost.blockBytes(p);
-        String formula = blocks + " block(s) of ≤ " + b + " rows: forward + " + (m <= n ? "m VJPs" : "n JVPs") + ", batched per block";
-        Cost c = m <= n ? Cost.reverse(blocks, blocks * m, peak, formula) : Cost.forward(blocks, blocks * n, peak, formula);
+        boolean diagonal = p.structure().diagonal();                 // one VJP of ones per block
+        String formula = blocks + " block(s) of ≤ " + b + " rows: forward + " + (diagonal ? "one VJP of ones" : m <= n ? "m VJPs" : "n JVPs")
+                + ", batched per block";
+        Cost c = diagonal ? Cost.reverse(blocks, blocks, peak, formula)
+                : m <= n ? Cost.reverse(blocks, blocks * m, peak, formula) : Cost.forward(blocks, blocks * n, peak, formula);
         return c.withWork(1 + c.work() / blocks);
     }
 
     /**
      * The inner sweep's whole call traced once over N (the blocks split its elements and flops by rows), its ops once
-     * per block; the blocks' forwards are not counted (every strategy given a function runs one over N).
+     * per block; the blocks' forwards are not counted (every strategy given a function runs one over N). A diagonal
+     * tape's blocks come out of diagEmbed already laid out, so writing them into their rows is one more copy of the
+     * (N, m, n) result (the sums' permuted copy is the row write itself).
      */
     @Override public dev.jaclab.tensor.Work work(Problem p) {
         dev.jaclab.tensor.Work sweep = SweepWork.wholeRun(p, p.outputWidth() <= p.inputWidth() ? Strategies.reverseSum() : Strategies.forwardSum());
         int blocks = blockRows(p.samples(), rows, rowBytes(p)).length;
-        return sweep.plus(new dev.jaclab.tensor.Work(0, 0, 0, 0, 0, sweep.ops() * (blocks - 1)));
+        double rowCopy = p.structure().diagonal() ? (double) p.samples() * p.outputWidth() * p.inputWidth() : 0;
+        return sweep.plus(new dev.jaclab.tensor.Work(0, 0, 0, 0, 0, sweep.ops() * (blocks - 1), rowCopy));
     }
 
     /** Bytes of the widest batched tensor per row of a block's sweep. */
@@ -135,9 +141,13 @@ public record RowBlocks(int rows) implements Strategy {
         return Jacobian.of(yb, xb).parallelism(1).problem();
     }
 
-    /** One batched sweep over the block's tape, its (B, m, n) blocks written as rows start.. of {@code out}. */
+    /**
+     * One batched sweep over the block's tape, its (B, m, n) blocks written as rows start.. of {@code out}; a diagonal
+     * tape takes reverseSum's one sweep of ones ({@link SumSeeds}), as its predicted work says.
+     */
     private static void write(NdArray out, long start, Problem p) {
-        if (p.outputWidth() <= p.inputWidth()) InPlace.assignRows(out, start, ReverseSum.sampleMajor(p).data(), new int[]{1, 0, 2});   // (m, B, n) → rows
+        if (p.structure().diagonal()) InPlace.assignRows(out, start, SumSeeds.diagonalByVjp(p).data());
+        else if (p.outputWidth() <= p.inputWidth()) InPlace.assignRows(out, start, ReverseSum.sampleMajor(p).data(), new int[]{1, 0, 2});   // (m, B, n) → rows
         else InPlace.assignRows(out, start, ForwardSum.sampleMajor(p).data(), new int[]{1, 2, 0});                                     // (n, B, m) → rows
     }
 

@@ -26,10 +26,12 @@ public final class Structure {
     private final List<Tensor> path;
     private final Set<Tensor> rowLocal;
     private final List<Node> mixingOps;
-    private final boolean independent;
+    private final boolean independent, diagonal;
     private final long pathBytes, maxTensorBytes;
 
-    private Structure(List<Tensor> path, Set<Tensor> rowLocal, List<Node> mixingOps, boolean independent, long pathBytes, long maxTensorBytes) {
+    private Structure(List<Tensor> path, Set<Tensor> rowLocal, List<Node> mixingOps, boolean independent, boolean diagonal, long pathBytes,
+                      long maxTensorBytes) {
+        this.diagonal = diagonal;
         this.path = path;
         this.rowLocal = rowLocal;
         this.mixingOps = mixingOps;
@@ -47,6 +49,7 @@ public final class Structure {
         dep.add(x);
         if (axis == 0) local.add(x);
         long bytes = 0, max = 0;
+        boolean positionwise = true;
         for (Tensor t : order) {
             Node n = t.node();
             if (t == x || n == null || cut.test(t)) continue;
@@ -56,6 +59,7 @@ public final class Structure {
                 if (!dep.contains(in)) continue;
                 depends = true;
                 boolean slotLocal = n.primitive().perSample(n, i);
+                positionwise &= n.primitive().positionwise(n, i);
                 if (!slotLocal) mixes = true;
                 isLocal &= slotLocal && local.contains(in);
             }
@@ -69,12 +73,20 @@ public final class Structure {
             if (mixes) mixing.add(n);
         }
         boolean independent = axis == 0 && local.contains(y);
-        return new Structure(path, local, mixing, independent, bytes, max);
+        boolean diagonal = independent && positionwise && dep.contains(y) && java.util.Arrays.equals(x.shape(), y.shape());
+        return new Structure(path, local, mixing, independent, diagonal, bytes, max);
     }
 
 
     /** True when y's row i depends only on x's row i (block-diagonal Jacobian), proved from the tape. */
     public boolean independent() { return independent; }
+
+    /**
+     * True when element k of y depends on element k of x only (every op between them is
+     * {@linkplain dev.jaclab.tensor.Primitive#positionwise positionwise}, x and y have one shape): each per-sample
+     * block is diagonal, and one sweep with a vector of ones gives its diagonal.
+     */
+    public boolean diagonal() { return diagonal; }
 
     /** Ops on the path from x to y that mix samples, in graph order. */
     public List<Node> mixingOps() { return Collections.unmodifiableList(mixingOps); }

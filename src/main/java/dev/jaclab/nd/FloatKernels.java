@@ -123,12 +123,23 @@ final class FloatKernels {
         } else for (int i = 0; i < len; i++) if (!(Math.abs(x[i]) <= TRIG_LIMIT)) y[i] = (float) Math.cos(x[i]);
     }
 
-    /** Whether every |x| lies in [lo, hi] (false with a NaN): two vectorised reductions that spare the scalar fix-up pass. */
-    private static boolean within(float[] x, int len, float lo, float hi) {
-        float min = Float.POSITIVE_INFINITY, max = 0;
-        for (int i = 0; i < len; i++) min = Math.min(min, Math.abs(x[i]));
-        for (int i = 0; i < len; i++) max = Math.max(max, Math.abs(x[i]));
-        return min >= lo && max <= hi;
+    /**
+     * Whether every |x| lies in [lo, hi] (0 ≤ lo ≤ hi; false with a NaN), which spares the scalar fix-up pass. On the
+     * bits: for non-negative floats the order of the bit patterns is the order of the values (NaN's above +inf), so
+     * b − lo and hi − b are both non-negative exactly when b is in range; one OR over the chunk (a vectorised int
+     * reduction; float min/max reductions are not vectorised and cost as much as the polynomial) collects the signs.
+     */
+    static boolean within(float[] x, int len, float lo, float hi) {
+        Bits b = BITS.get();
+        b.floats.put(0, x, 0, len);
+        b.ints.get(0, b.i, 0, len);
+        int[] bits = b.i;
+        int l = Float.floatToRawIntBits(lo), h = Float.floatToRawIntBits(hi), out = 0;
+        for (int i = 0; i < len; i++) {
+            int m = bits[i] & 0x7fffffff;
+            out |= (m - l) | (h - m);
+        }
+        return out >= 0;
     }
 
     // ------------------------------------------------------------------ exp, tanh

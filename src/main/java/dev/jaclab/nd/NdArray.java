@@ -583,6 +583,9 @@ public final class NdArray implements AutoCloseable {
     public NdArray diagEmbed() {
         long[] s = shape();
         long p = s[s.length - 1];
+        if (traced != null) return shapeOnly(tracedType, Shapes.concat(s, new long[]{p}));
+        INDArray packed = packedCopy(a);
+        if (packed.length() > 0 && Strided.supported(packed, packed.length() * p)) return new NdArray(Strided.diagEmbed(packed, Shapes.concat(s, new long[]{p})));
         NdArray flat = scatterAdd(s.length - 1, diagIndex(p), p * p);
         return flat.reshape(Shapes.concat(s, new long[]{p}));
     }

@@ -97,6 +97,40 @@ final class Strided {
     }
 
     /**
+     * (..., p) → a fresh packed (..., p, p) with each row of the source on a diagonal and zeros elsewhere (src packed,
+     * offset 0, as for {@link #copy}): rows gathered in heap chunks, each written with one bulk put.
+     */
+    static INDArray diagEmbed(INDArray src, long[] outShape) {
+        INDArray z = Pool.uninitialized(src.dataType(), outShape);
+        int p = (int) outShape[outShape.length - 1], block = p * p, rows = (int) (src.length() / Math.max(1, p));
+        int chunk = Math.max(1, (1 << 12) / Math.max(1, block));           // a chunk of 16 KiB (floats): fill and scatter in L1
+        FloatBuffer sf = null, zf = null;
+        DoubleBuffer sd = null, zd = null;
+        boolean f = src.dataType() == DataType.FLOAT;
+        if (f) { sf = bytes(src).asFloatBuffer(); zf = bytes(z).asFloatBuffer(); }
+        else { sd = bytes(src).asDoubleBuffer(); zd = bytes(z).asDoubleBuffer(); }
+        float[] fin = f ? heapFloats(0, chunk * p) : null, fout = f ? heapFloats(1, chunk * block) : null;
+        double[] din = f ? null : heapDoubles(0, chunk * p), dout = f ? null : heapDoubles(1, chunk * block);
+        for (int r0 = 0; r0 < rows; r0 += chunk) {
+            int c = Math.min(chunk, rows - r0);
+            if (f) {
+                sf.get(r0 * p, fin, 0, c * p);
+                Arrays.fill(fout, 0, c * block, 0f);
+                for (int k = 0; k < p; k++)                                    // one diagonal position at a time: long loops
+                    for (int i = 0, from = k, to = k * (p + 1); i < c; i++, from += p, to += block) fout[to] = fin[from];
+                zf.put(r0 * block, fout, 0, c * block);
+            } else {
+                sd.get(r0 * p, din, 0, c * p);
+                Arrays.fill(dout, 0, c * block, 0d);
+                for (int k = 0; k < p; k++)
+                    for (int i = 0, from = k, to = k * (p + 1); i < c; i++, from += p, to += block) dout[to] = din[from];
+                zd.put(r0 * block, dout, 0, c * block);
+            }
+        }
+        return z;
+    }
+
+    /**
      * Heap arrays reused per thread (slot 0 the source, 1 the output) up to this many elements each; longer ones are
      * fresh. A copy made per op otherwise leaves its source and output as garbage: 1.2 MB per (3, 16384, 3) permute.
      */

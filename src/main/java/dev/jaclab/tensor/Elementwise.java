@@ -35,6 +35,8 @@ final class Elementwise {
 
         @Override public boolean perSample(Node n, int input) { return true; }
 
+        @Override public boolean positionwise(Node n, int input) { return sameShapeAsOutput(n, input); }
+
         /** f'(x) as a tensor (written with Tensor ops, so differentiable again). */
         abstract Tensor derivative(Node n);
 
@@ -69,6 +71,7 @@ final class Elementwise {
         @Override protected NdArray forward(NdArray[] in, int b) { return in[0].neg(); }
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.neg()}; }
         @Override public boolean perSample(Node n, int input) { return true; }
+        @Override public boolean positionwise(Node n, int input) { return sameShapeAsOutput(n, input); }
         @Override public Work work(long[][] in, long[] out, int b) { return Work.elementwise(numel(out), numel(in), numel(out)); }
     }
 
@@ -158,6 +161,9 @@ final class Elementwise {
         @Override protected long[] shape(long[][] in) { return Shapes.broadcast(name(), in[0], in[1]); }
 
         @Override public boolean perSample(Node n, int input) { return keepsSampleAxis(n, input); }
+
+        /** An input of the output's shape (a broadcast one reaches many output elements). */
+        @Override public boolean positionwise(Node n, int input) { return sameShapeAsOutput(n, input); }
 
         /** add, sub, mul, div: one operation per output element. */
         @Override public Work work(long[][] in, long[] out, int b) { return Work.elementwise(numel(out), numel(in), numel(out)); }
@@ -259,6 +265,7 @@ final class Elementwise {
         /** The mask test and two broadcast copies before the select: about three passes over the output. */
         @Override public Work work(long[][] in, long[] out, int b) { return Work.elementwise(3 * numel(out), numel(in), 3 * numel(out)); }
         @Override public boolean perSample(Node n, int input) { return keepsSampleAxis(n, input); }
+        @Override public boolean positionwise(Node n, int input) { return sameShapeAsOutput(n, input); }
         @Override protected Tensor[] vjp(Tensor g, Node n) {
             Tensor m = n.inputs()[0], zero = Tensor.scalar(0, g.dtype());
             return new Tensor[]{null, need(n, 1) ? Tensor.where(m, g, zero).sumTo(n.inputs()[1].shape()) : null,

@@ -64,6 +64,20 @@ public abstract class Primitive {
     public abstract boolean perSample(Node n, int input);
 
     /**
+     * True when element k of the output depends on element k of input {@code input} only — same shape, no broadcast,
+     * no reordering (sin, x·y, x + c, casts). A tape whose every op on the path from x to y is positionwise in its
+     * x-dependent inputs has diagonal per-sample blocks: one sweep with a vector of ones gives their values (the
+     * derivative itself). False by default.
+     */
+    public boolean positionwise(Node n, int input) { return false; }
+
+    /** Whether input {@code input} has the output's logical shape and neither carries batch levels. */
+    protected static boolean sameShapeAsOutput(Node n, int input) {
+        Tensor in = n.inputs()[input], out = n.output();
+        return in.levels().length == 0 && out.levels().length == 0 && java.util.Arrays.equals(in.shape(), out.shape());
+    }
+
+    /**
      * Whether the map from input {@code input}'s rows to the output's rows, the other inputs held fixed, is linear
      * and the same for every row (x·W, x + y, −x, x·scalar): then a tangent or cotangent in {@link RowTerm} form passes
      * through by mapping its features alone. False by default.

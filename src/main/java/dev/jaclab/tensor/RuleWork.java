@@ -16,6 +16,14 @@ import dev.jaclab.nd.Shapes;
 public final class RuleWork {
     private RuleWork() {}
 
+    /** The node's own forward, bound again on its inputs with shapes only (what a strategy that re-runs f pays). */
+    public static Work forward(Node n) {
+        try (ShapeTrace trace = ShapeTrace.open(); GradMode off = GradMode.set(false); WorkMeter m = WorkMeter.open()) {
+            Binder.bind(n.primitive(), n.inputs());
+            return m.work();
+        }
+    }
+
     /** The node's VJP rule for {@code vectors} cotangents of its output (a batch level of that size). */
     public static Work vjp(Node n, long vectors) {
         try (ShapeTrace trace = ShapeTrace.open(); GradMode off = GradMode.set(false); WorkMeter m = WorkMeter.open()) {

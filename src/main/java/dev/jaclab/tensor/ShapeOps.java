@@ -238,5 +238,6 @@ final class ShapeOps {
         @Override protected Tensor apply(Tensor... in) { return in[0].cast(to); }
         @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{g.cast(n.inputs()[0].dtype())}; }
         @Override public boolean perSample(Node n, int input) { return true; }
+        @Override public boolean positionwise(Node n, int input) { return sameShapeAsOutput(n, input); }
     }
 }

@@ -8,7 +8,6 @@ import dev.jaclab.jacobian.Strategy;
 import dev.jaclab.nd.DType;
 import dev.jaclab.tensor.Scope;
 import dev.jaclab.tensor.Tensor;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -43,9 +42,8 @@ public final class IndependentBench {
         return y.tanh();
     }
 
-    static double cpu() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
-    }
+    /** Process CPU seconds, nanosecond-exact (the JVM's own figure ticks in 10 ms: a 0.4 ms run read as 0 or 10 ms). */
+    static double cpu() { return dev.jaclab.jacobian.Rates.processCpuNanos() / 1e9; }
 
     static long peakRssMib() throws Exception {
         for (String l : Files.readAllLines(Path.of("/proc/self/status")))
@@ -97,12 +95,12 @@ public final class IndependentBench {
         // process CPU time), then each repeat runs enough times to last ≥ 0.3 s (the process CPU clock ticks in 10 ms)
         long w0 = System.nanoTime();
         int warm = 0;
-        double perRun = 0;
+        double perRun = Double.MAX_VALUE;
         while (warm < 2 || System.nanoTime() - w0 < 10e9) {
             long r0 = System.nanoTime();
             run.run();
-            perRun = (System.nanoTime() - r0) / 1e9;                // the last (warmest) run's time
-            warm++;
+            if (warm > 0) perRun = Math.min(perRun, (System.nanoTime() - r0) / 1e9);   // the fastest warm run: one slow
+            warm++;                                                  // run (a collection) must not leave a repeat at one run
         }
         int inner = (int) Math.max(1, Math.ceil(0.3 / perRun));
         double[] t = new double[repeats], c = new double[repeats];

@@ -50,6 +50,24 @@ class FloatKernelsTest {
         return v;
     }
 
+    /** The range check on the bits agrees with the float comparison on every edge value and at every chunk position. */
+    @Test void rangeCheckOnTheBitsMatchesTheComparison() {
+        float[][] ranges = {{0x1p-12f, 8192f}, {0x1p-12f, Float.POSITIVE_INFINITY}, {0f, 1f}};
+        float[] chunk = new float[1024];
+        java.util.Arrays.fill(chunk, 0.5f);
+        for (float[] r : ranges) {
+            assertTrue(FloatKernels.within(chunk, 1024, r[0], r[1]));
+            for (float e : EDGES)
+                for (int at : new int[]{0, 7, 1023}) {
+                    chunk[at] = e;
+                    float m = Math.abs(e);
+                    assertEquals(m >= r[0] && m <= r[1], FloatKernels.within(chunk, 1024, r[0], r[1]), e + " at " + at + " in " + r[0] + ".." + r[1]);
+                    assertTrue(FloatKernels.within(chunk, at, r[0], r[1]), "only the first " + at + " elements are read");
+                    chunk[at] = 0.5f;
+                }
+        }
+    }
+
     @Test void sinAndCosWithinTwoUlp() {
         float[] xs = samples(-9000, 9000, 400_000, 1);
         assertTrue(maxUlp(FloatKernels.Fn.SIN, Math::sin, xs) <= 2, "sin");
