@@ -2,6 +2,7 @@ package dev.jaclab.cli;
 
 import dev.jaclab.explore.Model;
 import dev.jaclab.explore.Models;
+import dev.jaclab.explore.Warmup;
 import dev.jaclab.jacobian.Bytes;
 import dev.jaclab.jacobian.Jacobian;
 import dev.jaclab.jacobian.Strategies;
@@ -14,12 +15,15 @@ import java.util.Arrays;
 
 /**
  * One benchmark configuration per JVM (so its peak memory is its own), as one CSV line:
- * {@code model,N,strategy,status,seconds,forward_seconds,ratio,peak_rss_mib,backend,cpu_seconds,peak_growth_mib,thread_cpu_seconds}
+ * {@code model,N,strategy,status,seconds,forward_seconds,ratio,peak_rss_mib,backend,cpu_seconds,peak_growth_mib,thread_cpu_seconds,first_thread_cpu_seconds,first_growth_mib}
  * (cpu: the process, every thread; thread: the calling thread, which computes at one worker). Time is the median of
- * {@code repeats} runs after one warm-up at N = 64 (or the sixth argument: the cost benchmark warms up at its largest
- * calibration size, as the explorer's runs leave a session before it plans the target); peak RSS is the process's VmHWM; peak growth is VmHWM during
- * the first call at N above the resident set before its model was built (the JVM's own baseline, in this process): the
- * model's resident tape plus the strategy's peak. Strategy
+ * {@code repeats} runs after a warm-up at N = 64 (or at the sixth argument's sizes, {@link #warmUp}: the cost benchmark
+ * gives its calibration sizes, the state the explorer's runs leave a session in before it plans the target); peak RSS
+ * is the process's VmHWM; peak growth is VmHWM during the first timed call at N above the resident set before its
+ * model was built (the JVM's own baseline, in this process): the model's resident tape plus the strategy's peak. With
+ * a seventh argument {@code firstApart} one call at N runs before the timed ones and is reported apart (the first
+ * call's thread CPU and growth, which hold the JIT's compilation of what is first run at that size); otherwise the
+ * first columns repeat the first timed call's. Strategy
  * {@code chunkedEstimate} times the first chunk of {@code chunked(256)} and scales to all N·m seeds (status
  * "estimated"), for sizes where the full exact run would take hours. Other strategy names are those of
  * {@link Strategies#byName} ("sparseRows" is sparseRows(256), "sparseRows(64)" sets the chunk); "unchecked:forwardSum" times a
@@ -34,8 +38,12 @@ public final class JacobianBench {
 
     /** The model's forward at N (timed) and the Jacobian problem on its recorded graph. */
     private record Setup(Jacobian jacobian, double forwardSeconds) {
-        static Setup of(Model m, long n, long budget) {
+        static Setup of(Model m, long n, long budget) { return of(m, n, budget, false); }
+
+        /** With {@code function}: the model as a function of x ({@link Model#jacobian}), nothing recorded (rowBlocks runs it block by block). */
+        static Setup of(Model m, long n, long budget, boolean function) {
             Tensor[] in = m.inputs(n, 1);
+            if (function) return new Setup(m.jacobian(in).budget(budget).parallelism(workers()), 0);
             in[m.inputIndex()].requiresGrad();
             long t0 = System.nanoTime();
             Tensor y = m.forward(in)[m.outputIndex()];
@@ -65,7 +73,7 @@ public final class JacobianBench {
      * during the call above {@code rss0} in MiB (the model's resident tape plus the strategy's peak).
      */
     static double[] once(Model m, long n, Strategy s, long budget, long rss0) {
-        Setup su = Setup.of(m, n, budget);
+        Setup su = Setup.of(m, n, budget, s instanceof dev.jaclab.jacobian.RowBlocks);   // rowBlocks needs the function
         if (rss0 >= 0) settleAndResetPeak();
         Jacobian j = su.jacobian();
         double fwd = su.forwardSeconds();
@@ -123,44 +131,71 @@ public final class JacobianBench {
         return rss0 < 0 || hwm < 0 ? -1 : Math.max(0, hwm - rss0 / 1048576.0);
     }
 
-    static void estimateChunked(Model m, long n, long budget, long warmup) {
-        Strategies.chunked(256).rows(Setup.of(m, Math.min(warmup, n), budget).jacobian().problem(), 256);   // warm-up at small N
+    /**
+     * The state a session is in after exploring the given sizes: the call repeated at the first size for
+     * {@link Warmup#SECONDS} of CPU (as the explorer warms a strategy up), then one call at each further size (sizes
+     * above N are capped at N).
+     */
+    static void warmUp(long n, long[] sizes, java.util.function.LongConsumer call) {
+        Warmup.run(() -> call.accept(Math.min(sizes[0], n)), Warmup.SECONDS);
+        for (int i = 1; i < sizes.length; i++) call.accept(Math.min(sizes[i], n));
+    }
+
+    /**
+     * chunked(256) at N from its chunks' cost: one chunk of 256 seeds (a batched VJP over the whole batch, the same work
+     * for every chunk) timed and scaled to all N·m seeds. With {@code firstApart} one chunk runs before the timed one
+     * (reported apart): the timed chunk then runs as the run's other chunks do, in memory its predecessor freed.
+     */
+    static void estimateChunked(Model m, long n, long budget, long[] warmup, boolean firstApart) {
+        warmUp(n, warmup, k -> Strategies.chunked(256).rows(Setup.of(m, k, budget).jacobian().problem(), 256));
         long rss0 = settleAndResetPeak();
         Setup su = Setup.of(m, n, budget);
         settleAndResetPeak();
         Jacobian j = su.jacobian();
         double fwd = su.forwardSeconds();
         dev.jaclab.jacobian.Chunked c = Strategies.chunked(256);
-        long seeds = 256, t1 = System.nanoTime(), th1 = dev.jaclab.jacobian.Rates.cpuNanos();
+        long seeds = 256;
+        double scale = (double) n * j.problem().outputWidth() / seeds, first = -1, firstGrowth = -1;
+        if (firstApart) {
+            long th0 = dev.jaclab.jacobian.Rates.cpuNanos();
+            c.rows(j.problem(), seeds);
+            first = (dev.jaclab.jacobian.Rates.cpuNanos() - th0) / 1e9 * scale;
+            firstGrowth = peakGrowthMib(rss0);
+            settleAndResetPeak();
+        }
+        long t1 = System.nanoTime(), th1 = dev.jaclab.jacobian.Rates.cpuNanos();
         double c1 = cpuSeconds();
         c.rows(j.problem(), seeds);
-        double thread = (dev.jaclab.jacobian.Rates.cpuNanos() - th1) / 1e9 / seeds * n * j.problem().outputWidth();
-        double per = (System.nanoTime() - t1) / 1e9 / seeds, total = per * n * j.problem().outputWidth();
-        double cpu = (cpuSeconds() - c1) / seeds * n * j.problem().outputWidth();
-        System.out.printf(java.util.Locale.ROOT, "%s,%d,%s,estimated,%.4f,%.4f,%.1f,%d,%s,%.4f,%.1f,%.4f%n", m.name(), n, c.name(), total, fwd, total / fwd, peakRssMib(), Backend.kind(), cpu,
-                peakGrowthMib(rss0), thread);
+        double thread = (dev.jaclab.jacobian.Rates.cpuNanos() - th1) / 1e9 * scale;
+        double total = (System.nanoTime() - t1) / 1e9 * scale, cpu = (cpuSeconds() - c1) * scale, growth = peakGrowthMib(rss0);
+        if (!firstApart) { first = thread; firstGrowth = growth; }
+        System.out.printf(java.util.Locale.ROOT, "%s,%d,%s,estimated,%.4f,%.4f,%.1f,%d,%s,%.4f,%.1f,%.4f,%.4f,%.1f%n", m.name(), n, c.name(), total, fwd, total / fwd, peakRssMib(), Backend.kind(), cpu,
+                growth, thread, first, firstGrowth);
     }
 
     public static void main(String[] args) {
         Model m = Models.byName(args[0]);
         long n = Long.parseLong(args[1]);
-        long warmup = args.length > 5 ? Long.parseLong(args[5]) : 64;
+        long[] warmup = Arrays.stream((args.length > 5 ? args[5] : "64").split(",")).mapToLong(Long::parseLong).toArray();
         if (args[2].equals("chunkedEstimate")) {
-            estimateChunked(m, n, args.length > 4 ? Bytes.parse(args[4]) : Bytes.gib(12), warmup);
+            estimateChunked(m, n, args.length > 4 ? Bytes.parse(args[4]) : Bytes.gib(12), warmup, args.length > 6 && args[6].equals("firstApart"));
             return;
         }
         // "unchecked:forwardSum" times a sum-type strategy on a coupled model (wrong blocks, the sum trick's cost)
         Strategy s = args[2].startsWith("unchecked:") ? Strategies.byName(args[2].substring(10)).unchecked() : Strategies.byName(args[2]);
         int repeats = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        boolean firstApart = args.length > 6 && args[6].equals("firstApart");
         long budget = args.length > 4 ? Bytes.parse(args[4]) : Bytes.gib(12);
         String head = m.name() + "," + n + "," + s.name() + ",";
         try {
-            once(m, Math.min(warmup, n), s, budget);
+            warmUp(n, warmup, k -> once(m, k, s, budget));
+            double[] o1 = firstApart ? once(m, n, s, budget, settleAndResetPeak()) : null;   // the first call at N, reported apart
             double[] t = new double[repeats], f = new double[repeats], cpu = new double[repeats], thread = new double[repeats];
-            double growth = -1;
+            double growth = -1, first = o1 == null ? -1 : o1[4], firstGrowth = o1 == null ? -1 : o1[3];
             for (int r = 0; r < repeats; r++) {
                 double[] o = once(m, n, s, budget, r == 0 ? settleAndResetPeak() : -1);
                 if (r == 0) growth = o[3];
+                if (r == 0 && o1 == null) { first = o[4]; firstGrowth = o[3]; }
                 t[r] = o[0];
                 f[r] = o[1];
                 cpu[r] = o[2];
@@ -171,8 +206,8 @@ public final class JacobianBench {
             Arrays.sort(cpu);
             Arrays.sort(thread);
             double tm = t[repeats / 2], fm = f[repeats / 2];
-            System.out.printf(java.util.Locale.ROOT, "%sok,%.4f,%.4f,%.1f,%d,%s,%.4f,%.1f,%.4f%n", head, tm, fm, tm / fm, peakRssMib(), Backend.kind(), cpu[repeats / 2], growth,
-                    thread[repeats / 2]);
+            System.out.printf(java.util.Locale.ROOT, "%sok,%.4f,%.4f,%.1f,%d,%s,%.4f,%.1f,%.4f,%.4f,%.1f%n", head, tm, fm, tm / fm, peakRssMib(), Backend.kind(), cpu[repeats / 2], growth,
+                    thread[repeats / 2], first, firstGrowth);
         } catch (IllegalStateException | IllegalArgumentException e) {
             System.out.printf("%srefused,,,,%d,%s%n", head, peakRssMib(), Backend.kind());
             System.err.println(e.getMessage());

@@ -41,6 +41,7 @@ public final class Explorer {
     private long seed = 0;
     private long probeSamples = 64;
     private double timeCap = 120;
+    private double warmup = Warmup.SECONDS;
     private int workers = Runtime.getRuntime().availableProcessors();
 
     private Explorer(Model model) { this.model = model; }
@@ -96,6 +97,16 @@ public final class Explorer {
     public Explorer timeCap(double seconds) {
         if (!(seconds > 0)) throw new IllegalArgumentException("explore: time cap must be positive, got " + seconds);
         timeCap = seconds;
+        return this;
+    }
+
+    /**
+     * CPU seconds each strategy runs at the smallest size before it is measured (default {@link Warmup#SECONDS}): the
+     * JIT compiles its code there, so the per-op cost fitted at the small sizes is the compiled code's, as at the target.
+     */
+    public Explorer warmup(double cpuSeconds) {
+        if (!(cpuSeconds >= 0)) throw new IllegalArgumentException("explore: warm-up seconds must be >= 0, got " + cpuSeconds);
+        warmup = cpuSeconds;
         return this;
     }
 
@@ -245,7 +256,7 @@ public final class Explorer {
         Passes.Counts counted = null;
         if (n == sizes[0]) {
             try {
-                s.run(p);   // warm-up at the smallest size: JIT and first-use costs stay out of the timings and the fits
+                Warmup.run(() -> s.run(p), warmup);   // at the smallest size: JIT and first-use costs stay out of the timings and the fits
             } catch (RuntimeException | OutOfMemoryError e) {
                 if (e instanceof CancellationException) throw e;                // interrupted: the whole run stops
                 // other failures are reported by the measured run below

@@ -137,7 +137,9 @@ public record SparseRows(int chunk) implements Strategy {
             if (d) maxDense = Math.max(maxDense, t.numel() * t.dtype().bytes());
         }
         double work = forward == 0 ? 0 : 2.0 * v * perSeed / forward;
-        long peak = c * (2 * maxDense + rowTemps + (p.x.numel() + p.y.numel()) / N * p.bytesPerElement()) + Cost.blockBytes(p);
+        // while the chunks run: one chunk's buffers beside the rows done; at the end the chunks' rows and their concatenation
+        long peak = Math.max(c * (2 * maxDense + rowTemps + (p.x.numel() + p.y.numel()) / N * p.bytesPerElement()) + Cost.blockBytes(p),
+                2 * Cost.blockBytes(p));
         return Cost.reverse((v + c - 1) / c, v, peak, "N·m row-sparse VJPs, " + c + " per batch (" + dense.size() + " dense tensors)").withWork(work);
     }
 
