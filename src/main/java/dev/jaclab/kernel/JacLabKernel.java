@@ -188,7 +188,7 @@ public class JacLabKernel extends BaseKernel {
         ExecuteRequest req = msg.getContent();
         boolean silent = req.isSilent();
         int count = silent ? executionCount.get() : executionCount.getAndIncrement();
-        env.setBusyDeferIdle();
+        env.setStatusBusy();
         if (!silent) env.publish(new PublishExecuteInput(req.getCode(), count));
         stdinAllowed = req.isStdinEnabled();
         KernelComms comms = (KernelComms) commManager;
@@ -225,6 +225,7 @@ public class JacLabKernel extends BaseKernel {
             comms.cellEnded();
             if (router != null) router.detach();
             if (!silent && req.shouldStoreHistory()) history.add(count, req.getCode(), text);
+            env.defer().setStatusIdle();   // deferred last, sent first: every iopub message of the cell precedes its reply
         }
     }
 
