@@ -22,6 +22,7 @@ public final class Scratch implements AutoCloseable {
     private static final ThreadLocal<Scratch> CURRENT = new ThreadLocal<>();
     private final Map<String, INDArray> buffers = new HashMap<>();
     private final Map<String, Object> sources = new HashMap<>();
+    private final Map<String, long[]> shapes = new HashMap<>();       // the shape each slot last handed out
     private final Scratch outer;
 
     private Scratch(Scratch outer) { this.outer = outer; }
@@ -33,15 +34,25 @@ public final class Scratch implements AutoCloseable {
         return s;
     }
 
-    /** An uninitialised buffer for {@code slot}: reused within an open scope, else fresh (free it with {@link #release}). */
+    /**
+     * An uninitialised buffer for {@code slot}: reused within an open scope, else fresh (free it with {@link #release}).
+     * Within a scope the slot keeps the largest buffer asked for and hands out its first elements in the shape asked
+     * (c order), so a last partial chunk or a smaller call does not reallocate.
+     */
     static INDArray buffer(String slot, DataType t, long... shape) {
         Scratch s = CURRENT.get();
         if (s == null) return Nd4j.createUninitialized(t, shape);
         INDArray b = s.buffers.get(slot);
-        if (b != null && b.dataType() == t && java.util.Arrays.equals(b.shape(), shape)) return b;
+        long n = Shapes.numel(shape);
+        if (b != null && b.dataType() == t && b.length() >= n) {
+            if (!java.util.Arrays.equals(s.shapes.get(slot), shape)) s.sources.remove(slot);
+            s.shapes.put(slot, shape.clone());
+            return java.util.Arrays.equals(b.shape(), shape) ? b : Nd4j.create(b.data(), shape, Nd4j.getStrides(shape, 'c'), 0, 'c');
+        }
         if (b != null) b.close();
         b = Nd4j.createUninitialized(t, shape);
         s.buffers.put(slot, b);
+        s.shapes.put(slot, shape.clone());
         s.sources.remove(slot);
         return b;
     }
@@ -64,11 +75,10 @@ public final class Scratch implements AutoCloseable {
      */
     static INDArray derived(String slot, Object source, DataType t, long[] shape, java.util.function.Consumer<INDArray> fill) {
         Scratch s = CURRENT.get();
-        if (s != null && s.sources.get(slot) == source) {
-            INDArray b = s.buffers.get(slot);
-            if (b != null && b.dataType() == t && java.util.Arrays.equals(b.shape(), shape)) return b;
-        }
+        boolean filled = s != null && s.sources.get(slot) == source && java.util.Arrays.equals(s.shapes.get(slot), shape)
+                && s.buffers.get(slot).dataType() == t;
         INDArray b = buffer(slot, t, shape);
+        if (filled) return b;
         fill.accept(b);
         if (s != null) s.sources.put(slot, source);
         return b;
@@ -78,7 +88,7 @@ public final class Scratch implements AutoCloseable {
     static void release(INDArray b) {
         Scratch s = CURRENT.get();
         if (b == null) return;
-        if (s != null) for (INDArray own : s.buffers.values()) if (own == b) return;     // identity: INDArray.equals compares contents
+        if (s != null) for (INDArray own : s.buffers.values()) if (own.data() == b.data()) return;   // a slot's buffer or a view of it
         b.close();
     }
 
@@ -87,5 +97,6 @@ public final class Scratch implements AutoCloseable {
         for (INDArray b : buffers.values()) b.close();
         buffers.clear();
         sources.clear();
+        shapes.clear();
     }
 }

@@ -23,7 +23,7 @@ final class WideOps {
 
     /** a·b with either transposed, into a fresh row-major array. */
     static INDArray mm(INDArray a, boolean ta, INDArray b, boolean tb) {
-        INDArray out = NdArray.tracked(Nd4j.createUninitialized(a.dataType(), ta ? a.columns() : a.rows(), tb ? b.rows() : b.columns()));
+        INDArray out = NdArray.tracked(Pool.uninitialized(a.dataType(), ta ? a.columns() : a.rows(), tb ? b.rows() : b.columns()));
         Nd4j.gemm(a, b, out, ta, tb, 1.0, 0.0);
         return out;
     }
@@ -79,7 +79,7 @@ final class WideOps {
         if (group > 1) {                                        // z holds one column block per group of seeds
             addExpanded(acc, ev, s, group);
             INDArray r3 = view(rho, 0, new long[]{rho.size(0), rho.size(1) / group, group}, new long[]{rho.stride(0), group, 1});
-            INDArray t = NdArray.tracked(Nd4j.createUninitialized(rho.dataType(), r3.shape()));
+            INDArray t = NdArray.tracked(Pool.uninitialized(rho.dataType(), r3.shape()));
             Nd4j.exec(new MulOp(new INDArray[]{s.reshape('c', r3.shape()), NdArray.tracked(sum.dup('c')).reshape('c', rho.size(0), rho.size(1) / group, 1)},
                     new INDArray[]{t}));
             r3.subi(t);
@@ -107,7 +107,7 @@ final class WideOps {
         INDArray a4 = view(acc, 0, new long[]{r, g, group, w}, new long[]{acc.stride(0), group * w, w, 1});
         INDArray z4 = NdArray.tracked(z.dup('c')).reshape('c', r, g, 1, w);
         INDArray sp = s.isView() ? NdArray.tracked(s.dup('c')) : s;
-        INDArray t = NdArray.tracked(Nd4j.createUninitialized(acc.dataType(), r, g, group, w));
+        INDArray t = NdArray.tracked(Pool.uninitialized(acc.dataType(), r, g, group, w));
         Nd4j.exec(new MulOp(new INDArray[]{z4, sp.reshape('c', r, g, group, 1)}, new INDArray[]{t}));
         a4.addi(t);
     }
@@ -118,7 +118,7 @@ final class WideOps {
         INDArray z3 = z.reshape('c', r, c, w + 1);
         INDArray sum = NdArray.tracked(z3.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(w, w + 1)).dup('c'));
         INDArray ev = NdArray.tracked(z3.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, w)).dup('c'));
-        INDArray t = NdArray.tracked(Nd4j.createUninitialized(z.dataType(), r, c, w));
+        INDArray t = NdArray.tracked(Pool.uninitialized(z.dataType(), r, c, w));
         Nd4j.exec(new MulOp(new INDArray[]{sum, y.isView() ? NdArray.tracked(y.dup('c')).reshape('c', r, 1, w) : y.reshape('c', r, 1, w)}, new INDArray[]{t}));
         Nd4j.exec(new SubOp(new INDArray[]{ev, t}, new INDArray[]{ev}));
         return ev;
@@ -126,7 +126,7 @@ final class WideOps {
 
     /** x (R, c, w) scaled by s (R, c) per (row, seed), and by g (R, w) per (row, feature) when given: fresh. */
     static INDArray times(INDArray x, INDArray s, INDArray... g) {
-        INDArray out = NdArray.tracked(Nd4j.createUninitialized(x.dataType(), x.shape()));
+        INDArray out = NdArray.tracked(Pool.uninitialized(x.dataType(), x.shape()));
         INDArray sp = s.isView() ? NdArray.tracked(s.dup('c')) : s;
         Nd4j.exec(new MulOp(new INDArray[]{x, sp.reshape('c', x.size(0), x.size(1), 1)}, new INDArray[]{out}));
         if (g.length > 0) Nd4j.exec(new MulOp(new INDArray[]{out, g[0].reshape('c', x.size(0), 1, x.size(2))}, new INDArray[]{out}));
