@@ -25,15 +25,16 @@ public record ForwardSum(boolean checked) implements Strategy {
 
     @Override public Cost cost(Problem p) {
         if (p.structure().diagonal()) return Cost.forward(1, 1, Cost.perVectorBytes(p) + Cost.blockBytes(p), "one JVP of ones, diagonal blocks");
-        long n = p.inputWidth();
-        return Cost.forward(1, n, n * Cost.perVectorBytes(p) + Cost.blockBytes(p), "n JVPs, batched");
+        long n = p.inputWidth(), g = SeedGroups.size(p, n, SeedGroups.GROUP_BYTES), sweeps = (n + g - 1) / g;
+        return Cost.forward(sweeps, n, g * Cost.perVectorBytes(p) + Cost.blockBytes(p),
+                sweeps == 1 ? "n JVPs, batched" : "n JVPs in " + sweeps + " groups of ≤ " + g + " (SeedGroups)");
     }
 
     /** Its one call traced with shapes only: the sweep and the blocks' layout, every op counted (the seeds are cached, no ops). */
     @Override public dev.jaclab.tensor.Work work(Problem p) { return SweepWork.wholeRun(p, this); }
 
     /** (N, m, n); a diagonal tape ({@link Structure#diagonal()}) takes one sweep of ones ({@link SumSeeds}). */
-    @Override public Tensor run(Problem p) { return p.structure().diagonal() ? SumSeeds.diagonalByJvp(p) : sampleMajor(p).permute(1, 2, 0); }
+    @Override public Tensor run(Problem p) { return p.structure().diagonal() ? SumSeeds.diagonalByJvp(p) : SeedGroups.forward(p, SeedGroups.GROUP_BYTES); }
 
     /** The batched JVP's result as it comes: (n, N, m), row i of slice k the block column J[i][:, k]. */
     static Tensor sampleMajor(Problem p) {

@@ -25,15 +25,16 @@ public record ReverseSum(boolean checked) implements Strategy {
 
     @Override public Cost cost(Problem p) {
         if (p.structure().diagonal()) return Cost.reverse(1, 1, Cost.perVectorBytes(p) + Cost.blockBytes(p), "one VJP of ones, diagonal blocks");
-        long m = p.outputWidth();
-        return Cost.reverse(1, m, m * Cost.perVectorBytes(p) + Cost.blockBytes(p), "m VJPs, batched");
+        long m = p.outputWidth(), g = SeedGroups.size(p, m, SeedGroups.GROUP_BYTES), sweeps = (m + g - 1) / g;
+        return Cost.reverse(sweeps, m, g * Cost.perVectorBytes(p) + Cost.blockBytes(p),
+                sweeps == 1 ? "m VJPs, batched" : "m VJPs in " + sweeps + " groups of ≤ " + g + " (SeedGroups)");
     }
 
     /** Its one call traced with shapes only: the sweep and the blocks' layout, every op counted (the seeds are cached, no ops). */
     @Override public dev.jaclab.tensor.Work work(Problem p) { return SweepWork.wholeRun(p, this); }
 
     /** (N, m, n); a diagonal tape ({@link Structure#diagonal()}) takes one sweep of ones ({@link SumSeeds}). */
-    @Override public Tensor run(Problem p) { return p.structure().diagonal() ? SumSeeds.diagonalByVjp(p) : sampleMajor(p).permute(1, 0, 2); }
+    @Override public Tensor run(Problem p) { return p.structure().diagonal() ? SumSeeds.diagonalByVjp(p) : SeedGroups.reverse(p, SeedGroups.GROUP_BYTES); }
 
     /** The batched VJP's result as it comes: (m, N, n), row i of slice k the block row J[i][k, :]. */
     static Tensor sampleMajor(Problem p) {

@@ -104,6 +104,39 @@ public final class InPlace {
         dst.a.get(idx).assign(perm == null ? src.a : src.a.permute(perm));
     }
 
+    /**
+     * dst[offset + idx] = src.permute(perm)[idx] for every index idx of the permuted source: a block of a larger packed
+     * result written in place at {@code offset} (one start per dim of dst; a null perm is the identity) — a sum
+     * strategy's group of g seed directions, swept as (g, N, n), lands as block rows k0 .. k0 + g of its (N, m, n)
+     * result. One host pass for packed float32/float64 sources; a shape-only target is left as it is.
+     */
+    public static void assignBlock(NdArray dst, long[] offset, NdArray src, int[] perm) {
+        long[] d = dst.shape(), s0 = src.shape(), s = perm == null ? s0.clone() : new long[s0.length];
+        if (perm != null) for (int i = 0; i < perm.length; i++) s[i] = s0[perm[i]];
+        boolean fits = d.length == s.length && offset.length == d.length && dst.dtype() == src.dtype();
+        for (int i = 0; fits && i < d.length; i++) fits = offset[i] >= 0 && offset[i] + s[i] <= d[i];
+        if (!fits)
+            throw new IllegalArgumentException("assignBlock: block " + Shapes.str(s) + " " + src.dtype() + " at " + Arrays.toString(offset)
+                    + " does not fit " + Shapes.str(d) + " " + dst.dtype());
+        if (dst.isShapeOnly() || Shapes.numel(s) == 0) return;
+        if (dst.a.isView() || dst.a.ordering() != 'c')
+            throw new IllegalArgumentException("assignBlock: target " + Shapes.str(d) + " is not a packed array");
+        long[] packed = Strided.packedStrides(s0);
+        if (Strided.supported(src.a, dst.numel()) && Arrays.equals(src.a.stride(), packed) && dst.bytes() < Integer.MAX_VALUE) {
+            long[] from = new long[s.length], to = Strided.packedStrides(d);
+            long at = 0;
+            for (int i = 0; i < s.length; i++) {
+                from[i] = packed[perm == null ? i : perm[i]];
+                at += offset[i] * to[i];
+            }
+            Strided.copyBlock(src.a, s, from, dst.a, at, to);
+            return;
+        }
+        org.nd4j.linalg.indexing.INDArrayIndex[] idx = new org.nd4j.linalg.indexing.INDArrayIndex[d.length];
+        for (int i = 0; i < d.length; i++) idx[i] = org.nd4j.linalg.indexing.NDArrayIndex.interval(offset[i], offset[i] + s[i]);
+        dst.a.get(idx).assign(perm == null ? src.a : src.a.permute(perm));
+    }
+
     /** dst = v everywhere. */
     public static void fill(NdArray dst, double v) { dst.a.assign(v); }
 

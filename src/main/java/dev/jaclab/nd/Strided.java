@@ -97,6 +97,35 @@ final class Strided {
     }
 
     /**
+     * z[at + Σ idx_d · to_d] = src[Σ idx_d · from_d] for every index of {@code shape}: a block written into place
+     * inside a larger packed array (src packed, offset 0; both host memory under 2 GiB). The last dim is the inner loop.
+     */
+    static void copyBlock(INDArray src, long[] shape, long[] from, INDArray z, long at, long[] to) {
+        int r = shape.length, inner = (int) shape[r - 1];
+        long outer = Shapes.numel(shape) / Math.max(1, inner);
+        int fi = (int) from[r - 1], ti = (int) to[r - 1];
+        long[] idx = new long[r];
+        ByteBuffer sb = bytes(src), zb = bytes(z);
+        boolean f = src.dataType() == DataType.FLOAT;
+        FloatBuffer sf = f ? sb.asFloatBuffer() : null, zf = f ? zb.asFloatBuffer() : null;
+        DoubleBuffer sd = f ? null : sb.asDoubleBuffer(), zd = f ? null : zb.asDoubleBuffer();
+        long s = 0, t = at;
+        for (long o = 0; o < outer; o++) {
+            int si = (int) s, zi = (int) t;
+            if (f) for (int j = 0; j < inner; j++, si += fi, zi += ti) zf.put(zi, sf.get(si));
+            else for (int j = 0; j < inner; j++, si += fi, zi += ti) zd.put(zi, sd.get(si));
+            for (int dd = r - 2; dd >= 0; dd--) {                      // odometer over the outer dims
+                s += from[dd];
+                t += to[dd];
+                if (++idx[dd] < shape[dd]) break;
+                s -= from[dd] * shape[dd];
+                t -= to[dd] * shape[dd];
+                idx[dd] = 0;
+            }
+        }
+    }
+
+    /**
      * (..., p) → a fresh packed (..., p, p) with each row of the source on a diagonal and zeros elsewhere (src packed,
      * offset 0, as for {@link #copy}): rows gathered in heap chunks, each written with one bulk put.
      */
