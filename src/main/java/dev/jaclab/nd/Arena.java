@@ -113,5 +113,6 @@ public final class Arena implements AutoCloseable {
             x.release();
         }
         created.clear();
+        if (outer == null) Pool.releaseLarge();                     // large buffers are reused within a region only
     }
 }

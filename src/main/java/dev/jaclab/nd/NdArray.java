@@ -171,11 +171,12 @@ public final class NdArray implements AutoCloseable {
             double s = q.getDouble(0);
             INDArray fast = SmallOps.scalar(op, p, s);
             if (fast != null) return new NdArray(fast);
+            INDArray z = Pool.uninitialized(p.dataType(), p.shape());          // a pooled output (large ones included)
             switch (op) {
-                case "add": return new NdArray(p.add(s));
-                case "sub": return new NdArray(p.sub(s));
-                case "mul": return new NdArray(p.mul(s));
-                default: return new NdArray(p.div(s));
+                case "add": return new NdArray(p.add(s, z));
+                case "sub": return new NdArray(p.sub(s, z));
+                case "mul": return new NdArray(p.mul(s, z));
+                default: return new NdArray(p.div(s, z));
             }
         }
         long[] out = Shapes.broadcast(op, p.shape(), q.shape());
@@ -187,11 +188,12 @@ public final class NdArray implements AutoCloseable {
         if (java.util.Arrays.equals(p.shape(), q.shape())) {
             INDArray fast = SmallOps.same(op, p, q);
             if (fast != null) return new NdArray(fast);
+            INDArray z = Pool.uninitialized(p.dataType(), out);
             switch (op) {
-                case "add": return new NdArray(p.add(q));
-                case "sub": return new NdArray(p.sub(q));
-                case "mul": return new NdArray(p.mul(q));
-                default: return new NdArray(p.div(q));
+                case "add": return new NdArray(p.add(q, z));
+                case "sub": return new NdArray(p.sub(q, z));
+                case "mul": return new NdArray(p.mul(q, z));
+                default: return new NdArray(p.div(q, z));
             }
         }
         if (p.rank() == 0) p = p.reshape(Shapes.padLeft(new long[0], out.length));
@@ -228,7 +230,9 @@ public final class NdArray implements AutoCloseable {
 
     private NdArray scalarOp(String op, double s) {
         INDArray fast = SmallOps.scalar(op, a, s);
-        return new NdArray(fast != null ? fast : op.equals("add") ? a.add(s) : a.mul(s));
+        if (fast != null) return new NdArray(fast);
+        INDArray z = Pool.uninitialized(a.dataType(), a.shape());
+        return new NdArray(op.equals("add") ? a.add(s, z) : a.mul(s, z));
     }
 
     public NdArray exp() { return new NdArray(FloatKernels.supported(a) ? FloatKernels.apply(FloatKernels.Fn.EXP, a) : Transforms.exp(a, true)); }

@@ -106,4 +106,51 @@ class PoolTest {
         assertTrue(big.a.wasClosed(), "freed at once");
         assertEquals(before, Pool.pooledBytes());
     }
+
+    /** (2049, 2048) float32: just over the 16 MiB of a small pooled array. */
+    static NdArray largeInput(long seed) { return NdArray.random(DType.FLOAT32, seed, true, 2049, 2048); }
+
+    /**
+     * A large freed buffer is held until the thread's next large request: reissued when dtype and element count match
+     * (packed in the asked shape; its old wrapper reads as closed), the others freed before anything large is made,
+     * all freed when the outermost arena closes; at most MAX_LARGE are held.
+     */
+    @Test void largeBuffersAreHeldUntilTheNextLargeRequestOnly() {
+        NdArray x = largeInput(3), last;
+        try (Arena outer = Arena.open()) {
+            NdArray a, b, c;
+            try (Arena inner = Arena.open()) {
+                a = x.mul(2.0);
+                b = x.add(1.0);
+                c = x.add(-1.0);
+            }
+            assertEquals(2, Pool.MAX_LARGE);
+            assertTrue(a.isClosed() && b.isClosed() && c.isClosed(), "released");
+            assertEquals(2, (a.a.wasClosed() ? 0 : 1) + (b.a.wasClosed() ? 0 : 1) + (c.a.wasClosed() ? 0 : 1), "two held, one freed");
+            NdArray next = x.reshape(2048, 2049).sin();             // same element count, another shape: a held one comes back
+            long at = Pool.address(next.a);
+            assertTrue(List.of(a, b, c).stream().anyMatch(h -> !h.a.wasClosed() && Pool.address(h.a) == at), "a held buffer is reused");
+            assertTrue(a.a.wasClosed() || Pool.address(a.a) == at, "the other held buffer is freed");
+            assertTrue(b.a.wasClosed() || Pool.address(b.a) == at, "the other held buffer is freed");
+            assertArrayEquals(new long[]{2048, 2049}, next.shape());
+            assertFalse(next.a.isView(), "a whole array an arena can free");
+            assertTrue(a.isClosed() && b.isClosed(), "old wrappers of a reissued buffer read as closed");
+            double[] xv = x.toDoubleArray(), nv = next.toDoubleArray();
+            for (int i = 0; i < xv.length; i += 4099) assertEquals(Math.sin(xv[i]), nv[i], 1e-6, "the new value at " + i);
+            NdArray d;
+            try (Arena inner = Arena.open()) {
+                d = x.mul(3.0);
+            }
+            assertFalse(d.a.wasClosed(), "held");
+            NdArray other = NdArray.random(DType.FLOAT32, 4, true, 4097, 2048).mul(1.0);   // another element count
+            assertTrue(d.a.wasClosed(), "freed before the other large array is made");
+            assertFalse(other.isClosed());
+            try (Arena inner = Arena.open()) {
+                d = x.mul(4.0);
+            }
+            assertFalse(d.a.wasClosed(), "held");
+            last = d;
+        }
+        assertTrue(last.a.wasClosed(), "the outermost arena frees what is held");
+    }
 }
