@@ -103,7 +103,11 @@ trap 'rm -rf "$spec_dir"' EXIT
 mkdir -p "$spec_dir/jaclab"
 # the --add-opens flags Apache Spark needs on Java 17 (spark/java17-opens.txt), for SparkJacobian in a notebook
 opens="$(cat "$here/spark/java17-opens.txt")"
-sed -e "s#@JAVA@#$java_bin#" -e "s#@JAR@#$jar#" -e "s#@CDS@#$cds#" -e "s#@OPENS@#$opens#" "$here/kernel/kernel.json" > "$spec_dir/jaclab/kernel.json"
+# the launchers' JVM settings (bin/lib/jvm.sh), read without inheriting this shell's MALLOC_* values
+jvm_settings="$(env -u MALLOC_MMAP_THRESHOLD_ -u MALLOC_TRIM_THRESHOLD_ bash -c '. "$1"; echo "$JACLAB_GC|$JACLAB_HEAP|$JACLAB_MALLOC_MMAP|$JACLAB_MALLOC_TRIM"' _ "$here/bin/lib/jvm.sh")"
+IFS='|' read -r jvm_gc jvm_heap jvm_mmap jvm_trim <<< "$jvm_settings"
+sed -e "s#@JAVA@#$java_bin#" -e "s#@JAR@#$jar#" -e "s#@CDS@#$cds#" -e "s#@OPENS@#$opens#" -e "s#@GC@#$jvm_gc#" -e "s#@HEAP@#$jvm_heap#" \
+    -e "s#@MMAP@#$jvm_mmap#" -e "s#@TRIM@#$jvm_trim#" "$here/kernel/kernel.json" > "$spec_dir/jaclab/kernel.json"
 cp "$here/kernel/logo-32x32.png" "$here/kernel/logo-64x64.png" "$here/kernel/kernel.js" "$spec_dir/jaclab/"
 
 say "registering the kernelspec 'jaclab' (${scope[*]})"

@@ -19,10 +19,13 @@ fi
 mvn -q -B -o test-compile >/dev/null 2>&1 || mvn -q -B test-compile >/dev/null
 [ -f target/bench-classpath.txt ] || mvn -q -B dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
 CP="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
-JAVA_OPTS="${JAVA_OPTS:--Xmx4g}"
+# JacLab runs with its launchers' JVM settings (bin/lib/jvm.sh: serial GC, 64 MiB initial heap, glibc's thresholds),
+# as a user's kernel or bin/jaclab runs it; PyTorch with its own defaults
+. bin/lib/jvm.sh
+JAVA_OPTS="$(jaclab_jvm_opts "${JAVA_OPTS:--Xmx4g}")"
 csv=target/independent-bench.csv
 : > "$csv"
-jaclab() { OMP_NUM_THREADS=1 JACLAB_WORKERS=1 timeout 1800 java $JAVA_OPTS -Djava.awt.headless=true -cp "$CP" dev.jaclab.bench.IndependentBench "$@" 2>/dev/null \
+jaclab() { MALLOC_MMAP_THRESHOLD_=$JACLAB_MALLOC_MMAP MALLOC_TRIM_THRESHOLD_=$JACLAB_MALLOC_TRIM OMP_NUM_THREADS=1 JACLAB_WORKERS=1 timeout 1800 java $JAVA_OPTS -Djava.awt.headless=true -cp "$CP" dev.jaclab.bench.IndependentBench "$@" 2>/dev/null \
              | grep -E '^[a-z]+,' | sed 's/^/jaclab,/' >> "$csv" || echo "jaclab,$1,$2,$3,failed,,," >> "$csv"; }
 torch() { LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS=1 timeout 1800 /usr/bin/python3 bench/torch_independent.py "$@" 2>/dev/null \
              | sed 's/^/pytorch,/' >> "$csv" || echo "pytorch,$1,$2,$3,failed,,," >> "$csv"; }
