@@ -6,8 +6,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Transcendentals on float32 host buffers at close to memory speed: sin, cos, exp, tanh and the tanh derivative
- * 1 − y². ND4J's float32 kernels are scalar (~10 ns per element for sin, cos and tanh on this machine's cores); these
+ * Transcendentals on float32 host buffers at close to memory speed: sin, cos, exp, tanh, the tanh derivative
+ * 1 − y² and tanh's VJP g · (1 − y²). ND4J's float32 kernels are scalar (~10 ns per element for sin, cos and tanh on this machine's cores); these
  * are plain-Java loops that the JIT turns into SIMD code (AVX2: 8 floats per instruction): range reduction and
  * polynomials in float arithmetic only, with branch-free quadrant selection, written as short passes over a chunk in
  * L1 cache (a loop body beyond C2's unroll limit would stay scalar). Integer bit tricks (2^k for exp) take one scalar
@@ -59,6 +59,28 @@ final class FloatKernels {
             in.get(pos, s[0], 0, len);
             run(f, s, len);
             out.put(pos, s[1], 0, len);
+        }
+        return z;
+    }
+
+    /**
+     * g · (1 − y²) into a fresh packed array of g's shape, y repeated over g's leading rows (g.length a multiple of
+     * y.length; both {@link #supported}): tanh's VJP or JVP from its output in one pass, the same three roundings as
+     * {@code 1 − y·y} followed by the product.
+     */
+    static INDArray mulOneMinusSquare(INDArray g, INDArray y) {
+        INDArray z = Pool.uninitialized(DataType.FLOAT, g.shape());
+        int n = (int) g.length(), w = (int) y.length();
+        FloatBuffer gb = Strided.bytes(g).asFloatBuffer(), yb = Strided.bytes(y).asFloatBuffer(), out = Strided.bytes(z).asFloatBuffer();
+        float[][] s = SCRATCH.get();
+        float[] gs = s[0], ys = s[1], zs = s[2];
+        for (int pos = 0; pos < n; ) {
+            int at = pos % w, len = Math.min(CHUNK, Math.min(n - pos, w - at));   // within one repetition of y
+            gb.get(pos, gs, 0, len);
+            yb.get(at, ys, 0, len);
+            for (int i = 0; i < len; i++) zs[i] = gs[i] * (1f - ys[i] * ys[i]);
+            out.put(pos, zs, 0, len);
+            pos += len;
         }
         return z;
     }

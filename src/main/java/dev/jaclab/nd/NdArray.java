@@ -250,6 +250,22 @@ public final class NdArray implements AutoCloseable {
         return new NdArray(FloatKernels.supported(a) ? FloatKernels.apply(FloatKernels.Fn.ONE_MINUS_SQUARE, a) : a.mul(a).rsubi(1.0));
     }
 
+    /**
+     * this · (1 − y²) — tanh's VJP (or JVP) from its output y — with y repeated over this array's leading dims (this
+     * shaped (..., y's shape)): one pass for float32 host arrays, the same roundings as {@code mul(y.oneMinusSquare())},
+     * which the other cases run.
+     */
+    public NdArray mulOneMinusSquare(NdArray y) {
+        long[] s = shape(), ys = y.shape();
+        if (s.length < ys.length || !java.util.Arrays.equals(java.util.Arrays.copyOfRange(s, s.length - ys.length, s.length), ys))
+            throw new IllegalArgumentException("mulOneMinusSquare: " + Shapes.str(ys) + " is not the trailing shape of " + Shapes.str(s));
+        if (dtype() == y.dtype() && y.numel() > 0 && FloatKernels.supported(a) && FloatKernels.supported(y.a))
+            return new NdArray(FloatKernels.mulOneMinusSquare(a, y.a));
+        NdArray d = y.oneMinusSquare(), out = mul(d);
+        d.close();
+        return out;
+    }
+
     public NdArray abs() { return new NdArray(Transforms.abs(a, true)); }
 
     public NdArray sign() { return new NdArray(Transforms.sign(a, true)); }

@@ -48,7 +48,7 @@ final class Elementwise {
          * f′(x) with the temporaries of its formula freed before the product is formed (tanh's 1 − y² leaves y² and −y²
          * behind), when nothing is recorded: in a sweep the product's operands are then all that is live.
          */
-        private Tensor derivativeAlone(Node n) {
+        Tensor derivativeAlone(Node n) {
             if (GradMode.isEnabled()) return derivative(n);
             try (dev.jaclab.nd.Arena temporaries = dev.jaclab.nd.Arena.open()) {
                 Tensor d = derivative(n);
@@ -117,6 +117,29 @@ final class Elementwise {
         /** 1 − y² in one pass over the output (not square, negate, add: three passes and three arrays). */
         @Override Tensor derivative(Node n) { return Binder.bind(new OneMinusSquare(), n.output()); }
         @Override Tensor secondDerivative(Node n, Tensor d) { return n.output().mul(d).mul(-2.0); }
+
+        @Override protected Tensor[] vjp(Tensor g, Node n) { return new Tensor[]{timesDerivative(g, n)}; }
+
+        @Override protected Tensor jvpPart(int input, Tensor t, Node n) { return timesDerivative(t, n); }
+
+        /**
+         * v · (1 − h²): when nothing is recorded, one pass that writes only the product ({@code NdArray.mulOneMinusSquare};
+         * the derivative 1 − h² and the product were two fresh arrays and two passes, a (2^20, 64) f32 pair per tanh and
+         * direction in the MLP's Jacobian); its work is stated as both ops'. Recorded (createGraph), the differentiable
+         * product of the two ops.
+         */
+        private Tensor timesDerivative(Tensor v, Node n) {
+            Tensor h = n.output();
+            if (GradMode.isEnabled() || h.levels().length > 0 || !java.util.Arrays.equals(v.shape(), h.shape()) || v.dtype() != h.dtype())
+                return v.mul(derivativeAlone(n));
+            if (h.data().isClosed())
+                throw new IllegalStateException(name() + ": its output of shape " + Shapes.str(h.shape()) + " was released");
+            NdArray out = ShapeTrace.active() ? NdArray.shapeOnly(v.dtype(), v.data().shape()) : v.data().mulOneMinusSquare(h.data());
+            double e = h.numel(), o = out.numel(), b = v.dtype().bytes();
+            WorkMeter.add(new Work(0, 2 * e + o, 0, (e + v.data().numel() + e) * b, (e + o) * b, 2));   // 1 − h², then v · it
+            return new Tensor(out, v.levels());
+        }
+
         /** t·d and d·(l − 2h·Σ_a t_a²) with d = 1 − h² (tanh″ = −2h·tanh′): d computed once, one multiply by it per channel. */
         @Override public Tensor[] forwardLaplacian(Tensor[] t, Tensor[] l, Node n, int level, long size) {
             Tensor h = n.output(), d = derivative(n);
