@@ -5,6 +5,7 @@ import dev.jaclab.tensor.Backprop;
 import dev.jaclab.tensor.MixedModeSweep;
 import dev.jaclab.tensor.Node;
 import dev.jaclab.tensor.RowSparseJvp;
+import dev.jaclab.tensor.RowTerm;
 import dev.jaclab.tensor.NodeCache;
 import dev.jaclab.tensor.IdentitySets;
 import dev.jaclab.tensor.Tensor;
@@ -133,10 +134,63 @@ public record MeetInMiddle(int chunk) implements Strategy {
             }
         }
         double work = forward == 0 ? 0 : (2.0 * N * m * down + 1.5 * N * n * up) / forward;
-        long peak = cs * (3 * m * maxDown + 3 * n * maxUp) + Cost.blockBytes(p) + (cut.depth() >= 3 ? termsBytes(p, cs * Math.max(m, n)) : 0);
+        long factored = cut.depth() == 2 ? factoredBytes(p, cut, cs) : -1;
+        long peak = Cost.blockBytes(p) + (factored >= 0 ? factored
+                : cs * (3 * m * maxDown + 3 * n * maxUp) + (cut.depth() >= 3 ? termsBytes(p, cs * Math.max(m, n)) : 0));
         long chunks = (N + cs - 1) / cs;
         return new Cost(chunks, N * m, chunks, N * n, peak, work,
                 "N·m row-sparse VJPs down to the cut and N·n row-sparse JVPs up to it, " + cs + " samples per batch (mixing depth " + cut.depth() + ")");
+    }
+
+    /**
+     * Two mixing layers: the tangents cross the first by its one-row rule and the cotangents the last by theirs, and
+     * both reach the frontier factored (row weights times features, through row-uniform linear maps), so a chunk holds
+     * O(N) per seed and no dense (N, width) batch: the terms' row weights the mixing ops state
+     * ({@link RowSparseJvp#oneRowTerms}, {@link dev.jaclab.tensor.RowSparseVjp#ownRowTerms}), the VJP's per-seed
+     * scratch, and the contraction of the two sides at each frontier tensor that is not row-local
+     * ({@link RowTerm#contractionElements}) — the sweeps free nothing before the chunk ends. −1 when a mixing op does
+     * not state its terms, its tangents do not arrive on the seeds' own rows, or an op between it and the cut does not
+     * keep terms factored (they are then written out dense).
+     */
+    private static long factoredBytes(Problem p, Cut cut, long cs) {
+        Structure s = p.structure();
+        long m = p.outputWidth(), n = p.inputWidth(), held = 0, scratch = 0;
+        RowTerm.Counts down = RowTerm.Counts.NONE, up = RowTerm.Counts.NONE;
+        Set<Tensor> between = IdentitySets.of();                     // upper tensors the cotangent terms cross to reach the cut
+        List<Tensor> path = s.path();
+        for (int k = path.size() - 1; k >= 0; k--) {
+            Tensor t = path.get(k);
+            Node nd = t.node();
+            boolean[] carried = new boolean[nd.inputs().length];
+            boolean mixes = false;
+            for (int i = 0; i < carried.length; i++) {
+                carried[i] = cut.onPath().contains(nd.inputs()[i]);
+                mixes |= carried[i] && !dev.jaclab.tensor.RowSparseSweep.keepsRowsSparse(nd, i);
+            }
+            boolean upper = cut.upper().contains(t);
+            if (mixes && upper) {
+                RowTerm.Counts c = nd.primitive() instanceof dev.jaclab.tensor.RowSparseVjp r ? r.ownRowTerms(nd, carried) : null;
+                if (c == null) return -1;
+                down = down.plus(c);
+                scratch = Math.max(scratch, ((dev.jaclab.tensor.RowSparseVjp) nd.primitive()).ownRowsTemporaries(nd));
+                for (int i = 0; i < carried.length; i++) if (carried[i] && cut.upper().contains(nd.inputs()[i])) between.add(nd.inputs()[i]);
+            } else if (mixes) {
+                RowTerm.Counts c = nd.primitive() instanceof RowSparseJvp r ? r.oneRowTerms(nd, carried) : null;
+                if (c == null) return -1;
+                for (int i = 0; i < carried.length; i++) if (carried[i] && !s.isRowLocal(nd.inputs()[i])) return -1;
+                up = up.plus(c);
+            } else if (upper ? between.contains(t) : !s.isRowLocal(t)) {
+                for (int i = 0; i < carried.length; i++) {
+                    if (!carried[i]) continue;
+                    if (!nd.primitive().rowUniformLinear(nd, i)) return -1;
+                    if (upper && cut.upper().contains(nd.inputs()[i])) between.add(nd.inputs()[i]);
+                }
+            }
+        }
+        long meet = 0;
+        for (Tensor u : cut.frontier()) if (!s.isRowLocal(u)) meet += RowTerm.contractionElements(down, up, cs, m, n, u.size(0));
+        held = cs * m * (down.weightElements() + scratch) + cs * n * up.weightElements() + meet;
+        return held * p.y.dtype().bytes();
     }
 
     /**

@@ -161,6 +161,22 @@ final class Attention {
          */
         @Override public long ownRowsTemporaries(Node n) { return 3 * n.inputs()[1].size(-2); }
 
+        /** Keys and values as factored terms: dk = dS ⊗ scale·q, dv = P ⊗ g, one per-seed (S, M) row weight each. */
+        @Override public RowTerm.Counts ownRowTerms(Node n, boolean[] wanted) {
+            int parts = (wanted[1] ? 1 : 0) + (wanted[2] ? 1 : 0);
+            return new RowTerm.Counts(parts, 0, parts * n.inputs()[1].size(-2));
+        }
+
+        /**
+         * {@link #jvpOneRow}'s terms: a key tangent gives w·v_r (per seed) and −w·y (shared; w and −w two (S, N)
+         * arrays), a value tangent P[:, r]·Δv (per seed); a query tangent stays on its own row.
+         */
+        @Override public RowTerm.Counts oneRowTerms(Node n, boolean[] carried) {
+            long rows = n.inputs()[0].size(-2);
+            int k = carried[1] ? 1 : 0, v = carried[2] ? 1 : 0;
+            return new RowTerm.Counts(k + v, k, (2L * k + v) * rows);
+        }
+
         @Override public Tensor[] vjpOwnRows(Tensor g, Node n, Own[] own, long[] rows) { return vjpOwnRows(g, n, own, rows, null); }
 
         /** Keys and values asked for as {@link Own#TERMS} come back factored: dk = dS ⊗ scale·q, dv = P ⊗ g. */

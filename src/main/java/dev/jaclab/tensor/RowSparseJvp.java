@@ -29,6 +29,12 @@ public interface RowSparseJvp {
     Tangent jvpOneRow(Tensor[] t, Node n, long[] rows, NodeCache cache);
 
     /**
+     * The factored terms {@link #jvpOneRow} hands back when the inputs {@code carried} marks have tangents (the cost
+     * model's working set of a chunk: what reaches the frontier of a meet-in-the-middle sweep); null when not stated.
+     */
+    default RowTerm.Counts oneRowTerms(Node n, boolean[] carried) { return null; }
+
+    /**
      * S seeds' values over all rows of a 2-D tensor: a dense part (a batch level of S over the whole tensor, or null)
      * plus factored parts ({@link RowTerm}s).
      */

@@ -47,6 +47,12 @@ public interface RowSparseVjp {
     default long ownRowsTemporaries(Node n) { return 0; }
 
     /**
+     * The factored terms {@link #vjpOwnRows} hands back for the {@link Own#TERMS} slots {@code wanted} marks (the cost
+     * model's working set of a chunk, as {@link RowSparseJvp#oneRowTerms}); null when not stated.
+     */
+    default RowTerm.Counts ownRowTerms(Node n, boolean[] wanted) { return null; }
+
+    /**
      * The cotangent of rows {@code inRows} (S per seed) of input {@code input}, from a cotangent g on output rows
      * {@code outRows} (K per seed; g a batch level of C seeds over (K, ...)), where that input's rows are contracted
      * into the output and only these few are wanted — a batch level over (S, ...). Null when not covered.

@@ -28,6 +28,32 @@ public record RowTerm(Tensor a, Tensor f, boolean shared) {
 
     long seeds() { return a.size(0); }
 
+    /**
+     * The factored terms a one-row rule hands back for a batch of seeds, for the cost model: per-seed and shared
+     * terms, and the elements per seed its row weights hold (distinct (S, rows) arrays, several terms may share one).
+     *
+     * <pre>{@code
+     * RowTerm.Counts c = new RowTerm.Counts(2, 1, 3 * 4096);   // attention's one-row tangent over 4,096 rows
+     * }</pre>
+     */
+    public record Counts(int perSeed, int shared, long weightElements) {
+        public static final Counts NONE = new Counts(0, 0, 0);
+
+        public Counts plus(Counts o) { return new Counts(perSeed + o.perSeed, shared + o.shared, weightElements + o.weightElements); }
+    }
+
+    /**
+     * Elements {@link #contractAll} makes for C samples with m cotangent and n tangent seeds each over {@code rows}
+     * rows (all held until the chunk ends): the stacked row weights of the per-seed terms on both sides; for each
+     * shared term, each per-seed term of the other side weighted by it — its product f·Mᵀ, the weighted rows and
+     * their stack, three (S, rows) arrays; one weighted copy per pair of shared terms.
+     */
+    public static long contractionElements(Counts cot, Counts tan, long c, long m, long n, long rows) {
+        long perSeedPairs = cot.perSeed() > 0 && tan.perSeed() > 0 ? (long) cot.perSeed() * m + (long) tan.perSeed() * n : 0;
+        long weighted = 3L * tan.shared() * cot.perSeed() * m + 3L * cot.shared() * tan.perSeed() * n + (long) cot.shared() * tan.shared() * m;
+        return c * rows * (perSeedPairs + weighted);
+    }
+
     /** The dense values (S, N, w). */
     public Tensor materialize() {
         long s = a.size(0), n = a.size(1), w = f.size(1);
