@@ -83,7 +83,7 @@ awk -F, -v date="$(date -u '+%Y-%m-%d %H:%M UTC')" -v load="$load0–$(cut -d' '
   function m(b) { if (b == "") return ""; return b < 1024 ? sprintf("%.1f MiB", b) : sprintf("%.2f GiB", b / 1024) }
   function r(x, lo, hi) { if (x == "") return ""; return (x < lo || x > hi) ? "**" x "**" : x }
   function n(x,   s) { s = ""; while (x >= 1000) { s = sprintf(",%03d", x % 1000) s; x = int(x / 1000) } return x s }
-  BEGIN { split(rates, q, " "); printf "\nRun %s, load average %s, one thread; rates: gemm %.1f GFLOP/s, elementwise %.2f G/s, transcendental %.2f G/s, strided copies %.2f G/s, fresh writes %.1f GB/s, %.0f µs per op.\n\n", date, load, q[1] / 1e9, q[2] / 1e9, q[3] / 1e9, q[6] / 1e9, q[4] / 1e9, q[5] * 1e6
+  BEGIN { split(rates, q, " "); printf "\nRun %s, load average %s, one thread; rates: gemm %.1f GFLOP/s, elementwise %.2f G/s, transcendental %.2f G/s, strided copies %.2f G/s, fresh writes %.1f GB/s (arrays from 2 GiB: %.2f GB/s), %.0f µs per op.\n\n", date, load, q[1] / 1e9, q[2] / 1e9, q[3] / 1e9, q[6] / 1e9, q[4] / 1e9, q[7] / 1e9, q[5] * 1e6
           print "| model | strategy | N (from sizes) | predicted | measured CPU | ratio | first call | process CPU | predicted peak | measured peak | ratio | first-call growth | load |"; print "|---|---|---|---|---|---|---|---|---|---|---|---|---|" }
   NR > 1 { k = split($13, z, " "); sz = k > 1 ? n(z[1]) "–" n(z[k]) : n(z[1])
            if ($4 == "refused") { printf "| %s | `%s` | %s | refused (coupled samples) | | | | | | | | | |\n", $1, $2, n($3); next }

@@ -13,6 +13,10 @@ import java.util.function.Supplier;
  * This machine's throughput per kind of {@link Work}, measured with the library's own ops: matrix products (flops/s),
  * cheap element operations and transcendentals (elements/s), writing fresh memory (bytes/s: allocation and page
  * faults), strided copies (elements/s: a permutation that reorders every element) and the fixed cost of one op call. Predicted seconds = Σ work / rate + ops × per-op seconds.
+ * Fresh writes have two rates by output size ({@link Work#largeWrites}): arrays from {@link Work#LARGE_ARRAY_BYTES} on
+ * fault in pages the allocator has not just freed — in a virtual machine whose host backs guest memory lazily and
+ * takes freed memory back (free page reporting), each 4 KiB page then costs a host fault: measured here 0.6–0.8 GB/s
+ * for a lone 3–4 GiB array and 0.24–0.32 GB/s inside a long run, against 1.0–1.6 GB/s up to 2 GiB.
  * {@link #calibrated()} measures once (about a second) and caches the figures in the process and in
  * {@code ~/.cache/jaclab/rates-<threads>t.txt}; {@link #current()} uses whatever is cached and nominal figures
  * otherwise, so planning never measures unasked.
@@ -23,15 +27,19 @@ import java.util.function.Supplier;
  * }</pre>
  */
 public record Rates(double gemmFlopsPerSecond, double elementsPerSecond, double transcendentalsPerSecond, double writeBytesPerSecond,
-                    double secondsPerOp, double stridedElementsPerSecond, String source) {
+                    double secondsPerOp, double stridedElementsPerSecond, double largeWriteBytesPerSecond, String source) {
     /** Figures of a 2-core x86 machine at one native thread, used until this machine is measured. */
-    public static final Rates NOMINAL = new Rates(40e9, 1.0e9, 0.2e9, 4e9, 20e-6, 0.3e9, "nominal");
+    public static final Rates NOMINAL = new Rates(40e9, 1.0e9, 0.2e9, 4e9, 20e-6, 0.3e9, 4e9, "nominal");
+
+    /** The large fresh write the calibration times (1.5 × {@link Work#LARGE_ARRAY_BYTES}), where memory allows. */
+    static final long LARGE_PROBE_BYTES = Work.LARGE_ARRAY_BYTES * 3 / 2;
     private static volatile Rates cached;
 
     /** Predicted seconds for the work on one thread. */
     public double seconds(Work w) {
         return w.gemmFlops() / gemmFlopsPerSecond + w.elementwise() / elementsPerSecond + w.transcendental() / transcendentalsPerSecond
-                + w.strided() / stridedElementsPerSecond + w.bytesWritten() / writeBytesPerSecond + w.ops() * secondsPerOp;
+                + w.strided() / stridedElementsPerSecond + (w.bytesWritten() - w.largeWrites()) / writeBytesPerSecond
+                + w.largeWrites() / largeWriteBytesPerSecond + w.ops() * secondsPerOp;
     }
 
     /** The rates in use: this process's calibration, else the cached file's, else {@link #NOMINAL}. */
@@ -69,8 +77,32 @@ public record Rates(double gemmFlopsPerSecond, double elementsPerSecond, double 
             Tensor m1 = Tensor.randn(5, 4096, 64), m2 = Tensor.randn(6, 64, 64), m3 = Tensor.randn(7, 512, 512);
             double g1 = 2.0 * 4096 * 64 * 64 / Math.max(1e-9, time(() -> m1.matmul(m2)) - perOp);
             double g2 = 2.0 * 512 * 512 * 512 / Math.max(1e-9, time(() -> m3.matmul(m3)) - perOp);
-            return new Rates(Math.sqrt(g1 * g2), elems, trans, write, perOp, strided, "measured " + java.time.LocalDate.now());
+            return new Rates(Math.sqrt(g1 * g2), elems, trans, write, perOp, strided, largeWrite(write), "measured " + java.time.LocalDate.now());
         }
+    }
+
+    /**
+     * Bytes/s of one fresh write of {@link #LARGE_PROBE_BYTES} (3 GiB: a few seconds, once per machine), taken only
+     * when the machine has four times that available ({@code MemAvailable}); else the small arrays' rate.
+     */
+    private static double largeWrite(double small) {
+        if (availableBytes() < 4 * LARGE_PROBE_BYTES) return small;
+        long t0 = cpuNanos();
+        Tensor t = Tensor.zeros(LARGE_PROBE_BYTES / 4);
+        double s = (cpuNanos() - t0) / 1e9;
+        close(t);
+        return Math.min(small, LARGE_PROBE_BYTES / Math.max(1e-9, s));
+    }
+
+    /** {@code MemAvailable} of /proc/meminfo in bytes; 0 where it cannot be read. */
+    private static long availableBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo")))
+                if (line.startsWith("MemAvailable:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        } catch (IOException | RuntimeException e) {
+            // not Linux: no large probe
+        }
+        return 0;
     }
 
     /**
@@ -127,9 +159,9 @@ public record Rates(double gemmFlopsPerSecond, double elementsPerSecond, double 
 
     private static Rates read(Path f) {
         try {
-            String[] v = Files.readString(f).trim().split("\\s+", 7);           // a file without the strided rate is measured again
+            String[] v = Files.readString(f).trim().split("\\s+", 8);           // a file without the large-write rate is measured again
             return new Rates(Double.parseDouble(v[0]), Double.parseDouble(v[1]), Double.parseDouble(v[2]), Double.parseDouble(v[3]),
-                    Double.parseDouble(v[4]), Double.parseDouble(v[5]), v.length > 6 ? v[6] : "cached");
+                    Double.parseDouble(v[4]), Double.parseDouble(v[5]), Double.parseDouble(v[6]), v.length > 7 ? v[7] : "cached");
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -138,16 +170,16 @@ public record Rates(double gemmFlopsPerSecond, double elementsPerSecond, double 
     private static void write(Path f, Rates r) {
         try {
             Files.createDirectories(f.getParent());
-            Files.writeString(f, String.format(Locale.ROOT, "%g %g %g %g %g %g %s%n", r.gemmFlopsPerSecond, r.elementsPerSecond,
-                    r.transcendentalsPerSecond, r.writeBytesPerSecond, r.secondsPerOp, r.stridedElementsPerSecond, r.source));
+            Files.writeString(f, String.format(Locale.ROOT, "%g %g %g %g %g %g %g %s%n", r.gemmFlopsPerSecond, r.elementsPerSecond,
+                    r.transcendentalsPerSecond, r.writeBytesPerSecond, r.secondsPerOp, r.stridedElementsPerSecond, r.largeWriteBytesPerSecond, r.source));
         } catch (IOException e) {
             // a read-only home: the process cache still holds them
         }
     }
 
     @Override public String toString() {
-        return String.format(Locale.ROOT, "gemm %.1f GFLOP/s, elementwise %.2f G/s, transcendental %.2f G/s, strided copies %.2f G/s, fresh writes %.1f GB/s, %.1f µs per op (%s)",
+        return String.format(Locale.ROOT, "gemm %.1f GFLOP/s, elementwise %.2f G/s, transcendental %.2f G/s, strided copies %.2f G/s, fresh writes %.1f GB/s (%.2f GB/s from 2 GiB), %.1f µs per op (%s)",
                 gemmFlopsPerSecond / 1e9, elementsPerSecond / 1e9, transcendentalsPerSecond / 1e9, stridedElementsPerSecond / 1e9, writeBytesPerSecond / 1e9,
-                secondsPerOp * 1e6, source);
+                largeWriteBytesPerSecond / 1e9, secondsPerOp * 1e6, source);
     }
 }

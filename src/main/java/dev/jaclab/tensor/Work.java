@@ -7,7 +7,10 @@ import java.util.Locale;
  * operations (add, mul, contiguous copies, reductions), transcendental element operations (exp, log, sin, tanh, pow),
  * bytes read and written, ops (one per kernel call: what per-op overhead is paid on) and elements moved by strided
  * copies (a permutation that is not a view, a broadcast made real: each element read from its own place, several
- * times slower than a contiguous pass). Each primitive states its work from its
+ * times slower than a contiguous pass). Of the bytes written, {@code largeWrites} went to fresh outputs of at least
+ * {@link #LARGE_ARRAY_BYTES}: writing one takes longer than the delay after which a virtual machine's kernel hands
+ * freed memory back to the host (free page reporting), so such arrays land on pages the host must fault in again —
+ * on this machine 0.3 GB/s against 1.2–1.6 GB/s for memory freed a moment ago. Each primitive states its work from its
  * shapes ({@link Primitive#work}); {@link WorkMeter} adds up what binds on a thread; a machine's rates turn work into
  * seconds.
  *
@@ -21,12 +24,23 @@ import java.util.Locale;
  * }</pre>
  */
 public record Work(double gemmFlops, double elementwise, double transcendental, double bytesRead, double bytesWritten, double ops,
-                   double strided) {
+                   double strided, double largeWrites) {
     public static final Work NONE = new Work(0, 0, 0, 0, 0, 0);
+
+    /**
+     * Fresh outputs from this size on count as large writes (2 GiB: about 1.5–2 s of writing at the rate of reused
+     * memory, the 2 s after which a guest kernel reports freed 2 MiB blocks to the host).
+     */
+    public static final long LARGE_ARRAY_BYTES = 1L << 31;
+
+    /** Work without large writes. */
+    public Work(double gemmFlops, double elementwise, double transcendental, double bytesRead, double bytesWritten, double ops, double strided) {
+        this(gemmFlops, elementwise, transcendental, bytesRead, bytesWritten, ops, strided, 0);
+    }
 
     /** Work without strided copies. */
     public Work(double gemmFlops, double elementwise, double transcendental, double bytesRead, double bytesWritten, double ops) {
-        this(gemmFlops, elementwise, transcendental, bytesRead, bytesWritten, ops, 0);
+        this(gemmFlops, elementwise, transcendental, bytesRead, bytesWritten, ops, 0, 0);
     }
 
     /** A view or bookkeeping op: one call, no element work (reshape of a contiguous array, a 2-D transpose). */
@@ -46,22 +60,26 @@ public record Work(double gemmFlops, double elementwise, double transcendental, 
 
     public Work plus(Work o) {
         return new Work(gemmFlops + o.gemmFlops, elementwise + o.elementwise, transcendental + o.transcendental, bytesRead + o.bytesRead,
-                bytesWritten + o.bytesWritten, ops + o.ops, strided + o.strided);
+                bytesWritten + o.bytesWritten, ops + o.ops, strided + o.strided, largeWrites + o.largeWrites);
     }
 
     public Work times(double k) {
-        return new Work(gemmFlops * k, elementwise * k, transcendental * k, bytesRead * k, bytesWritten * k, ops * k, strided * k);
+        return new Work(gemmFlops * k, elementwise * k, transcendental * k, bytesRead * k, bytesWritten * k, ops * k, strided * k, largeWrites * k);
     }
 
     /** Only the ops (per-op overhead) scaled by {@code k}, the element work by {@code e}: a row-restricted rule. */
     public Work scaled(double e, double k) {
-        return new Work(gemmFlops * e, elementwise * e, transcendental * e, bytesRead * e, bytesWritten * e, ops * k, strided * e);
+        return new Work(gemmFlops * e, elementwise * e, transcendental * e, bytesRead * e, bytesWritten * e, ops * k, strided * e, largeWrites * e);
     }
 
     /** Element counts of read and written turned into bytes (primitives state elements; the meter knows the dtype). */
     Work inBytes(int bytesPerElement) {
-        return new Work(gemmFlops, elementwise, transcendental, bytesRead * bytesPerElement, bytesWritten * bytesPerElement, ops, strided);
+        return new Work(gemmFlops, elementwise, transcendental, bytesRead * bytesPerElement, bytesWritten * bytesPerElement, ops, strided,
+                largeWrites * bytesPerElement);
     }
+
+    /** The same work with every byte written counted as a large write (an op whose fresh output is large). */
+    Work writtenLarge() { return new Work(gemmFlops, elementwise, transcendental, bytesRead, bytesWritten, ops, strided, bytesWritten); }
 
     /** Floating-point operations of every kind (gemm flops plus one per element operation; copies are none). */
     public double flops() { return gemmFlops + elementwise + transcendental; }
@@ -73,10 +91,10 @@ public record Work(double gemmFlops, double elementwise, double transcendental, 
         return true;
     }
 
-    double[] fields() { return new double[]{gemmFlops, elementwise, transcendental, bytesRead, bytesWritten, ops, strided}; }
+    double[] fields() { return new double[]{gemmFlops, elementwise, transcendental, bytesRead, bytesWritten, ops, strided, largeWrites}; }
 
     @Override public String toString() {
-        return String.format(Locale.ROOT, "%.3g gemm flops, %.3g elementwise, %.3g transcendental, %.3g strided copies, %.3g B read, %.3g B written, %.0f ops",
-                gemmFlops, elementwise, transcendental, strided, bytesRead, bytesWritten, ops);
+        return String.format(Locale.ROOT, "%.3g gemm flops, %.3g elementwise, %.3g transcendental, %.3g strided copies, %.3g B read, %.3g B written (%.3g in large arrays), %.0f ops",
+                gemmFlops, elementwise, transcendental, strided, bytesRead, bytesWritten, largeWrites, ops);
     }
 }

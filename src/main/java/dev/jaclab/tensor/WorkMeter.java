@@ -34,7 +34,8 @@ public final class WorkMeter implements AutoCloseable {
     public Work work() {
         Work now = TOTAL.get()[0];
         return new Work(now.gemmFlops() - start.gemmFlops(), now.elementwise() - start.elementwise(), now.transcendental() - start.transcendental(),
-                now.bytesRead() - start.bytesRead(), now.bytesWritten() - start.bytesWritten(), now.ops() - start.ops(), now.strided() - start.strided());
+                now.bytesRead() - start.bytesRead(), now.bytesWritten() - start.bytesWritten(), now.ops() - start.ops(), now.strided() - start.strided(),
+                now.largeWrites() - start.largeWrites());
     }
 
     /** Adds work done outside the binder (a kernel called directly) to this thread's open meters. */
@@ -51,7 +52,10 @@ public final class WorkMeter implements AutoCloseable {
         for (int i = 0; i < in.length; i++) shapes[i] = in[i].shape();
         Work w = p.work(shapes, out.shape(), batchDims);
         if (w == null) throw new IllegalStateException(p.name() + ": the primitive does not state its work (Primitive.work)");
-        add(w.inBytes(out.dtype().bytes()));
+        Work b = w.inBytes(out.dtype().bytes());
+        long outBytes = out.dtype().bytes();
+        for (long s : out.shape()) outBytes *= s;
+        add(outBytes >= Work.LARGE_ARRAY_BYTES ? b.writtenLarge() : b);     // a large fresh output: pages the host takes back
     }
 
     @Override public void close() {

@@ -2,7 +2,10 @@ package dev.jaclab.autodiff;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.jaclab.jacobian.Rates;
+import dev.jaclab.nd.DType;
 import dev.jaclab.tensor.Primitives;
+import dev.jaclab.tensor.ShapeTrace;
 import dev.jaclab.tensor.Tensor;
 import dev.jaclab.tensor.Work;
 import dev.jaclab.tensor.WorkMeter;
@@ -56,5 +59,25 @@ class PrimitiveWorkTest {
         assertEquals(2 * 5 * 3 + 6 * 3, w.strided());
         assertEquals(0, w.elementwise());
         assertEquals(3, w.ops());
+    }
+
+    /**
+     * An op whose fresh output is {@link Work#LARGE_ARRAY_BYTES} or more counts its writes as large ones (traced:
+     * nothing is allocated), and the rates price them at their own rate.
+     */
+    @Test void largeFreshOutputsAreTheirOwnWrites() {
+        Work small, large;
+        try (ShapeTrace t = ShapeTrace.open()) {
+            Tensor a = Tensor.zeros(DType.FLOAT32, 1L << 27), b = Tensor.zeros(DType.FLOAT32, Work.LARGE_ARRAY_BYTES / 4);   // 512 MiB, 2 GiB
+            try (WorkMeter m = WorkMeter.open()) { a.add(a); small = m.work(); }
+            try (WorkMeter m = WorkMeter.open()) { b.add(b); large = m.work(); }
+        }
+        assertEquals(4.0 * (1L << 27), small.bytesWritten());
+        assertEquals(0, small.largeWrites());
+        assertEquals((double) Work.LARGE_ARRAY_BYTES, large.bytesWritten());
+        assertEquals(large.bytesWritten(), large.largeWrites());
+        Rates r = new Rates(1e9, 1e9, 1e9, 2e9, 0, 1e9, 0.5e9, "test");
+        assertEquals(small.elementwise() / 1e9 + small.bytesWritten() / 2e9, r.seconds(small), 1e-9);
+        assertEquals(large.elementwise() / 1e9 + large.bytesWritten() / 0.5e9, r.seconds(large), 1e-9);
     }
 }
