@@ -5,6 +5,7 @@ import dev.jaclab.tensor.Backprop;
 import dev.jaclab.tensor.MixedModeSweep;
 import dev.jaclab.tensor.Node;
 import dev.jaclab.tensor.RowSparseJvp;
+import dev.jaclab.tensor.RowSparseVjp;
 import dev.jaclab.tensor.RowTerm;
 import dev.jaclab.tensor.NodeCache;
 import dev.jaclab.tensor.IdentitySets;
@@ -146,7 +147,7 @@ public record MeetInMiddle(int chunk) implements Strategy {
      * Two mixing layers: the tangents cross the first by its one-row rule and the cotangents the last by theirs, and
      * both reach the frontier factored (row weights times features, through row-uniform linear maps), so a chunk holds
      * O(N) per seed and no dense (N, width) batch: the terms' row weights the mixing ops state
-     * ({@link RowSparseJvp#oneRowTerms}, {@link dev.jaclab.tensor.RowSparseVjp#ownRowTerms}), the VJP's per-seed
+     * ({@link RowSparseJvp#oneRowTerms}, {@link RowSparseVjp#ownRowTerms}), the VJP's per-seed
      * scratch, and the contraction of the two sides at each frontier tensor that is not row-local
      * ({@link RowTerm#contractionElements}) — the sweeps free nothing before the chunk ends. −1 when a mixing op does
      * not state its terms, its tangents do not arrive on the seeds' own rows, or an op between it and the cut does not
@@ -154,7 +155,7 @@ public record MeetInMiddle(int chunk) implements Strategy {
      */
     private static long factoredBytes(Problem p, Cut cut, long cs) {
         Structure s = p.structure();
-        long m = p.outputWidth(), n = p.inputWidth(), held = 0, scratch = 0;
+        long m = p.outputWidth(), n = p.inputWidth(), scratch = 0;
         RowTerm.Counts down = RowTerm.Counts.NONE, up = RowTerm.Counts.NONE;
         Set<Tensor> between = IdentitySets.of();                     // upper tensors the cotangent terms cross to reach the cut
         List<Tensor> path = s.path();
@@ -169,10 +170,10 @@ public record MeetInMiddle(int chunk) implements Strategy {
             }
             boolean upper = cut.upper().contains(t);
             if (mixes && upper) {
-                RowTerm.Counts c = nd.primitive() instanceof dev.jaclab.tensor.RowSparseVjp r ? r.ownRowTerms(nd, carried) : null;
+                RowTerm.Counts c = nd.primitive() instanceof RowSparseVjp r ? r.ownRowTerms(nd, carried) : null;
                 if (c == null) return -1;
                 down = down.plus(c);
-                scratch = Math.max(scratch, ((dev.jaclab.tensor.RowSparseVjp) nd.primitive()).ownRowsTemporaries(nd));
+                scratch = Math.max(scratch, ((RowSparseVjp) nd.primitive()).ownRowsTemporaries(nd));
                 for (int i = 0; i < carried.length; i++) if (carried[i] && cut.upper().contains(nd.inputs()[i])) between.add(nd.inputs()[i]);
             } else if (mixes) {
                 RowTerm.Counts c = nd.primitive() instanceof RowSparseJvp r ? r.oneRowTerms(nd, carried) : null;
@@ -189,8 +190,7 @@ public record MeetInMiddle(int chunk) implements Strategy {
         }
         long meet = 0;
         for (Tensor u : cut.frontier()) if (!s.isRowLocal(u)) meet += RowTerm.contractionElements(down, up, cs, m, n, u.size(0));
-        held = cs * m * (down.weightElements() + scratch) + cs * n * up.weightElements() + meet;
-        return held * p.y.dtype().bytes();
+        return (cs * m * (down.weightElements() + scratch) + cs * n * up.weightElements() + meet) * p.y.dtype().bytes();
     }
 
     /**

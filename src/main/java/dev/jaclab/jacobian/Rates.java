@@ -14,9 +14,11 @@ import java.util.function.Supplier;
  * cheap element operations and transcendentals (elements/s), writing fresh memory (bytes/s: allocation and page
  * faults), strided copies (elements/s: a permutation that reorders every element) and the fixed cost of one op call. Predicted seconds = Σ work / rate + ops × per-op seconds.
  * Fresh writes have two rates by output size ({@link Work#largeWrites}): arrays from {@link Work#LARGE_ARRAY_BYTES} on
- * fault in pages the allocator has not just freed — in a virtual machine whose host backs guest memory lazily and
- * takes freed memory back (free page reporting), each 4 KiB page then costs a host fault: measured here 0.6–0.8 GB/s
- * for a lone 3–4 GiB array and 0.24–0.32 GB/s inside a long run, against 1.0–1.6 GB/s up to 2 GiB.
+ * reach past the memory the machine freed lately — in a virtual machine whose host backs guest memory lazily and
+ * takes freed memory back, each 4 KiB page there costs a host fault: 0.21–0.32 GB/s here (1 GiB arrays held one after
+ * another, past the first ~5 GiB; 3–4 GiB outputs inside a long run), against 1.0–1.6 GB/s for recycled memory. The
+ * calibration times one lone 3 GiB write, which lands on recycled memory where the machine freed enough lately
+ * (0.7–1.2 GB/s measured): the figure is a bound, the in-run rate can be 3–4× lower.
  * {@link #calibrated()} measures once (about a second) and caches the figures in the process and in
  * {@code ~/.cache/jaclab/rates-<threads>t.txt}; {@link #current()} uses whatever is cached and nominal figures
  * otherwise, so planning never measures unasked.

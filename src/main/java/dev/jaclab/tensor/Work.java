@@ -8,9 +8,9 @@ import java.util.Locale;
  * bytes read and written, ops (one per kernel call: what per-op overhead is paid on) and elements moved by strided
  * copies (a permutation that is not a view, a broadcast made real: each element read from its own place, several
  * times slower than a contiguous pass). Of the bytes written, {@code largeWrites} went to fresh outputs of at least
- * {@link #LARGE_ARRAY_BYTES}: writing one takes longer than the delay after which a virtual machine's kernel hands
- * freed memory back to the host (free page reporting), so such arrays land on pages the host must fault in again —
- * on this machine 0.3 GB/s against 1.2–1.6 GB/s for memory freed a moment ago. Each primitive states its work from its
+ * {@link #LARGE_ARRAY_BYTES}: in a virtual machine whose host backs guest memory lazily and takes freed memory back,
+ * a page beyond what the machine freed lately costs a host fault, and large arrays are the ones that reach past it —
+ * on this machine 0.21–0.32 GB/s there against 1.0–1.6 GB/s for recycled memory. Each primitive states its work from its
  * shapes ({@link Primitive#work}); {@link WorkMeter} adds up what binds on a thread; a machine's rates turn work into
  * seconds.
  *
@@ -28,8 +28,8 @@ public record Work(double gemmFlops, double elementwise, double transcendental, 
     public static final Work NONE = new Work(0, 0, 0, 0, 0, 0);
 
     /**
-     * Fresh outputs from this size on count as large writes (2 GiB: about 1.5–2 s of writing at the rate of reused
-     * memory, the 2 s after which a guest kernel reports freed 2 MiB blocks to the host).
+     * Fresh outputs from this size on count as large writes (2 GiB: up to this size fresh arrays wrote at the small
+     * arrays' rate here, 1.0–1.6 GB/s; 3–4 GiB ones at 0.24–0.32 GB/s inside a long run).
      */
     public static final long LARGE_ARRAY_BYTES = 1L << 31;
 
