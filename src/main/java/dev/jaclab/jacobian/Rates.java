@@ -73,12 +73,12 @@ public record Rates(double gemmFlopsPerSecond, double elementsPerSecond, double 
             Tensor a = Tensor.randn(3, big), b = Tensor.randn(4, big);         // each op writes 8 MB: reused memory
             double add = time(() -> a.add(b)), exp = time(a::exp);
             double small = time(() -> Tensor.zeros(big)) - perOp;           // 8 MB outputs come from reused memory
-            double elems = big / Math.max(1e-9, add - perOp - small), trans = big / Math.max(1e-9, exp - perOp - small);
+            double elems = big / beyond(add - perOp, small), trans = big / beyond(exp - perOp, small);
             Tensor c = Tensor.randn(8, 3, big / 9, 3);                          // the blocks' layout: (3, N, 3) → (N, 3, 3)
-            double strided = 3.0 * (big / 9) * 3 / Math.max(1e-9, time(() -> c.permute(1, 2, 0)) - perOp - small);
+            double strided = 3.0 * (big / 9) * 3 / beyond(time(() -> c.permute(1, 2, 0)) - perOp, small);
             Tensor m1 = Tensor.randn(5, 4096, 64), m2 = Tensor.randn(6, 64, 64), m3 = Tensor.randn(7, 512, 512);
-            double g1 = 2.0 * 4096 * 64 * 64 / Math.max(1e-9, time(() -> m1.matmul(m2)) - perOp);
-            double g2 = 2.0 * 512 * 512 * 512 / Math.max(1e-9, time(() -> m3.matmul(m3)) - perOp);
+            double g1 = 2.0 * 4096 * 64 * 64 / Math.max(1e-9, time(() -> pooled(() -> m1.matmul(m2))) - perOp);
+            double g2 = 2.0 * 512 * 512 * 512 / Math.max(1e-9, time(() -> pooled(() -> m3.matmul(m3))) - perOp);
             return new Rates(Math.sqrt(g1 * g2), elems, trans, write, perOp, strided, largeWrite(write), "measured " + java.time.LocalDate.now());
         }
     }
@@ -123,6 +123,25 @@ public record Rates(double gemmFlopsPerSecond, double elementsPerSecond, double 
         Arrays.sort(t);
         return t[2];
     }
+
+    /**
+     * Runs an op in a scope whose close hands its output back to the thread's pool, as a sweep's arenas do: the next
+     * run gets the same buffer, so a product is timed without the page faults of a fresh 1 MiB output (where malloc
+     * maps arrays that large afresh, e.g. {@code MALLOC_MMAP_THRESHOLD_=65536}, they doubled its time).
+     */
+    private static Tensor pooled(Supplier<Tensor> op) {
+        try (var scope = Tensor.scope()) {
+            op.get();
+        }
+        return null;
+    }
+
+    /**
+     * Seconds an op spends beyond writing its fresh output ({@code fresh}: a fresh array's time at that size), at least
+     * a tenth of the op's time: where the two are within the noise of each other the difference alone could read as an
+     * absurd rate (2·10^15 elements/s was seen).
+     */
+    private static double beyond(double op, double fresh) { return Math.max(Math.max(1e-9, 0.1 * op), op - fresh); }
 
     /** This thread's CPU time in nanoseconds (wall time where the JVM cannot tell). */
     public static long cpuNanos() {
