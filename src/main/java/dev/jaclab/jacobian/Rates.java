@@ -20,8 +20,8 @@ import java.util.function.Supplier;
  * calibration times one lone 3 GiB write, which lands on recycled memory where the machine freed enough lately
  * (0.7–1.2 GB/s measured): the figure is a bound, the in-run rate can be 3–4× lower.
  * {@link #calibrated()} measures once (about a second) and caches the figures in the process and in
- * {@code ~/.cache/jaclab/rates-<threads>t.txt}; {@link #current()} uses whatever is cached and nominal figures
- * otherwise, so planning never measures unasked.
+ * {@code ~/.cache/jaclab/rates-<threads>t.txt} for the day (a file from another day or calibration method is measured
+ * again); {@link #current()} uses whatever is cached and nominal figures otherwise, so planning never measures unasked.
  *
  * <pre>{@code
  * Rates r = Rates.calibrated();          // e.g. gemm 60 GFLOP/s, elementwise 1.1 G/s, ..., strided 0.3 G/s, 18 µs per op
@@ -43,6 +43,9 @@ public record Rates(double gemmFlopsPerSecond, double elementsPerSecond, double 
                 + w.strided() / stridedElementsPerSecond + (w.bytesWritten() - w.largeWrites()) / writeBytesPerSecond
                 + w.largeWrites() / largeWriteBytesPerSecond + w.ops() * secondsPerOp;
     }
+
+    /** The calibration's method: a cached file from another method (or another day) is measured again. */
+    private static final String METHOD = "method-3";
 
     /** The rates in use: this process's calibration, else the cached file's, else {@link #NOMINAL}. */
     public static Rates current() {
@@ -79,7 +82,7 @@ public record Rates(double gemmFlopsPerSecond, double elementsPerSecond, double 
             Tensor m1 = Tensor.randn(5, 4096, 64), m2 = Tensor.randn(6, 64, 64), m3 = Tensor.randn(7, 512, 512);
             double g1 = 2.0 * 4096 * 64 * 64 / Math.max(1e-9, time(() -> pooled(() -> m1.matmul(m2))) - perOp);
             double g2 = 2.0 * 512 * 512 * 512 / Math.max(1e-9, time(() -> pooled(() -> m3.matmul(m3))) - perOp);
-            return new Rates(Math.sqrt(g1 * g2), elems, trans, write, perOp, strided, largeWrite(write), "measured " + java.time.LocalDate.now());
+            return new Rates(Math.sqrt(g1 * g2), elems, trans, write, perOp, strided, largeWrite(write), "measured " + java.time.LocalDate.now() + " " + METHOD);
         }
     }
 
@@ -180,7 +183,8 @@ public record Rates(double gemmFlopsPerSecond, double elementsPerSecond, double 
 
     private static Rates read(Path f) {
         try {
-            String[] v = Files.readString(f).trim().split("\\s+", 8);           // a file without the large-write rate is measured again
+            String[] v = Files.readString(f).trim().split("\\s+", 8);
+            if (v.length < 8 || !v[7].equals("measured " + java.time.LocalDate.now() + " " + METHOD)) return null;   // another day's or method's: measured again
             return new Rates(Double.parseDouble(v[0]), Double.parseDouble(v[1]), Double.parseDouble(v[2]), Double.parseDouble(v[3]),
                     Double.parseDouble(v[4]), Double.parseDouble(v[5]), Double.parseDouble(v[6]), v.length > 7 ? v[7] : "cached");
         } catch (IOException | RuntimeException e) {
