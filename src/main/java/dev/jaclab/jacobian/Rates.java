@@ -47,8 +47,30 @@ public record Rates(double gemmFlopsPerSecond, double elementsPerSecond, double 
     /** The calibration's method: a cached file from another method (or another day) is measured again. */
     private static final String METHOD = "method-3";
 
-    /** The rates in use: this process's calibration, else the cached file's, else {@link #NOMINAL}. */
+    private static volatile Rates fixed;
+
+    /** A scope of fixed rates; closing it restores what was in use. */
+    public interface Fixed extends AutoCloseable {
+        @Override void close();
+    }
+
+    /**
+     * Plans with these rates until the returned scope closes, whatever this machine's calibration says — a plan or an
+     * {@code auto()} choice that must not move with the machine's measured figures (a reproducible comparison, a test):
+     * <pre>{@code
+     * try (Rates.Fixed f = Rates.fix(Rates.NOMINAL)) { Strategy s = Strategies.auto().choose(problem); }
+     * }</pre>
+     */
+    public static Fixed fix(Rates rates) {
+        Rates before = fixed;
+        fixed = java.util.Objects.requireNonNull(rates, "rates");
+        return () -> fixed = before;
+    }
+
+    /** The rates in use: fixed ones ({@link #fix}), else this process's calibration, else the cached file's, else {@link #NOMINAL}. */
     public static Rates current() {
+        Rates f = fixed;
+        if (f != null) return f;
         Rates r = cached;
         if (r != null) return r;
         r = read(file());
@@ -59,7 +81,7 @@ public record Rates(double gemmFlopsPerSecond, double elementsPerSecond, double 
     /** Measured rates, from this process's cache or the file cache, measuring (about a second) when neither has them. */
     public static synchronized Rates calibrated() {
         Rates r = current();
-        if (r != NOMINAL) return r;
+        if (r != NOMINAL || fixed != null) return r;
         r = measure();
         cached = r;
         write(file(), r);

@@ -121,8 +121,10 @@ class DiagonalBlocksTest {
     @Test void autoGivenTheFunctionWeighsTheDiagonalRouteAgainstWhatOthersRun() {
         Tensor x = Tensor.zeros(1 << 20, 3);
         Problem p = Jacobian.of((UnaryOperator<Tensor>) Tensor::sin, x).parallelism(1).problem();
-        String chosen = Strategies.auto().choose(p).name();
-        assertTrue(chosen.equals("forwardSum") || chosen.equals("reverseSum"), chosen);
+        try (Rates.Fixed nominal = Rates.fix(Rates.NOMINAL)) {          // the same choice whatever this machine's calibration
+            String chosen = Strategies.auto().choose(p).name();
+            assertTrue(chosen.equals("forwardSum") || chosen.equals("reverseSum"), chosen);
+        }
         assertTrue(Strategies.vmapJacrev().work(p).transcendental() > Strategies.reverseSum().work(p).transcendental(), "f again under vmap");
         assertEquals((double) (1 << 20) * 9, Strategies.rowBlocks().work(p).strided() - Strategies.reverseSum().work(p).strided(), "the rows' copy");
     }
