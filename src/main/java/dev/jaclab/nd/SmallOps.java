@@ -126,8 +126,11 @@ final class SmallOps {
         return z;
     }
 
-    /** The odometer over a broadcast's outer dims: where the current row of x and of y starts. */
-    private static final class Rows {
+    /**
+     * The odometer over the outer dims (all but the last) of a shape walked in two strided arrays: where the current
+     * row of each starts ({@code px}, {@code py}). Broadcasts here, in-place block copies in {@link Strided}.
+     */
+    static final class Rows {
         final long[] sh, ax, ay, idx;
         final int r;
         long px, py;

@@ -104,24 +104,16 @@ final class Strided {
         int r = shape.length, inner = (int) shape[r - 1];
         long outer = Shapes.numel(shape) / Math.max(1, inner);
         int fi = (int) from[r - 1], ti = (int) to[r - 1];
-        long[] idx = new long[r];
         ByteBuffer sb = bytes(src), zb = bytes(z);
         boolean f = src.dataType() == DataType.FLOAT;
         FloatBuffer sf = f ? sb.asFloatBuffer() : null, zf = f ? zb.asFloatBuffer() : null;
         DoubleBuffer sd = f ? null : sb.asDoubleBuffer(), zd = f ? null : zb.asDoubleBuffer();
-        long s = 0, t = at;
+        SmallOps.Rows w = new SmallOps.Rows(shape, from, to, r);
         for (long o = 0; o < outer; o++) {
-            int si = (int) s, zi = (int) t;
+            int si = (int) w.px, zi = (int) (w.py + at);
             if (f) for (int j = 0; j < inner; j++, si += fi, zi += ti) zf.put(zi, sf.get(si));
             else for (int j = 0; j < inner; j++, si += fi, zi += ti) zd.put(zi, sd.get(si));
-            for (int dd = r - 2; dd >= 0; dd--) {                      // odometer over the outer dims
-                s += from[dd];
-                t += to[dd];
-                if (++idx[dd] < shape[dd]) break;
-                s -= from[dd] * shape[dd];
-                t -= to[dd] * shape[dd];
-                idx[dd] = 0;
-            }
+            w.next();
         }
     }
 
