@@ -29,7 +29,7 @@ public final class Models {
         Tensor w1 = Tensor.randn(seed, 3, 64).div(Math.sqrt(3)), b1 = Tensor.randn(seed + 1, 64).mul(0.1);
         Tensor w2 = Tensor.randn(seed + 2, 64, 64).div(8), b2 = Tensor.randn(seed + 3, 64).mul(0.1);
         Tensor w3 = Tensor.randn(seed + 4, 64, 3).div(8);
-        return new Simple("mlp", 3, false, x -> x.matmul(w1).add(b1).tanh().matmul(w2).add(b2).tanh().matmul(w3));
+        return new Simple("mlp", 3, false, x -> x.affine(w1, b1).tanh().affine(w2, b2).tanh().matmul(w3));
     }
 
     /**

@@ -613,6 +613,20 @@ public final class NdArray implements AutoCloseable {
     // ---------------------------------------------------------------- linear algebra
 
     /**
+     * this·o + c, c broadcast to the product's shape: the sum is written into the product's own (fresh) buffer, so
+     * no second array of the product's size is made (PyTorch's addmm).
+     */
+    public NdArray matmulAdd(NdArray o, NdArray c) {
+        NdArray z = matmul(o);
+        DType t = DType.promote(z.dtype(), c.dtype());
+        if (t != z.dtype()) return z.cast(t).add(c);
+        INDArray bias = c.cast(t).a;
+        if (java.util.Arrays.equals(bias.shape(), z.shape())) z.a.addi(bias);
+        else Nd4j.exec(new AddOp(new INDArray[]{z.a, bias}, new INDArray[]{z.a}));
+        return z;
+    }
+
+    /**
      * Matrix product over the last two dims with broadcast leading dims (both operands rank ≥ 2).
      * A rank-2 right operand takes one BLAS gemm over all leading rows.
      */

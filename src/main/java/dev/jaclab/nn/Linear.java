@@ -32,8 +32,10 @@ public final class Linear extends Module {
     @Override public Tensor forward(Tensor x) {
         if (x.rank() == 0 || x.size(-1) != in)
             throw new IllegalArgumentException("Linear(" + in + " → " + out + "): input " + Shapes.str(x.shape()) + " does not end in " + in);
-        Tensor y = x.matmul(weight.value().mT());
-        return bias == null ? y : y.add(bias.value());
+        Tensor w = weight.value().mT(), b = bias == null ? null : bias.value();
+        if (x.rank() >= 2) return x.affine(w, b);                  // one node: the layer leaves one (…, out) array
+        Tensor y = x.matmul(w);                                    // one sample: (in) → (out)
+        return b == null ? y : y.add(b);
     }
 
     public long inFeatures() { return in; }

@@ -3,11 +3,14 @@ package dev.jaclab.tensor;
 import dev.jaclab.nd.NdArray;
 import dev.jaclab.nd.Shapes;
 
-/** Matrix product primitive (rank ≥ 2 operands, broadcast leading dims). Rank-1 cases are reshaped by Tensor. */
+/**
+ * Matrix product primitives (rank ≥ 2 operands, broadcast leading dims; rank-1 cases are reshaped by Tensor): the
+ * product A·B, and the affine map A·B + c as one node (the product without its bias never exists).
+ */
 final class Linalg {
     private Linalg() {}
 
-    static final class Matmul extends Primitive implements RowSparseVjp, SecondOrderJvp {
+    static class Matmul extends Primitive implements RowSparseVjp, SecondOrderJvp {
         @Override public String name() { return "matmul"; }
 
         /** 2 Σ_a t_a(A)·t_a(B); zero when only one operand moves. */
@@ -102,5 +105,64 @@ final class Linalg {
             if (input == 1 && s.length < 3) return false;
             return keepsSampleAxis(n, input) && (input == 0 || s.length >= 3);
         }
+    }
+
+    /**
+     * x·W + b as one op (PyTorch's addmm): the bias is added into the product's own buffer, so a layer leaves one
+     * (N, p) array, not the product and its sum. Every rule of the product holds for inputs 0 and 1 (the bias moves
+     * the output, not its derivative in x or W); the bias's cotangent is the output's summed to its shape, its tangent
+     * the output's tangent broadcast.
+     */
+    static final class Affine extends Matmul {
+        @Override public String name() { return "affine"; }
+
+        @Override protected long[] shape(long[][] in) {
+            long[] out = super.shape(in);
+            long[] c = in[2];
+            boolean fits = c.length <= out.length;
+            for (int i = 1; fits && i <= c.length; i++) fits = c[c.length - i] == 1 || c[c.length - i] == out[out.length - i];
+            if (!fits)
+                throw new IllegalArgumentException("affine: bias " + Shapes.str(c) + " does not broadcast to the product "
+                        + Shapes.str(in[0]) + " @ " + Shapes.str(in[1]) + " = " + Shapes.str(out));
+            return out;
+        }
+
+        @Override protected NdArray forward(NdArray[] in, int b) { return in[0].matmulAdd(in[1], in[2]); }
+
+        /** The product's flops, and one pass over the output adding the bias. */
+        @Override public Work work(long[][] in, long[] out, int b) {
+            long[] a = in[0];
+            return new Work(2 * numel(out) * a[a.length - 1], numel(out), 0, numel(in) + numel(out), 2 * numel(out), 1);
+        }
+
+        /** The bias's rules read its shape only. */
+        @Override protected boolean savesInput(Node n, int input) { return input != 2; }
+
+        @Override protected Tensor[] vjp(Tensor g, Node n) {
+            Tensor[] ab = super.vjp(g, n);
+            return new Tensor[]{ab[0], ab[1], bias(g, n)};
+        }
+
+        private static Tensor bias(Tensor g, Node n) { return Elementwise.need(n, 2) ? g.sumTo(n.inputs()[2].shape()) : null; }
+
+        @Override protected Tensor jvpPart(int input, Tensor t, Node n) { return input == 2 ? t : super.jvpPart(input, t, n); }
+
+        @Override public Tensor[] vjpOwnRows(Tensor g, Node n, Own[] own, long[] rows) {
+            Tensor[] ab = super.vjpOwnRows(g, n, own, rows);
+            return ab == null ? null : new Tensor[]{ab[0], ab[1], bias(g, n)};
+        }
+
+        @Override public Tensor vjpRowBlock(Tensor g, Node n, int input, long[] outRows, long[] inRows) {
+            return input == 2 ? null : super.vjpRowBlock(g, n, input, outRows, inRows);
+        }
+
+        /** The product's row-uniform inputs, with a bias shared by every row (a per-row bias shifts rows differently). */
+        @Override public boolean rowUniformLinear(Node n, int input) {
+            Tensor c = n.inputs()[2];
+            return input != 2 && c.levels().length == 0 && c.rank() <= 1 && super.rowUniformLinear(n, input);
+        }
+
+        /** The bias: per-sample only when it has a row per sample. */
+        @Override public boolean perSample(Node n, int input) { return input == 2 ? keepsSampleAxis(n, 2) : super.perSample(n, input); }
     }
 }

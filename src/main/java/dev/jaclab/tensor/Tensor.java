@@ -277,6 +277,17 @@ public final class Tensor {
     /** Matrix product with NumPy semantics (rank 1–4, broadcast batch dims). */
     public Tensor matmul(Tensor o) { return TensorOps.matmul(this, o); }
 
+    /**
+     * this·w + b as one op — a dense layer's affine map (PyTorch's addmm): the bias is added into the product's buffer,
+     * so the layer leaves one array where matmul then add leave two. {@code b} broadcasts to the product's shape
+     * (usually (p) for w (k, p)); null means no bias.
+     *
+     * <pre>{@code
+     * Tensor h = x.affine(w1, b1).tanh();          // x (N, 3), w1 (3, 64), b1 (64): == x.matmul(w1).add(b1).tanh()
+     * }</pre>
+     */
+    public Tensor affine(Tensor w, Tensor b) { return TensorOps.affine(this, w, b); }
+
     public Tensor outer(Tensor o) { return TensorOps.outer(this, o); }
 
     public Tensor transpose(int d0, int d1) { return TensorOps.transpose(this, d0, d1); }

@@ -79,6 +79,14 @@ final class TensorOps {
         return y;
     }
 
+    static Tensor affine(Tensor x, Tensor w, Tensor b) {
+        if (b == null) return matmul(x, w);
+        if (x.rank() < 2 || w.rank() < 2)
+            throw new IllegalArgumentException("affine: operands need rank >= 2, got " + Shapes.str(x.shape()) + " @ " + Shapes.str(w.shape())
+                    + " (use matmul(...).add(b) for vectors)");
+        return Binder.bind(new Linalg.Affine(), x, w, b);
+    }
+
     static Tensor outer(Tensor a, Tensor b) {
         if (a.rank() != 1 || b.rank() != 1)
             throw new IllegalArgumentException("outer: needs two vectors, got " + Shapes.str(a.shape()) + " and " + Shapes.str(b.shape()));

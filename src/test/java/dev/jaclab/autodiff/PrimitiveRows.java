@@ -68,6 +68,10 @@ final class PrimitiveRows {
         r.add(row("Matmul", "(2,1,3,4) @ (3,4,2)", x -> x[0].matmul(x[1]), d, randn(36, 2, 1, 3, 4), randn(37, 3, 4, 2)));
         r.add(row("Matmul", "(4,) @ (4,2) and (3,4) @ (4,)", x -> x[0].matmul(x[1]).add(x[1].mT().matmul(x[0]).sum()), d,
                 randn(38, 4), randn(39, 4, 2)));
+        r.add(row("Affine", "(3,4) @ (4,2) + (2,)", x -> x[0].affine(x[1], x[2]), d, randn(40, 3, 4), randn(41, 4, 2), randn(42, 2)));
+        r.add(row("Affine", "(2,3,4) @ (4,2) + (3,2)", x -> x[0].affine(x[1], x[2]), d, randn(43, 2, 3, 4), randn(44, 4, 2), randn(45, 3, 2)));
+        r.add(row("Affine", "(3,4) @ (2,4,2) + (1,2)", x -> x[0].affine(x[1], x[2]), d, randn(46, 3, 4), randn(47, 2, 4, 2), randn(48, 1, 2)));
+        r.add(row("Affine", "(3,4) @ (4,2) + (3,2) tanh", x -> x[0].affine(x[1], x[2]).tanh(), d, randn(49, 3, 4), randn(50, 4, 2), randn(51, 3, 2)));
         r.add(row("Fused", "attention q (4,3), k (5,3), v (5,2)", x -> Tensor.attention(x[0], x[1], x[2], 0.7), d,
                 randn(80, 4, 3), randn(81, 5, 3), randn(82, 5, 2)));
         r.add(row("Fused", "attention with broadcast batch dims", x -> Tensor.attention(x[0], x[1], x[2], 0.5), d,
