@@ -52,9 +52,8 @@ final class SeedGroups {
     static Tensor reverse(Problem p, long capBytes) {
         long m = p.outputWidth(), g = size(p, m, capBytes);
         if (g >= m) return ReverseSum.sampleMajor(p).permute(1, 0, 2);
-        Tensor basis = p.everySampleBasis(m);                        // (m, N, m), cached: a group is a slice of it
         return grouped(p, m, g, (k0, c) -> {
-            Tensor seeds = p.yCotangents(basis.narrow(0, k0, c));
+            Tensor seeds = p.yCotangents(SumSeeds.basisRows(p.y.dtype(), m, k0, c, p.samples()));   // (c, N, m)
             return Autograd.grad(new Tensor[]{p.y}, new Tensor[]{p.x}, new Tensor[]{seeds}, new Autograd.Options(true, false))[0];
         }, new int[]{1, 0, 2}, 1);                                   // (c, N, n) → block rows k0 .. k0 + c
     }
@@ -63,9 +62,8 @@ final class SeedGroups {
     static Tensor forward(Problem p, long capBytes) {
         long n = p.inputWidth(), g = size(p, n, capBytes);
         if (g >= n) return ForwardSum.sampleMajor(p).permute(1, 2, 0);
-        Tensor basis = p.everySampleBasis(n);                        // (n, N, n)
         return grouped(p, n, g, (k0, c) -> {
-            Tensor tangents = p.xTangents(basis.narrow(0, k0, c));
+            Tensor tangents = p.xTangents(SumSeeds.basisRows(p.x.dtype(), n, k0, c, p.samples()));   // (c, N, n)
             return Autograd.jvp(new Tensor[]{p.y}, new Tensor[]{p.x}, new Tensor[]{tangents}, true, false)[0];
         }, new int[]{1, 2, 0}, 2);                                   // (c, N, m) → block columns k0 .. k0 + c
     }

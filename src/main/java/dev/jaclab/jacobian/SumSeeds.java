@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The seeds of the sum strategies and their diagonal route. Seeds are made once per dtype and shape and shared by later
  * calls: the basis (w, N, w) with e_k on every sample (reverseSum's cotangents, forwardSum's tangents) and the ones of a
- * diagonal tape. They are built outside any arena (no scope frees them; no sweep writes into an array it did not make)
+ * diagonal tape; a split sweep's group makes its own rows of the basis ({@link #basisRows}). They are built outside any arena (no scope frees them; no sweep writes into an array it did not make)
  * and as plain arrays, not ops, so neither a run nor its shape trace counts work for them. At most
  * {@link #MAX_BYTES} are held; past that the cache starts again (the collector frees what no one uses).
  *
@@ -39,6 +39,15 @@ final class SumSeeds {
     /** Basis seeds (w, N, w): e_k on every sample. */
     static Tensor basis(DType t, long w, long samples) {
         return seed(t, new long[]{w, samples, w}, () -> NdArray.eye(t, w).reshape(w, 1, w).broadcastTo(w, samples, w));
+    }
+
+    /**
+     * Rows {@code first .. first + count} of the basis, (count, N, w), made for one group of a split sweep and freed
+     * with it: groups exist because one batched tensor would be large, so the whole basis is not cached for them.
+     */
+    static Tensor basisRows(DType t, long w, long first, long count, long samples) {
+        if (ShapeTrace.active()) return Tensor.wrap(NdArray.shapeOnly(t, count, samples, w));
+        return Tensor.wrap(NdArray.eye(t, w).narrow(0, first, count).reshape(count, 1, w).broadcastTo(count, samples, w));
     }
 
     /** Ones of {@code shape}. */

@@ -20,7 +20,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Large arrays (over {@link #MAX_ARRAY_BYTES}: a (2^20, 64) float32 intermediate is 256 MiB) are held only briefly:
  * at most {@link #MAX_LARGE} per thread, from when an arena frees them until the thread's next large request, which
- * gets one back when its dtype and element count match (packed in the shape asked for) and frees the others before anything large is made; the thread's
+ * gets one back when its dtype and element count match (packed in the shape asked for; the others stay held), and
+ * when none does frees them all before anything large is made; the thread's
  * outermost arena frees them when it closes. A sweep then reuses the buffers of the cotangents and temporaries it has
  * just freed — a fresh large buffer costs a native allocation that zero-fills it, a page fault per 4 KiB and an unmap
  * when freed, more than half of the MLP's Jacobian at N = 2^20 — and what is held never adds to a later peak.
@@ -96,9 +97,12 @@ final class Pool {
             INDArray match = null;
             long n = Shapes.numel(shape);
             for (INDArray a : f.large) if (match == null && a.dataType() == t && a.length() == n) match = a;
-            if (match != null) f.large.remove(match);
-            flushLarge(f);                                          // the others are freed before anything large is made
-            if (match != null) {
+            if (match == null) {                                    // none fits: all are freed before anything large is made,
+                flushLarge(f);                                      // the small lists too (large arrays are what is live now)
+                if (f.bytes > 0) flush(f);
+            }
+            else {
+                f.large.remove(match);                              // the others stay for the next large request
                 unlease(match);                                     // the same buffer, packed in the shape asked for
                 return Arrays.equals(match.shape(), shape) ? match : Nd4j.create(match.data(), shape);
             }
