@@ -5,7 +5,8 @@ import dev.jaclab.tensor.Tensor;
 
 /**
  * y = x·Wᵀ + b on the last dim, with PyTorch's layout: weight (out, in), bias (out). Default initialisation is
- * PyTorch's (U(±1/√in) for both), from an explicit seed.
+ * PyTorch's (U(±1/√in) for both), from an explicit seed. The layer is one {@link Tensor#affine} node: it leaves one
+ * (…, out) array on the tape, where {@code x.matmul(w).add(b)} leaves the product and the sum.
  *
  * <pre>{@code
  * Linear l = new Linear(3, 16, 42);
