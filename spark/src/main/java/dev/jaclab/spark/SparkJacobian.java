@@ -165,6 +165,7 @@ public final class SparkJacobian {
         JavaSparkContext sc = own ? new JavaSparkContext(sparkConf(n)) : context;
         try {
             if (own) awaitExecutor(sc);
+            double start = (System.nanoTime() - t0) / 1e9;
             int p = partitions > 0 ? partitions : (int) Math.max(2L * sc.defaultParallelism(), (n + 16383) / 16384);
             p = (int) Math.min(p, n);
             List<long[]> ranges = new ArrayList<>();
@@ -186,9 +187,9 @@ public final class SparkJacobian {
                 for (RowBlocks r : ordered) NpyShards.verify(out, r);
                 NpyShards.removeTemporaries(out);
                 NpyShards.writeIndex(out, ordered);
-                return new SparkRun(spec.describe(), n, ordered, null, out, wall, stages);
+                return new SparkRun(spec.describe(), n, ordered, null, out, wall, start, stages);
             }
-            return new SparkRun(spec.describe(), n, ordered, Assembly.assemble(ordered, n, batch.dtype()), null, wall, stages);
+            return new SparkRun(spec.describe(), n, ordered, Assembly.assemble(ordered, n, batch.dtype()), null, wall, start, stages);
         } finally {
             if (own) {
                 sc.stop();
