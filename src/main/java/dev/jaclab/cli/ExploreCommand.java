@@ -64,6 +64,9 @@ final class ExploreCommand implements Callable<Integer> {
     @Option(names = "--time-cap", defaultValue = "120", description = "skip a run predicted to take longer, in seconds (default ${DEFAULT-VALUE})")
     String timeCap;
 
+    @Option(names = "--executors", description = "also predict the plan on a Spark cluster of K executors of one thread each (default: no cluster figure)")
+    String executors;
+
     @Option(names = "--no-progress", description = "never show the progress bar (shown on a terminal: runs and chunks done, rate, time left)")
     boolean noProgress;
 
@@ -93,6 +96,7 @@ final class ExploreCommand implements Callable<Integer> {
             throw bad("bad --time-cap '" + timeCap + "': seconds, e.g. 120");
         }
         if (!(cap > 0)) throw bad("bad --time-cap '" + timeCap + "': must be positive");
+        int k = executors == null ? 0 : (int) Math.min(Integer.MAX_VALUE, parseCount("--executors", executors));
         DType dt = switch (dtype.toLowerCase()) {
             case "float32", "f32" -> DType.FLOAT32;
             case "float64", "f64" -> DType.FLOAT64;
@@ -101,7 +105,7 @@ final class ExploreCommand implements Callable<Integer> {
         DType before = Tensor.defaultDType();
         Tensor.setDefaultDType(dt);
         try {
-            Report r = explore(m, n, tgt, bytes, cap);
+            Report r = explore(m, n, tgt, bytes, cap, k);
             PrintWriter o = spec.commandLine().getOut();
             o.println(r);
             o.flush();
@@ -116,8 +120,9 @@ final class ExploreCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Report explore(Model m, long[] n, long tgt, long bytes, double cap) {
+    private Report explore(Model m, long[] n, long tgt, long bytes, double cap, int executors) {
         Explorer e = Explorer.of(m).sizes(n).target(tgt).budget(bytes).repeats(repeats).timeCap(cap);
+        if (executors > 0) e = e.executors(executors);
         if (strategies != null) {
             try {
                 e = e.strategies(Strategies.listByName(strategies).toArray(dev.jaclab.jacobian.Strategy[]::new));

@@ -43,6 +43,7 @@ public final class Explorer {
     private double timeCap = 120;
     private double warmup = Warmup.SECONDS;
     private int workers = Runtime.getRuntime().availableProcessors();
+    private int executors = 0;
 
     private Explorer(Model model) { this.model = model; }
 
@@ -117,6 +118,16 @@ public final class Explorer {
         return this;
     }
 
+    /**
+     * Also predict the plan on a Spark cluster of K executors of one thread each ({@link ClusterCost}: the spark
+     * module's distributed forward and row-split blocks); default none.
+     */
+    public Explorer executors(int k) {
+        if (k < 1) throw new IllegalArgumentException("explore: executors must be >= 1, got " + k);
+        executors = k;
+        return this;
+    }
+
     /** The name a strategy is reported under: its name, with " (unchecked)" for a sum-type strategy whose check is off. */
     public static String label(Strategy s) {
         return s.name() + (s.checked() ? "" : " (unchecked)");
@@ -165,7 +176,7 @@ public final class Explorer {
         }
         boolean coupled = pattern.kind() != SparsityPattern.Kind.INDEPENDENT;
         List<Strategy> usable = strategies.stream().filter(s -> ranCleanly(rows, label(s))).toList();
-        TargetPlan plan = TargetPlan.choose(far, usable, cal, budget, workers, rates, coupled);
+        TargetPlan plan = TargetPlan.choose(far, usable, cal, budget, workers, rates, coupled, model, executors);
         String auto = autoChoice(far);
         progress.step();
         progress.detail("");

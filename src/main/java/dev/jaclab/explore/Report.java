@@ -224,7 +224,9 @@ public final class Report {
                     Double.isNaN(e.bytesAtTarget()) ? "?" : Bytes.format((long) Math.min(Long.MAX_VALUE, e.bytesAtTarget())), e.fits() ? "yes" : "no"));
         for (Measurement m : rows)
             if (!m.reason().isEmpty() && m.samples() == sizes[sizes.length - 1]) sb.append(m.strategy()).append(": ").append(m.reason()).append('\n');
-        return sb.append("\nRecommendation: ").append(recommendation).append('\n').toString();
+        sb.append("\nRecommendation: ").append(recommendation).append('\n');
+        if (plan.cluster() != null) sb.append("On a cluster: ").append(plan.cluster().breakdown()).append('\n');
+        return sb.toString();
     }
 
     private static String cut(String s, int w) { return s.length() <= w ? s : s.substring(0, w - 1) + "…"; }

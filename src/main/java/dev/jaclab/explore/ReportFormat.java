@@ -43,8 +43,17 @@ final class ReportFormat {
         }
         Recommendation rec = r.recommendation();
         sb.append("],\"recommendation\":{\"strategy\":").append(rec.strategy() == null ? "null" : str(rec.strategy()))
-                .append(",\"reason\":").append(str(rec.reason())).append("}}");
+                .append(",\"reason\":").append(str(rec.reason())).append(cluster(r.plan().cluster())).append("}}");
         return sb.toString();
+    }
+
+    /** The plan's cluster figure, when asked for: ,"cluster":{...} inside the recommendation. */
+    private static String cluster(ClusterCost.Prediction c) {
+        if (c == null) return "";
+        return ",\"cluster\":{\"strategy\":" + str(c.strategy()) + ",\"executors\":" + c.executors() + ",\"runs\":" + c.runs()
+                + ",\"seconds\":" + num(c.seconds()) + ",\"forwardSeconds\":" + num(c.forwardSeconds()) + ",\"blockSeconds\":" + num(c.blockSeconds())
+                + ",\"tapeSecondsPerExecutor\":" + num(c.tapeSeconds()) + ",\"stages\":" + c.stages() + ",\"stageSeconds\":" + num(c.stageSeconds())
+                + ",\"forwardByRows\":" + c.forwardByRows() + ",\"refusal\":" + (c.refusal() == null ? "null" : str(c.refusal())) + "}";
     }
 
     static String num(double v) { return Double.isFinite(v) ? Double.toString(v) : "null"; }

@@ -13,17 +13,20 @@ import java.util.regex.Pattern;
 
 /**
  * A runnable plan at the target N: the exact strategy with the least predicted time whose predicted peak fits the
- * budget, its chunk halved until it does, with its predicted time on one thread and on P workers; never a sum trick
- * when the samples are coupled. When nothing fits, {@code strategy} is null and {@code smallestBudget} says what budget
- * would be enough.
+ * budget, its chunk halved until it does, with its predicted time on one thread, on P workers and, when asked, on a
+ * Spark cluster of K executors ({@link ClusterCost}; null when not asked); never a sum trick when the samples are
+ * coupled. When nothing fits, {@code strategy} is null and {@code smallestBudget} says what budget would be enough.
  *
  * <pre>{@code
- * TargetPlan plan = TargetPlan.choose(CostModel.trace(model, 1_000_000, 0, Bytes.gib(8)), Strategies.all(Strategies.Use.AUTO),
- *         Map.of(), Bytes.gib(8), 2, Rates.current(), true);
+ * Problem far = CostModel.trace(model, 1_000_000, 0, Bytes.gib(8));
+ * TargetPlan plan = TargetPlan.choose(far, Strategies.all(Strategies.Use.AUTO), Map.of(), Bytes.gib(8), 2, Rates.current(), true);
  * plan.strategy();      // sparseRows(C) with C shrunk to fit 8 GiB
+ * TargetPlan onSpark = TargetPlan.choose(far, Strategies.all(Strategies.Use.AUTO), Map.of(), Bytes.gib(8), 2, Rates.current(), true, model, 16);
+ * onSpark.cluster().seconds();   // the same strategy on 16 executors of one thread each
  * }</pre>
  */
-public record TargetPlan(Strategy strategy, CostModel.Prediction serial, CostModel.Prediction parallel, double smallestBudget, String reason) {
+public record TargetPlan(Strategy strategy, CostModel.Prediction serial, CostModel.Prediction parallel, ClusterCost.Prediction cluster,
+                         double smallestBudget, String reason) {
     private static final Pattern CHUNKED = Pattern.compile("(sparseRows|chunked|meetInMiddle)\\((\\d+)\\)");
 
     /**
@@ -32,6 +35,18 @@ public record TargetPlan(Strategy strategy, CostModel.Prediction serial, CostMod
      */
     public static TargetPlan choose(Problem target, List<Strategy> candidates, Map<String, CostModel.Calibration> calibration, long budget,
                                     int workers, Rates rates, boolean coupled) {
+        return choose(target, candidates, calibration, budget, workers, rates, coupled, null, 0);
+    }
+
+    /**
+     * The same plan with its strategy's time on a Spark cluster of {@code executors} executors of one thread each
+     * ({@link ClusterCost#predict}; {@code model} is the traced one: whether its forward splits by rows); 0 executors:
+     * no cluster figure.
+     */
+    public static TargetPlan choose(Problem target, List<Strategy> candidates, Map<String, CostModel.Calibration> calibration, long budget,
+                                    int workers, Rates rates, boolean coupled, Model model, int executors) {
+        if (executors < 0 || (executors > 0 && model == null))
+            throw new IllegalArgumentException("plan: executors must be >= 1 with the model, or 0 for none; got " + executors);
         Strategy best = null;
         CostModel.Prediction bestP = null;
         double smallest = Double.POSITIVE_INFINITY;
@@ -69,14 +84,17 @@ public record TargetPlan(Strategy strategy, CostModel.Prediction serial, CostMod
         String coupling = coupled ? "samples are coupled, so sum tricks (reverseSum, forwardSum) are never chosen"
                 : "samples are independent, so summing over the batch is exact";
         if (best == null)
-            return new TargetPlan(null, null, null, smallest, coupling + "; no exact strategy is predicted to fit " + Bytes.format(budget)
+            return new TargetPlan(null, null, null, null, smallest, coupling + "; no exact strategy is predicted to fit " + Bytes.format(budget)
                     + " at N = " + target.samples() + (Double.isInfinite(smallest) ? "" : "; the leanest needs about "
                     + Bytes.format((long) Math.min(Long.MAX_VALUE, smallest)) + ": raise the budget to that, or lower N"));
-        CostModel.Prediction par = CostModel.predict(target, best, workers, rates, calibration.getOrDefault(labelOf(best, candidates), CostModel.Calibration.NONE));
-        return new TargetPlan(best, bestP, par, bestP.peakBytes(), coupling + "; " + best.name() + (tie.isEmpty() ? " is the fastest exact strategy predicted to fit " : " is the leanest of the fastest exact strategies predicted to fit ")
+        CostModel.Calibration cal = calibration.getOrDefault(labelOf(best, candidates), CostModel.Calibration.NONE);
+        CostModel.Prediction par = CostModel.predict(target, best, workers, rates, cal);
+        ClusterCost.Prediction cluster = executors > 0 ? ClusterCost.predict(model, target, best, executors, rates, cal) : null;
+        return new TargetPlan(best, bestP, par, cluster, bestP.peakBytes(), coupling + "; " + best.name() + (tie.isEmpty() ? " is the fastest exact strategy predicted to fit " : " is the leanest of the fastest exact strategies predicted to fit ")
                 + Bytes.format(budget) + " at N = " + target.samples() + ": about " + Units.seconds(bestP.seconds()) + " on one thread"
                 + (par.workers() > 1 ? ", " + Units.seconds(par.seconds()) + " on " + par.workers() + " workers (Jacobian.parallelism("
-                + par.workers() + "), peak " + Bytes.format((long) par.peakBytes()) + ")" : "") + ", peak " + Bytes.format((long) bestP.peakBytes()) + tie);
+                + par.workers() + "), peak " + Bytes.format((long) par.peakBytes()) + ")" : "")
+                + (cluster == null ? "" : ", " + cluster.brief()) + ", peak " + Bytes.format((long) bestP.peakBytes()) + tie);
     }
 
     /** Whether the strategy refuses only for memory (a smaller chunk may fit). */

@@ -48,6 +48,8 @@ class MainTest {
                 {"explore", "--model", "sin", "--budget", "0"},
                 {"explore", "--model", "sin", "--budget", "-8g"},
                 {"explore", "--model", "sin", "--time-cap", "0"},
+                {"explore", "--model", "sin", "--executors", "0"},
+                {"explore", "--model", "sin", "--executors", "-4"},
                 {"explore", "--model", "sin", "--strategies", "forwardSum,nosuch"},
                 {"bench", "--models", "nosuchmodel"},
                 {"bench", "--strategies", "nosuch"},
