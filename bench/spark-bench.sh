@@ -10,7 +10,14 @@
 # data), both per executor and linear in N; start-up left out. With FORWARD=whole F is 0 and T is each executor's
 # whole O(N^2) forward (scaled by s instead of r). Memory per executor ~ peak RSS · r (inputs, the gathered state,
 # the O(N·d) tape and a partition's blocks grow linearly; the JVM's own share does not, so this is an upper bound).
-# Usage: [FORWARD=rows|whole] bench/spark-bench.sh [N] [PARTITIONS]      prints CSV, then the prediction table
+# The explorer's cluster prediction is checked at N itself: before the cluster starts, `bin/jaclab explore --model
+# attention --strategies sparseRows --sizes EXPLORE_SIZES --target N --executors K` (the cost model on this machine's
+# rates, calibrated at the small sizes: dev.jaclab.explore.ClusterCost) gives its time on K = 1 and 2 executors, printed
+# beside the measured job (wall time once the executors registered: the cluster's start is not predicted) with their
+# ratio, and the same for the split O(N^2) parts against the CPU seconds of their tasks (load-robust) and for the
+# per-executor rest (tape and stage overhead) against the job's wall time less the tasks' share.
+# Usage: [FORWARD=rows|whole] [EXPLORE_SIZES=256,1024,2048] bench/spark-bench.sh [N] [PARTITIONS]
+#        prints CSV, the explorer's predictions beside the measured times (forward rows only), then the N = 10^6 table
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 here="$root/spark"
@@ -26,7 +33,19 @@ trap 'lc_stop; rm -rf "$work"' EXIT
 . "$here/local-cluster.sh"
 export OMP_NUM_THREADS=1
 echo "# $(date -u +%FT%TZ), $(getconf _NPROCESSORS_ONLN) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), forward $forward" >&2
-echo "workers,N,partitions,executors,wall_s,forward_stages_wall_s,forward_tasks_s,forward_tasks_cpu_s,tape_or_forward_s_per_executor,blocks_s_summed,blocks_cpu_s_summed,peak_rss_mib"
+sizes="${EXPLORE_SIZES:-256,1024,2048}"
+if [ "$forward" = rows ]; then
+  for k in 1 2; do   # the explorer's prediction at N on K executors, before the cluster starts
+    "$root/bin/jaclab" explore --model attention --strategies sparseRows --sizes "$sizes" --target "$n" --executors "$k" --no-progress \
+      --out "$work/explore$k" > "$work/explore$k.log" 2>&1 || { tail -n 20 "$work/explore$k.log" >&2; exit 1; }
+    grep '^On a cluster' "$work/explore$k.log" | sed 's/^/# explore: /' >&2
+    /usr/bin/python3 -c 'import json, sys
+c = json.load(open(sys.argv[1]))["recommendation"]["cluster"]
+print(",".join(str(c[k]) for k in ("seconds", "forwardSeconds", "blockSeconds", "tapeSecondsPerExecutor", "stageSeconds")))' \
+      "$work/explore$k/report.json" > "$work/predicted$k.csv"
+  done
+fi
+echo "workers,N,partitions,executors,wall_s,forward_stages_wall_s,forward_tasks_s,forward_tasks_cpu_s,tape_or_forward_s_per_executor,blocks_s_summed,blocks_cpu_s_summed,peak_rss_mib,start_s,job_s,load_1min"
 for k in 1 2; do
   lc_start "$k" 1 8g
   JACLAB_JAVA_OPTS=-Xmx3g "$root/bin/jaclab" jacobian --model attention --n "$n" --strategy sparseRows --master "$master" \
@@ -43,9 +62,22 @@ for k in 1 2; do
   blocks="$(echo "$line" | sed -E 's/.*blocks ([0-9.]+) s summed over partitions \(([0-9.]+) s CPU\).*/\1,\2/')"
   rss="$(echo "$line" | sed -E 's/.*peak RSS (-?[0-9]+) MiB.*/\1/')"
   wall="$(echo "$line" | sed -E 's/.*wall ([0-9.]+) s.*/\1/')"
-  echo "$k,$n,$partitions,$wall,$stages,$perexec,$blocks,$rss" | tee -a "$work/results.csv"
+  startjob="$(echo "$line" | sed -E 's/.*\(start ([0-9.]+) s, job ([0-9.]+) s\).*/\1,\2/')"
+  echo "$k,$n,$partitions,$wall,$stages,$perexec,$blocks,$rss,$startjob,$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$work/results.csv"
   rm -rf "$work/blocks$k"
 done
+if [ "$forward" = rows ]; then
+  echo
+  echo "# predicted: bin/jaclab explore --executors K (sizes $sizes); measured: the job once the executors registered"
+  echo "# split: (F + B) / K predicted vs the tasks' CPU seconds / K; rest: tape + stages' overhead vs job - tasks' wall / K"
+  echo "executors,N,predicted_s,measured_job_s,ratio,predicted_split_s,measured_split_cpu_s,ratio_split,predicted_rest_s,measured_rest_s,ratio_rest,load_1min"
+  for k in 1 2; do
+    paste -d, "$work/predicted$k.csv" <(sed -n "${k}p" "$work/results.csv") | awk -F, '{
+      pred = $1; split = ($2 + $3) / $9; rest = $4 + $5; k = $9
+      job = $19; cpu = ($13 + $16) / k; restm = job - ($12 + $15) / k - $14
+      printf "%d,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%s\n", k, $7, pred, job, pred / job, split, cpu, split / cpu, rest, restm, rest / restm, $20 }'
+  done
+fi
 echo
 awk -F, -v n="$n" -v fwd="$forward" 'NR == 1 {
   s = (1e6 / n) ^ 2; r = 1e6 / n; F = $8; B = $11; T = $9; O = $6 - $7; if (O < 0) O = 0; mem = $12 * r
