@@ -73,9 +73,9 @@ if [ "$forward" = rows ]; then
   echo "executors,N,predicted_s,measured_job_s,ratio,predicted_split_s,measured_split_cpu_s,ratio_split,predicted_rest_s,measured_rest_s,ratio_rest,load_1min"
   for k in 1 2; do
     paste -d, "$work/predicted$k.csv" <(sed -n "${k}p" "$work/results.csv") | awk -F, '{
-      pred = $1; split = ($2 + $3) / $9; rest = $4 + $5; k = $9
+      k = $9; pred = $1; sp = ($2 + $3) / k; rest = $4 + $5
       job = $19; cpu = ($13 + $16) / k; restm = job - ($12 + $15) / k - $14
-      printf "%d,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%s\n", k, $7, pred, job, pred / job, split, cpu, split / cpu, rest, restm, rest / restm, $20 }'
+      printf "%d,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%s\n", k, $7, pred, job, pred / job, sp, cpu, sp / cpu, rest, restm, rest / restm, $20 }'
   done
 fi
 echo

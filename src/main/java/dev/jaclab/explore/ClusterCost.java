@@ -52,11 +52,15 @@ public final class ClusterCost {
     private ClusterCost() {}
 
     /**
-     * Seconds one Spark stage costs beyond its tasks' own work, per stage: measured by {@code bench/spark-bench.sh} on
-     * the localhost standalone cluster (one attention layer, N = 16384, 32 partitions, one 1-core worker: the job's wall
-     * time less the stages' task seconds, the tape and the blocks, over its 3 stages), 2026-12-01, load average 2.
+     * Seconds one Spark stage costs beyond its tasks' own work (scheduling its tasks, shipping them and their results,
+     * gathering its O(N·d) rows on the driver, broadcasting what the next stage needs), per stage, with 32 partitions:
+     * measured by {@code bench/spark-bench.sh 16384 32} on the localhost standalone cluster (one attention layer, one
+     * 1-core worker): the job's wall time once the executor registered, less its tasks' wall seconds, the tape and the
+     * blocks, over its 3 stages — 8.25 s of a 26.9 s job, 2026-12-01 05:44 UTC, load average 3.5 on 2 cores (4.2 s per
+     * stage in a run beside a compile, load 4–5). At N = 16384 a stage gathers about 1 MB; at N = 10^6 each also moves
+     * about 0.2 GB per layer, which this constant does not scale.
      */
-    public static final double STAGE_SECONDS = 4.2;
+    public static final double STAGE_SECONDS = 2.75;
 
     /** Strategies the cluster runs (their work splits by sample rows). */
     public static final String SPLITS = "sparseRows(C) and meetInMiddle(C)";
