@@ -22,13 +22,15 @@ import java.util.concurrent.CancellationException;
  * (wall and CPU), peak memory and counted passes, and sets each beside the {@link CostModel}'s prediction. Each
  * strategy's prediction is then calibrated to its own measurements ({@link CostModel.Calibration}: a factor on the
  * compute part and one on the per-op part), the model is traced at the target N with shapes only, and the
- * {@link TargetPlan} names the fastest exact strategy that fits the budget there, chunk shrunk until it does.
+ * {@link TargetPlan} names the fastest exact strategy that fits the budget there, chunk shrunk until it does, with its
+ * time on one thread, on the machine's cores and, when asked ({@link #executors}), on a Spark cluster ({@link ClusterCost}).
  * Configurations predicted to take longer than the time cap are skipped (and say so). Runs are on one worker thread.
  *
  * <pre>{@code
- * Report r = Explorer.of(Models.attention(7, 3, 16)).sizes(256, 1024).target(1_000_000).budget(Bytes.gib(8)).run();
+ * Report r = Explorer.of(Models.attention(7, 3, 16)).sizes(256, 1024).target(1_000_000).budget(Bytes.gib(8)).executors(16).run();
  * System.out.println(r);              // measured vs predicted, predictions at the target, the plan
  * r.recommendation().strategy();      // e.g. "sparseRows(256)"
+ * r.plan().cluster().seconds();       // its time on 16 Spark executors of one thread each
  * }</pre>
  */
 public final class Explorer {
