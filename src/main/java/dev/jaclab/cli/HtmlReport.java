@@ -20,7 +20,9 @@ final class HtmlReport {
                 .append(esc(Bytes.format(r.budget()))).append("</p>");
         sb.append("<h2>Recommendation</h2><p><b>").append(esc(r.recommendation().strategy() == null ? "none" : r.recommendation().strategy()))
                 .append("</b> — ").append(esc(r.recommendation().reason())).append("</p>");
-        sb.append("<h2>Plan at N = ").append(r.target()).append("</h2><p>").append(esc(r.plan().toString())).append("</p><p>Rates: ")
+        sb.append("<h2>Plan at N = ").append(r.target()).append("</h2><p>").append(esc(r.plan().toString())).append("</p>");
+        if (r.plan().cluster() != null) sb.append("<p>On a cluster: ").append(esc(r.plan().cluster().breakdown())).append("</p>");
+        sb.append("<p>Rates: ")
                 .append(esc(r.rates().toString())).append("</p>");
         sb.append("<h2>Coupling</h2><p>").append(esc(r.pattern().explain())).append("</p>");
         sb.append("<h2>Measurements</h2>").append(table(r.table()));
