@@ -25,15 +25,18 @@ class MainTest {
 
     @Test void exploreWritesReportAndCharts(@TempDir Path dir) throws Exception {
         Result r = run("explore", "--model", "globalMean", "--sizes", "8,16", "--target", "10000", "--budget", "1g",
-                "--dtype", "float64", "--no-progress", "--out", dir.toString());
+                "--dtype", "float64", "--executors", "4", "--no-progress", "--out", dir.toString());
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("Recommendation"), r.out());
+        assertTrue(r.out().contains("On a cluster: "), "the plan on 4 executors:\n" + r.out());
         assertTrue(r.out().contains("wrong"), "the unchecked sums must show as wrong on globalMean:\n" + r.out());
         for (String f : new String[]{"report.html", "report.csv", "report.json", "scaling.png", "scaling.svg", "time-memory.png", "spy.png",
                 "coupling.svg", "blocks.png", "block-stats.png"})
             assertTrue(Files.size(dir.resolve(f)) > 500, f);
         String html = Files.readString(dir.resolve("report.html"));
         assertTrue(html.contains("data:image/png;base64,") && html.contains("<table>"));
+        assertTrue(html.contains("On a cluster: "), "the plan's cluster figure in the HTML report");
+        assertTrue(Files.readString(dir.resolve("report.json")).contains("\"cluster\":{\"strategy\":"), "the plan's cluster figure in the JSON report");
         assertEquals(7 * 2 + 1, Files.readAllLines(dir.resolve("report.csv")).size());   // the line-up (7, rowBlocks refused on coupled samples) × sizes, and the header
     }
 
