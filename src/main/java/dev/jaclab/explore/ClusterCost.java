@@ -54,13 +54,14 @@ public final class ClusterCost {
     /**
      * Seconds one Spark stage costs beyond its tasks' own work (scheduling its tasks, shipping them and their results,
      * gathering its O(N·d) rows on the driver, broadcasting what the next stage needs), per stage, with 32 partitions:
-     * measured by {@code bench/spark-bench.sh 16384 32} on the localhost standalone cluster (one attention layer, one
-     * 1-core worker): the job's wall time once the executor registered, less its tasks' wall seconds, the tape and the
-     * blocks, over its 3 stages — 8.25 s of a 26.9 s job, 2026-12-01 05:44 UTC, load average 3.5 on 2 cores (4.2 s per
-     * stage in a run beside a compile, load 4–5). At N = 16384 a stage gathers about 1 MB; at N = 10^6 each also moves
-     * about 0.2 GB per layer, which this constant does not scale.
+     * measured by {@code bench/spark-bench.sh} on the localhost standalone cluster (one attention layer, 1-core workers)
+     * as the job's wall time once the executors registered, less its tasks' wall seconds per executor, the tape and the
+     * blocks, over its 3 stages: 1.31–1.32 s on one executor and 1.69–1.73 s on two at N = 16384 and 32768
+     * (2026-12-01 06:23–06:27 UTC, load average 1.3–2.9 on 2 cores; 2.75–4.2 s per stage in runs beside compiles, load
+     * 3.5–5). At N = 16384 a stage gathers about 1 MB; at N = 10^6 each also moves about 0.2 GB per layer, which this
+     * constant does not scale.
      */
-    public static final double STAGE_SECONDS = 2.75;
+    public static final double STAGE_SECONDS = 1.5;
 
     /** Strategies the cluster runs (their work splits by sample rows). */
     public static final String SPLITS = "sparseRows(C) and meetInMiddle(C)";

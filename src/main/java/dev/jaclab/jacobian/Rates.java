@@ -21,7 +21,10 @@ import java.util.function.Supplier;
  * (0.7–1.2 GB/s measured): the figure is a bound, the in-run rate can be 3–4× lower.
  * {@link #calibrated()} measures once (about a second) and caches the figures in the process and in
  * {@code ~/.cache/jaclab/rates-<threads>t.txt} for the day (a file from another day or calibration method is measured
- * again); {@link #current()} uses whatever is cached and nominal figures otherwise, so planning never measures unasked.
+ * again), with the machine's load average when they were taken: a later calibration measures again when the load has
+ * fallen by more than one since (figures taken while other work shared the cores — the elementwise rate on two threads
+ * read 7× slow at a load of 6 — give way to quieter ones, so two runs of the explorer agree); {@link #current()} uses
+ * whatever is cached and nominal figures otherwise, so planning never measures unasked.
  *
  * <pre>{@code
  * Rates r = Rates.calibrated();          // e.g. gemm 60 GFLOP/s, elementwise 1.1 G/s, ..., strided 0.3 G/s, 18 µs per op
@@ -45,7 +48,7 @@ public record Rates(double gemmFlopsPerSecond, double elementsPerSecond, double 
     }
 
     /** The calibration's method: a cached file from another method (or another day) is measured again. */
-    private static final String METHOD = "method-3";
+    private static final String METHOD = "method-4";
 
     private static volatile Rates fixed;
 
@@ -81,7 +84,7 @@ public record Rates(double gemmFlopsPerSecond, double elementsPerSecond, double 
     /** Measured rates, from this process's cache or the file cache, measuring (about a second) when neither has them. */
     public static synchronized Rates calibrated() {
         Rates r = current();
-        if (r != NOMINAL || fixed != null) return r;
+        if (fixed != null || (r != NOMINAL && !(r.measuredAtLoad() > loadAverage() + 1.0))) return r;
         r = measure();
         cached = r;
         write(file(), r);
@@ -90,6 +93,7 @@ public record Rates(double gemmFlopsPerSecond, double elementsPerSecond, double 
 
     /** Measures now (not cached): each kind from a library op at a size where it dominates, medians of five runs. */
     public static Rates measure() {
+        double load = loadAverage();
         try (var off = Tensor.noGrad()) {
             Tensor s1 = Tensor.randn(1, 4, 4), s2 = Tensor.randn(2, 4, 4);
             double perOp = time(() -> { for (int i = 0; i < 200; i++) s1.add(s2); return null; }) / 200;
@@ -104,7 +108,8 @@ public record Rates(double gemmFlopsPerSecond, double elementsPerSecond, double 
             Tensor m1 = Tensor.randn(5, 4096, 64), m2 = Tensor.randn(6, 64, 64), m3 = Tensor.randn(7, 512, 512);
             double g1 = 2.0 * 4096 * 64 * 64 / Math.max(1e-9, time(() -> pooled(() -> m1.matmul(m2))) - perOp);
             double g2 = 2.0 * 512 * 512 * 512 / Math.max(1e-9, time(() -> pooled(() -> m3.matmul(m3))) - perOp);
-            return new Rates(Math.sqrt(g1 * g2), elems, trans, write, perOp, strided, largeWrite(write), "measured " + java.time.LocalDate.now() + " " + METHOD);
+            return new Rates(Math.sqrt(g1 * g2), elems, trans, write, perOp, strided, largeWrite(write),
+                    String.format(Locale.ROOT, "measured %s %s at load %.2f", java.time.LocalDate.now(), METHOD, load));
         }
     }
 
@@ -198,6 +203,25 @@ public record Rates(double gemmFlopsPerSecond, double elementsPerSecond, double 
 
     private static void close(Tensor t) { if (t != null) t.data().close(); }
 
+    /** The load average the figures were measured at (from {@link #source}); NaN for nominal or fixed figures. */
+    public double measuredAtLoad() {
+        int at = source.lastIndexOf(" at load ");
+        try {
+            return at < 0 ? Double.NaN : Double.parseDouble(source.substring(at + 9).trim());
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** This machine's one-minute load average ({@code /proc/loadavg}); NaN where it cannot be read. */
+    static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     private static Path file() {
         String threads = System.getenv().getOrDefault("OMP_NUM_THREADS", String.valueOf(Runtime.getRuntime().availableProcessors()));
         return Path.of(System.getProperty("user.home"), ".cache", "jaclab", "rates-" + threads.trim() + "t.txt");
@@ -206,7 +230,7 @@ public record Rates(double gemmFlopsPerSecond, double elementsPerSecond, double 
     private static Rates read(Path f) {
         try {
             String[] v = Files.readString(f).trim().split("\\s+", 8);
-            if (v.length < 8 || !v[7].equals("measured " + java.time.LocalDate.now() + " " + METHOD)) return null;   // another day's or method's: measured again
+            if (v.length < 8 || !v[7].startsWith("measured " + java.time.LocalDate.now() + " " + METHOD + " ")) return null;   // another day's or method's: measured again
             return new Rates(Double.parseDouble(v[0]), Double.parseDouble(v[1]), Double.parseDouble(v[2]), Double.parseDouble(v[3]),
                     Double.parseDouble(v[4]), Double.parseDouble(v[5]), Double.parseDouble(v[6]), v.length > 7 ? v[7] : "cached");
         } catch (IOException | RuntimeException e) {
