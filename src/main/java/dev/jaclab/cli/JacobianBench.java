@@ -19,8 +19,9 @@ import java.util.Arrays;
  * (cpu: the process, every thread; thread: the calling thread, which computes at one worker). Time is the median of
  * {@code repeats} runs after a warm-up at N = 64 (or at the sixth argument's sizes, {@link #warmUp}: the cost benchmark
  * gives its calibration sizes, the state the explorer's runs leave a session in before it plans the target); peak RSS
- * is the process's VmHWM; peak growth is VmHWM during the first timed call at N above the resident set before its
- * model was built (the JVM's own baseline, in this process): the model's resident tape plus the strategy's peak. With
+ * is the process's VmHWM; peak growth is VmHWM during a timed call at N above the resident set before its model was
+ * built (the JVM's own baseline, in this process), the median over the timed calls (a few-MiB peak reads ±2 MiB from
+ * call to call): the model's resident tape plus the strategy's peak. With
  * a seventh argument {@code firstApart} one call at N runs before the timed ones and is reported apart (the first
  * call's thread CPU and growth, which hold the JIT's compilation of what is first run at that size); otherwise the
  * first columns repeat the first timed call's. Strategy
@@ -191,10 +192,11 @@ public final class JacobianBench {
             warmUp(n, warmup, k -> once(m, k, s, budget));
             double[] o1 = firstApart ? once(m, n, s, budget, settleAndResetPeak()) : null;   // the first call at N, reported apart
             double[] t = new double[repeats], f = new double[repeats], cpu = new double[repeats], thread = new double[repeats];
-            double growth = -1, first = o1 == null ? -1 : o1[4], firstGrowth = o1 == null ? -1 : o1[3];
+            double first = o1 == null ? -1 : o1[4], firstGrowth = o1 == null ? -1 : o1[3];
+            double[] growths = new double[repeats];
             for (int r = 0; r < repeats; r++) {
-                double[] o = once(m, n, s, budget, r == 0 ? settleAndResetPeak() : -1);
-                if (r == 0) growth = o[3];
+                double[] o = once(m, n, s, budget, settleAndResetPeak());
+                growths[r] = o[3];
                 if (r == 0 && o1 == null) { first = o[4]; firstGrowth = o[3]; }
                 t[r] = o[0];
                 f[r] = o[1];
@@ -205,7 +207,8 @@ public final class JacobianBench {
             Arrays.sort(f);
             Arrays.sort(cpu);
             Arrays.sort(thread);
-            double tm = t[repeats / 2], fm = f[repeats / 2];
+            Arrays.sort(growths);
+            double tm = t[repeats / 2], fm = f[repeats / 2], growth = growths[repeats / 2];
             System.out.printf(java.util.Locale.ROOT, "%sok,%.4f,%.4f,%.1f,%d,%s,%.4f,%.1f,%.4f,%.4f,%.1f%n", head, tm, fm, tm / fm, peakRssMib(), Backend.kind(), cpu[repeats / 2], growth,
                     thread[repeats / 2], first, firstGrowth);
         } catch (IllegalStateException | IllegalArgumentException e) {

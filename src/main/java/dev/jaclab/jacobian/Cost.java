@@ -33,9 +33,13 @@ public record Cost(long reverseSweeps, long reverseVectors, long forwardSweeps, 
      * go — the seeds once their node has run, each cotangent after its last consumer — so y's seeds and x's cotangent
      * are two of these three, not extra.
      */
-    static long perVectorBytes(Problem p) {
-        return 3 * Math.max(p.structure().maxTensorBytes(), p.x.numel() * p.bytesPerElement());
-    }
+    static long perVectorBytes(Problem p) { return 3 * SeedGroups.widestBytes(p); }
+
+    /**
+     * Peak of the diagonal route (one sweep of ones, then {@code diagEmbed}): the swept vector and one rule temporary
+     * at the widest tensor, beside the (N, n, n) blocks it is embedded into. The ones are cached seeds, not made per call.
+     */
+    static long diagonalPeakBytes(Problem p) { return 2 * SeedGroups.widestBytes(p) + blockBytes(p); }
 
     /** Bytes of the (N, m, n) result. */
     static long blockBytes(Problem p) { return p.samples() * p.outputWidth() * p.inputWidth() * p.bytesPerElement(); }

@@ -24,7 +24,7 @@ public record ForwardSum(boolean checked) implements Strategy {
     @Override public String createGraphRefusal(Problem p) { return null; }
 
     @Override public Cost cost(Problem p) {
-        if (p.structure().diagonal()) return Cost.forward(1, 1, Cost.perVectorBytes(p) + Cost.blockBytes(p), "one JVP of ones, diagonal blocks");
+        if (p.structure().diagonal()) return Cost.forward(1, 1, Cost.diagonalPeakBytes(p), "one JVP of ones, diagonal blocks");
         long n = p.inputWidth(), g = SeedGroups.size(p, n, SeedGroups.GROUP_BYTES), sweeps = (n + g - 1) / g;
         return Cost.forward(sweeps, n, g * Cost.perVectorBytes(p) + Cost.blockBytes(p),
                 sweeps == 1 ? "n JVPs, batched" : "n JVPs in " + sweeps + " groups of ≤ " + g + " (SeedGroups)");

@@ -24,7 +24,7 @@ public record ReverseSum(boolean checked) implements Strategy {
     @Override public String createGraphRefusal(Problem p) { return null; }
 
     @Override public Cost cost(Problem p) {
-        if (p.structure().diagonal()) return Cost.reverse(1, 1, Cost.perVectorBytes(p) + Cost.blockBytes(p), "one VJP of ones, diagonal blocks");
+        if (p.structure().diagonal()) return Cost.reverse(1, 1, Cost.diagonalPeakBytes(p), "one VJP of ones, diagonal blocks");
         long m = p.outputWidth(), g = SeedGroups.size(p, m, SeedGroups.GROUP_BYTES), sweeps = (m + g - 1) / g;
         return Cost.reverse(sweeps, m, g * Cost.perVectorBytes(p) + Cost.blockBytes(p),
                 sweeps == 1 ? "m VJPs, batched" : "m VJPs in " + sweeps + " groups of ≤ " + g + " (SeedGroups)");
