@@ -109,11 +109,12 @@ public final class JacobianBench {
     }
 
     /**
-     * Collects garbage, resets the kernel's VmHWM to the current resident set and returns that (bytes): the JVM's own
+     * Frees the pool's buffers, collects garbage, resets the kernel's VmHWM to the current resident set and returns that (bytes): the JVM's own
      * baseline, measured in this process, so that {@link #peakGrowthMib} is the peak of what was added since. -1 where
      * the reset is not available.
      */
     static long settleAndResetPeak() {
+        dev.jaclab.nd.Arena.releasePooled();                       // buffers an earlier call left for reuse: freed, as in a fresh process
         System.gc();                                               // garbage arrays (the inputs' temporaries) release their native memory
         try { Thread.sleep(200); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
         try {

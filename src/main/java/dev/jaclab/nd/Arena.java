@@ -36,6 +36,13 @@ public final class Arena implements AutoCloseable {
     }
 
     /**
+     * Frees every array this thread's pool holds for reuse (its small free lists and its held large arrays): a
+     * measurement of a call's memory then starts from what is live, as in a fresh process, not from buffers an earlier
+     * call left for reuse.
+     */
+    public static void releasePooled() { Pool.releaseAll(); }
+
+    /**
      * Runs {@code f} outside any arena of this thread: what it creates is not freed by the arenas open now (for values
      * cached across chunks; their owner closes them).
      */

@@ -180,6 +180,13 @@ final class Pool {
         if (!f.large.isEmpty()) flushLarge(f);
     }
 
+    /** Frees every array this thread holds: the large ones and the free lists. */
+    static void releaseAll() {
+        Free f = FREE.get();
+        flushLarge(f);
+        flush(f);
+    }
+
     /** Frees every array in this thread's free lists. */
     private static void flush(Free f) {
         for (ArrayDeque<INDArray> q : f.lists.values())
