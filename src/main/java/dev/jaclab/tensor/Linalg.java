@@ -119,9 +119,7 @@ final class Linalg {
         @Override protected long[] shape(long[][] in) {
             long[] out = super.shape(in);
             long[] c = in[2];
-            boolean fits = c.length <= out.length;
-            for (int i = 1; fits && i <= c.length; i++) fits = c[c.length - i] == 1 || c[c.length - i] == out[out.length - i];
-            if (!fits)
+            if (!Shapes.broadcastsTo(c, out))
                 throw new IllegalArgumentException("affine: bias " + Shapes.str(c) + " does not broadcast to the product "
                         + Shapes.str(in[0]) + " @ " + Shapes.str(in[1]) + " = " + Shapes.str(out));
             return out;
@@ -139,17 +137,18 @@ final class Linalg {
         @Override protected boolean savesInput(Node n, int input) { return input != 2; }
 
         @Override protected Tensor[] vjp(Tensor g, Node n) {
-            Tensor[] ab = super.vjp(g, n);
-            return new Tensor[]{ab[0], ab[1], bias(g, n)};
+            return withBias(super.vjp(g, n), g, n);
         }
 
-        private static Tensor bias(Tensor g, Node n) { return Elementwise.need(n, 2) ? g.sumTo(n.inputs()[2].shape()) : null; }
+        /** The product's cotangents for x and W, and the bias's: g summed to its shape. */
+        private static Tensor[] withBias(Tensor[] ab, Tensor g, Node n) {
+            return ab == null ? null : new Tensor[]{ab[0], ab[1], Elementwise.need(n, 2) ? g.sumTo(n.inputs()[2].shape()) : null};
+        }
 
         @Override protected Tensor jvpPart(int input, Tensor t, Node n) { return input == 2 ? t : super.jvpPart(input, t, n); }
 
         @Override public Tensor[] vjpOwnRows(Tensor g, Node n, Own[] own, long[] rows) {
-            Tensor[] ab = super.vjpOwnRows(g, n, own, rows);
-            return ab == null ? null : new Tensor[]{ab[0], ab[1], bias(g, n)};
+            return withBias(super.vjpOwnRows(g, n, own, rows), g, n);
         }
 
         @Override public Tensor vjpRowBlock(Tensor g, Node n, int input, long[] outRows, long[] inRows) {
